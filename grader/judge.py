@@ -1,0 +1,62 @@
+"""Turn a function's outcomes into a score: pure, deterministic, no student code."""
+
+from .codec import decode
+from .compare import compare
+from .results import ERROR, FAILED, PASSED, CaseResult, FunctionResult
+
+
+def judge_case(spec, case, expected, outcome, slips=list):
+    """Compare one :class:`Outcome` with the reference output of ``case``.
+
+    ``slips`` is called only on a mismatch: it returns (hint, output) pairs of
+    typical mistakes, and the first one the student's output equals is named.
+    """
+    if outcome.error:
+        return CaseResult(case.label, case.part, False, "ошибка при вызове: " + outcome.error,
+                          case.public)
+    actual = decode(outcome.value)
+    mismatch = compare(expected, actual, "результат", context={"m": case.m})
+    if mismatch:
+        message = str(mismatch)
+        for hint, slip_output in slips():
+            if compare(slip_output, actual) is None:
+                message += "\n  похоже, " + hint
+                break
+        return CaseResult(case.label, case.part, False, message, case.public)
+    changed = _changed_argument(spec, case, decode(outcome.args_after))
+    if changed:
+        return CaseResult(case.label, case.part, False,
+                          "функция изменила входной аргумент {}: работайте с копией".format(changed),
+                          case.public)
+    return CaseResult(case.label, case.part, True, "", case.public)
+
+
+def _changed_argument(spec, case, args_after):
+    for position, (before, after) in enumerate(zip(case.args, args_after)):
+        if position in case.mutable:
+            continue
+        if compare(before, after) is not None:
+            return spec.arg_names[position]
+    return None
+
+
+def judge_function(spec, case_results):
+    """Score per part: a part earns its points when every one of its cases passes."""
+    points = spec.part_points()
+    failed_parts = {r.part for r in case_results if not r.passed}
+    score = sum(p for part, p in points.items() if part not in failed_parts)
+    score = round(score, 6)
+    failures = [r for r in case_results if not r.passed]
+    if not failures:
+        return FunctionResult(spec.name, score, spec.points, PASSED, "", tuple(case_results))
+    all_raised = all(r.message.startswith("ошибка при вызове") for r in failures) \
+        and len(failures) == len(case_results)
+    status = ERROR if all_raised else FAILED
+    return FunctionResult(spec.name, score, spec.points, status,
+                          summarize(failures, len(case_results)), tuple(case_results))
+
+
+def summarize(failures, total):
+    first = failures[0]
+    head = "не пройдено {} из {} проверок. Первая: {}".format(len(failures), total, first.label)
+    return head + "\n" + first.message

@@ -1,0 +1,35 @@
+"""The trusted side of a check: cases, reference outputs and slip outputs.
+
+The only grading module that calls the hidden reference. Results are memoised
+per process: cases are deterministic, so a batch computes them once.
+"""
+
+import copy
+from functools import lru_cache
+
+import reference_solution as ref
+from .codec import sanitize
+from .functions import BY_NAME, HELPERS
+
+
+@lru_cache(maxsize=None)
+def cases_for(name):
+    """The cases of ``name`` with their sanitized reference outputs."""
+    spec = BY_NAME[name]
+    reference = getattr(ref, name)
+    return tuple((case, sanitize(reference(*copy.deepcopy(case.args), **case.kwargs)))
+                 for case in spec.build_cases())
+
+
+def slips_for(name, case):
+    spec = BY_NAME[name]
+    if spec.slips is None:
+        return []
+    reference = getattr(ref, name)
+    return [(hint, sanitize(output))
+            for hint, output in spec.slips(copy.deepcopy(case), reference)]
+
+
+def helper_replacements(name):
+    """Reference versions of every function a graded function may call, except itself."""
+    return {helper: getattr(ref, helper) for helper in HELPERS if helper != name}
