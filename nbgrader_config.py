@@ -30,7 +30,15 @@ c.GenerateAssignment.preprocessors = [
 
 # A student who deletes a test cell gets it back; one who edits it gets the
 # instructor's version (OverwriteCells restores every grade and locked cell).
-c.OverwriteCells.add_missing_cells = True
+# RestoreDeletedTestCells is OverwriteCells with a working re-insertion.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "grader.preprocessors.RestoreDeletedTestCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.RestoreDeletedTestCells.add_missing_cells = True
 
 # One runaway cell cannot stall a class.
 c.Execute.timeout = 30

@@ -1,0 +1,106 @@
+"""The mutation corpus: every mistake costs its own function only; every right answer scores 100."""
+
+import numpy as np
+import pytest
+
+from corpus import solved_sources
+from corpus.correct import CORRECT_STYLES
+from corpus.mistakes import MISTAKES
+from course import (ASSIGNMENT, copy_course, gradebook_scores, nbgrader, solved_submission, submit,
+                    with_answers)
+from inprocess import namespace_of, scores_of
+
+from grader.codec import decode
+from grader.functions import BY_NAME, NAMES
+from grader.invoke import call, isolate
+from grader.oracle import cases_for, helper_replacements
+
+SOLVED = solved_sources()
+FULL = {name: float(BY_NAME[name].points) for name in NAMES}
+
+
+def mistaken_sources(mistake):
+    return dict(SOLVED, **{mistake.function: mistake.cell_source(SOLVED)})
+
+
+def test_the_corpus_is_big_and_covers_every_function():
+    assert len(MISTAKES) >= 60
+    assert len({m.id for m in MISTAKES}) == len(MISTAKES)
+    for name in NAMES:
+        assert sum(m.function == name for m in MISTAKES) >= 4, name
+    assert len(CORRECT_STYLES) >= 10
+    assert all(set(style) == set(NAMES) for style in CORRECT_STYLES.values())
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.id)
+def test_a_mistake_loses_points_in_its_own_function_only(mistake):
+    scores = scores_of(mistaken_sources(mistake))
+    assert scores[mistake.function] < FULL[mistake.function]
+    assert {n: s for n, s in scores.items() if n != mistake.function} == \
+        {n: s for n, s in FULL.items() if n != mistake.function}
+
+
+def _loosely_equal(expected, actual):
+    """Equal at a tolerance far looser than the grader's (so a 'mistake' is no rounding matter)."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and set(actual) == set(expected) and \
+            all(_loosely_equal(expected[k], actual[k]) for k in expected)
+    if isinstance(expected, (tuple, list)):
+        return isinstance(actual, (tuple, list)) and len(actual) == len(expected) and \
+            all(_loosely_equal(e, a) for e, a in zip(expected, actual))
+    try:
+        a, e = np.asarray(actual, dtype=float), np.asarray(expected, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == e.shape and bool(np.allclose(a, e, rtol=1e-3, atol=1e-6))
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.id)
+def test_a_mistake_really_differs_from_the_reference_on_some_input(mistake):
+    function = namespace_of(mistaken_sources(mistake))[mistake.function]
+    isolated = isolate(function, helper_replacements(mistake.function))
+    differs = []
+    for case, expected in cases_for(mistake.function):
+        outcome = call(isolated, case.args, case.kwargs)
+        args_changed = not outcome.error and not all(
+            _loosely_equal(before, after) for i, (before, after)
+            in enumerate(zip(case.args, decode(outcome.args_after))) if i not in case.mutable)
+        differs.append(bool(outcome.error) or args_changed or not _loosely_equal(expected, decode(outcome.value)))
+    assert any(differs)
+
+
+@pytest.mark.parametrize("style", sorted(CORRECT_STYLES))
+def test_a_correct_implementation_scores_100(style):
+    assert scores_of(CORRECT_STYLES[style]) == FULL
+
+
+def test_grading_is_deterministic():
+    sources = mistaken_sources(MISTAKES[len(MISTAKES) // 2])
+    first = [scores_of(sources) for _ in range(3)]
+    assert first[0] == first[1] == first[2]
+
+
+# --- the same corpus through the notebook's hidden tests (real nbgrader) ----------
+
+@pytest.fixture(scope="module")
+def autograded_corpus(tmp_path_factory):
+    course = copy_course(tmp_path_factory.mktemp("corpus_course"))
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    base = solved_submission()
+    for mistake in MISTAKES:
+        submit(course, "mistake-" + mistake.id, with_answers(base, {mistake.function: mistake.cell_source(SOLVED)}))
+    for style, sources in CORRECT_STYLES.items():
+        submit(course, "correct-" + style, with_answers(base, sources))
+    nbgrader(course, "autograde", ASSIGNMENT)
+    return {student: {k[len("test_"):]: v for k, v in cells.items() if k.startswith("test_")}
+            for student, cells in gradebook_scores(course).items()}
+
+
+def test_the_hidden_tests_in_the_notebook_grade_the_corpus_like_the_checks(autograded_corpus):
+    assert len(autograded_corpus) == len(MISTAKES) + len(CORRECT_STYLES)
+    for style, sources in CORRECT_STYLES.items():
+        assert autograded_corpus["correct-" + style] == FULL, style
+    for mistake in MISTAKES:
+        got = autograded_corpus["mistake-" + mistake.id]
+        assert got[mistake.function] < FULL[mistake.function], mistake.id
+        assert got == scores_of(mistaken_sources(mistake)), mistake.id

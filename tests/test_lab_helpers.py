@@ -1,0 +1,106 @@
+"""The shipped helpers: testCases reproduces every expected table, dnn_utils is right."""
+
+import contextlib
+import io
+import sys
+
+import numpy as np
+import pytest
+
+from course import ASSIGNMENT, REPO, SOURCE_NB, read
+
+import reference_solution as ref
+
+sys.path.insert(0, str(REPO / "source" / ASSIGNMENT))
+import dnn_utils  # noqa: E402
+import testCases  # noqa: E402
+
+from grader.functions import NAMES  # noqa: E402
+
+
+def _call_cells_and_tables():
+    """(function, call cell source, expected-output markdown) for each graded function."""
+    cells = read(SOURCE_NB).cells
+    ids = [c.metadata["nbgrader"]["grade_id"] for c in cells]
+    for name in NAMES:
+        i = ids.index(name)
+        after = cells[i + 3:]  # answer, call, test, then the expected-output markdown
+        end = next(k for k, c in enumerate(after) if c.cell_type == "code")
+        yield name, cells[i + 1].source, "\n".join(c.source for c in after[:end])
+
+
+def _fold(text):
+    return " ".join(text.split())
+
+
+def _printed_values(output):
+    """Values of the ``label = value`` lines a call cell prints (values may span lines)."""
+    values = []
+    for line in output.split("\n"):
+        if " = " in line:
+            values.append(line.split(" = ", 1)[1])
+        elif line.startswith(" [") and values:
+            values[-1] += " " + line
+    return [_fold(v) for v in values]
+
+
+@pytest.mark.parametrize("name,call_cell,table", list(_call_cells_and_tables()), ids=list(NAMES))
+def test_call_cell_prints_exactly_the_expected_table(name, call_cell, table):
+    namespace = {"np": np}
+    namespace.update({k: v for k, v in vars(testCases).items() if k.endswith("_test_case")})
+    namespace.update({k: getattr(ref, k) for k in ref.__all__})
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(call_cell, namespace)
+    values = _printed_values(out.getvalue())
+    assert len(values) >= 1
+    for value in values:
+        assert value in _fold(table), "{}: printed {!r} is not in the expected table".format(name, value)
+
+
+def test_public_tests_pass_for_the_reference_and_say_so_in_russian():
+    for name in NAMES:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            testCases.public_test(name, getattr(ref, name))
+        assert "✘" not in out.getvalue() and "пройдена" in out.getvalue(), out.getvalue()
+
+
+def test_public_test_reports_a_wrong_or_crashing_function_without_raising():
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        testCases.public_test("linear_forward", lambda A, W, b: (np.dot(W, A), (A, W, b)))
+        testCases.public_test("compute_cost", lambda AL, Y: 1 / 0)
+    text = out.getvalue()
+    assert text.count("✘") == 2 and "ZeroDivisionError" in text and "ожидалось" in text
+
+
+def test_test_cases_are_well_formed():
+    parameters, grads = testCases.update_parameters_test_case()
+    for key, value in parameters.items():
+        assert grads["d" + key].shape == value.shape, key
+        if key.startswith("b"):
+            assert value.shape[1] == 1
+    A, W, b = testCases.linear_forward_test_case()
+    assert b.shape == (W.shape[0], 1)
+    _, (linear_cache, Z) = testCases.linear_activation_backward_test_case()
+    assert linear_cache[2].shape == (1, 1) and Z.shape == (1, 2)
+    X, Y, AL, caches = testCases.L_model_backward_test_case()
+    (A_prev, W1, b1), Z1 = caches[0]
+    assert A_prev.shape == X.shape and b1.shape == (1, 1) and Z1.shape == AL.shape
+
+
+def test_test_cases_return_fresh_arrays():
+    first = testCases.linear_forward_test_case()
+    first[0][0, 0] = 99.0
+    assert testCases.linear_forward_test_case()[0][0, 0] != 99.0
+
+
+def test_dnn_utils_agree_with_the_reference():
+    Z = np.random.default_rng(0).normal(size=(4, 6)) * 3
+    dA = np.random.default_rng(1).normal(size=(4, 6))
+    for name in ("sigmoid", "relu"):
+        mine, cache = getattr(dnn_utils, name)(Z)
+        assert np.allclose(mine, getattr(ref, name)(Z)[0]) and cache is Z
+    for name in ("sigmoid_backward", "relu_backward"):
+        assert np.allclose(getattr(dnn_utils, name)(dA, Z), getattr(ref, name)(dA, Z))
