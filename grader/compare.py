@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .naming import natural_key
+
 # Any correct float64 arithmetic lands far inside this; every mistake in the
-# corpus lands far outside it (tests/test_mutations.py keeps both true).
+# corpus lands far outside it (tests/test_corpus.py keeps both true).
 RTOL = 1e-6
 ATOL = 1e-9
 _SHOW_MAX = 12  # arrays up to this many elements are shown in messages
@@ -70,8 +72,8 @@ def _compare_sequence(expected, actual, path, context):
 def _compare_dict(expected, actual, path, context):
     if not isinstance(actual, dict):
         return Mismatch(path, "ожидался словарь, получено: {}".format(_kind(actual)))
-    missing = sorted(set(expected) - set(actual), key=_natural_key)
-    extra = sorted(set(actual) - set(expected), key=_natural_key)
+    missing = sorted(set(expected) - set(actual), key=natural_key)
+    extra = sorted(set(actual) - set(expected), key=natural_key)
     if missing or extra:
         parts = []
         if missing:
@@ -79,17 +81,12 @@ def _compare_dict(expected, actual, path, context):
         if extra:
             parts.append("лишние ключи " + ", ".join(extra))
         return Mismatch(path, "; ".join(parts) + " (ожидались ключи {})".format(
-            ", ".join(sorted(expected, key=_natural_key))))
-    for key in sorted(expected, key=_natural_key):
+            ", ".join(sorted(expected, key=natural_key))))
+    for key in sorted(expected, key=natural_key):
         found = compare(expected[key], actual[key], "{}[{!r}]".format(path, key), context=context)
         if found:
             return found
     return None
-
-
-def _natural_key(text):
-    digits = "".join(ch for ch in text if ch.isdigit())
-    return ("".join(ch for ch in text if not ch.isdigit()), int(digits) if digits else -1)
 
 
 def _as_number_array(value):

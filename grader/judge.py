@@ -1,7 +1,7 @@
 """Turn a function's outcomes into a score: pure, deterministic, no student code."""
 
 from .codec import decode
-from .compare import compare
+from .compare import Mismatch, compare
 from .results import ERROR, FAILED, PASSED, CaseResult, FunctionResult
 
 
@@ -15,7 +15,7 @@ def judge_case(spec, case, expected, outcome, slips=list):
         return CaseResult(case.label, case.part, False, "ошибка при вызове: " + outcome.error,
                           case.public)
     actual = decode(outcome.value)
-    mismatch = compare(expected, actual, "результат", context={"m": case.m})
+    mismatch = _compare_output(spec.outputs, expected, actual, {"m": case.m})
     if mismatch:
         message = str(mismatch)
         for hint, slip_output in slips():
@@ -29,6 +29,21 @@ def judge_case(spec, case, expected, outcome, slips=list):
                           "функция изменила входной аргумент {}: работайте с копией".format(changed),
                           case.public)
     return CaseResult(case.label, case.part, True, "", case.public)
+
+
+def _compare_output(names, expected, actual, context):
+    """Compare, naming the parts of a tuple result as the lab does (``dW``, ``cache``)."""
+    if isinstance(names, str):
+        return compare(expected, actual, names, context=context)
+    if not isinstance(actual, (tuple, list)) or len(actual) != len(names):
+        got = "{} элементов".format(len(actual)) if isinstance(actual, (tuple, list)) \
+            else "значение типа {}".format(type(actual).__name__)
+        return Mismatch("результат", "ожидался кортеж ({}), получено: {}".format(", ".join(names), got))
+    for name, e, a in zip(names, expected, actual):
+        found = compare(e, a, name, context=context)
+        if found:
+            return found
+    return None
 
 
 def _changed_argument(spec, case, args_after):

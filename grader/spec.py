@@ -22,9 +22,11 @@ class FunctionSpec:
     """The one definition of a graded function's check, read by every grading path."""
 
     name: str
+    short: str                    # column header in tables and exports
     points: int
     arg_names: tuple
     build_cases: Callable         # () -> list[Case]; deterministic
+    outputs: object = "результат"    # the return value's name, or names of its tuple items
     parts: tuple = (("main", 1.0),)  # (part, share of the points)
     # (case, reference) -> [(hint, expected output)]: outputs of typical
     # mistakes; when a student's output equals one, the hint is shown.
