@@ -217,18 +217,19 @@ SPECS = (
     FunctionSpec("linear_forward", "lin_fwd", 5, ("A", "W", "b"), _linear_forward_cases,
                  outputs=("Z", "cache")),
     FunctionSpec("linear_activation_forward", "act_fwd", 10, ("A_prev", "W", "b", "activation"),
-                 _linear_activation_forward_cases, outputs=("A", "cache"),
+                 _linear_activation_forward_cases, outputs=("A", "cache"), helpers=("linear_forward",),
                  parts=(("sigmoid", 0.5), ("relu", 0.5)), slips=_swapped_cache),
     FunctionSpec("L_model_forward", "L_fwd", 15, ("X", "parameters"), _L_model_forward_cases,
-                 outputs=("AL", "caches")),
+                 outputs=("AL", "caches"), helpers=("linear_activation_forward", "linear_forward")),
     FunctionSpec("compute_cost", "cost", 5, ("AL", "Y"), _compute_cost_cases, outputs="cost"),
     FunctionSpec("linear_backward", "lin_bwd", 10, ("dZ", "cache"), _linear_backward_cases,
                  outputs=("dA_prev", "dW", "db")),
     FunctionSpec("linear_activation_backward", "act_bwd", 10, ("dA", "cache", "activation"),
                  _linear_activation_backward_cases, outputs=("dA_prev", "dW", "db"),
+                 helpers=("linear_backward",),
                  parts=(("sigmoid", 0.5), ("relu", 0.5)), slips=_other_activation),
     FunctionSpec("L_model_backward", "L_bwd", 20, ("AL", "Y", "caches"), _L_model_backward_cases,
-                 outputs="grads"),
+                 outputs="grads", helpers=("linear_activation_backward", "linear_backward")),
     FunctionSpec("update_parameters", "update", 10, ("parameters", "grads", "learning_rate"),
                  _update_parameters_cases, outputs="parameters", slips=_gradient_added),
 )
@@ -237,6 +238,11 @@ BY_NAME = {spec.name: spec for spec in SPECS}
 NAMES = tuple(BY_NAME)
 MAX_SCORE = sum(spec.points for spec in SPECS)
 
-# Functions a student may call from a graded function; during a check each is
-# replaced by the reference, so a slip costs points only where it is made.
-HELPERS = NAMES + ("sigmoid", "relu", "sigmoid_backward", "relu_backward")
+# The lab's activations (dnn_utils): public, so every check uses the trusted
+# versions, whatever the student's namespace holds.
+ACTIVATIONS = ("sigmoid", "relu", "sigmoid_backward", "relu_backward")
+
+# Every helper is graded before the functions that call it: the sealed engine
+# relies on this order (a reference helper is only ever reachable after the
+# helper itself was graded).
+assert all(NAMES.index(h) < NAMES.index(s.name) for s in SPECS for h in s.helpers)

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import reference_solution as ref
 from .codec import sanitize
-from .functions import BY_NAME, HELPERS
+from .functions import ACTIVATIONS, BY_NAME
 
 
 @lru_cache(maxsize=None)
@@ -31,5 +31,5 @@ def slips_for(name, case):
 
 
 def helper_replacements(name):
-    """Reference versions of every function a graded function may call, except itself."""
-    return {helper: getattr(ref, helper) for helper in HELPERS if helper != name}
+    """Reference versions of the functions ``name`` may call (its helpers, the activations)."""
+    return {helper: getattr(ref, helper) for helper in BY_NAME[name].helpers + ACTIVATIONS}

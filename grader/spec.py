@@ -26,6 +26,10 @@ class FunctionSpec:
     points: int
     arg_names: tuple
     build_cases: Callable         # () -> list[Case]; deterministic
+    # Graded functions this one may call (the lab's own call graph). During its
+    # check each is replaced by the reference, so a slip in a helper costs
+    # points only in the helper.
+    helpers: tuple = ()
     outputs: object = "результат"    # the return value's name, or names of its tuple items
     parts: tuple = (("main", 1.0),)  # (part, share of the points)
     # (case, reference) -> [(hint, expected output)]: outputs of typical
