@@ -1,6 +1,7 @@
 """The ``grader`` command line: grading and reports for the lab's course."""
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -41,6 +42,63 @@ def scores_table(rows):
     return "\n".join(lines)
 
 
+def _limits(args):
+    from .sandbox import Limits
+
+    return Limits(cell_seconds=args.timeout, function_seconds=args.timeout, memory_mb=args.memory_mb)
+
+
+def cmd_check(args):
+    import json
+
+    from .engine import grade_notebook
+    from .report import check_report
+    from .sandbox import Zygote
+
+    with Zygote() as zygote:
+        result = grade_notebook(args.notebook, zygote, _limits(args))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(result.to_json(), out, ensure_ascii=False, indent=2)
+    if result.error:
+        print("error: {} cannot be graded: {}".format(args.notebook, result.error), file=sys.stderr)
+        return 2
+    print(check_report(result))
+    if args.fail_under is not None and result.score < args.fail_under:
+        print("score {:g} is below --fail-under {:g}".format(result.score, args.fail_under), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_autograde(args):
+    from . import autograde
+    from .report import submission_table
+
+    if not (Path(args.course) / "gradebook.db").exists():
+        print("error: no gradebook in {}: run `nbgrader generate_assignment dnn_step_by_step` "
+              "first".format(Path(args.course).resolve()), file=sys.stderr)
+        return 2
+    done = autograde.run(args.course, _limits(args), workers=args.workers, students=args.student,
+                         force=args.force)
+    from .gradebook import read_scores
+
+    rows = read_scores(_db_url(args.course))
+    if args.student:
+        rows = [r for r in rows if r.student in set(args.student)]
+    print(scores_table(rows))
+    errors = {s: r.error for s, r in done.items() if r.error}
+    for student, error in sorted(errors.items()):
+        print("{}: not graded: {}".format(student, error))
+    return 0
+
+
+def _add_limits(parser):
+    parser.add_argument("--timeout", type=float, default=10.0,
+                        help="seconds one answer cell, and all calls of one function, may take (default: 10)")
+    parser.add_argument("--memory-mb", type=int, default=1024,
+                        help="address-space limit of the sandboxed student process (default: 1024)")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="grader", description="Autograder for the lab 'Создание Глубокой нейронной сети: Шаг за шагом'.")
@@ -48,6 +106,29 @@ def build_parser():
     scores = sub.add_parser("scores", help="print every student's per-function scores from the gradebook")
     scores.add_argument("--course", default=".", help="course directory holding gradebook.db (default: .)")
     scores.set_defaults(run=cmd_scores)
+
+    check = sub.add_parser("check", help="grade one notebook without a gradebook (for students and CI)",
+                           description="Grade one submission in the sealed engine. Exit status: 0 graded, "
+                                       "1 score below --fail-under, 2 the notebook cannot be graded.")
+    check.add_argument("notebook", help="path to the submitted .ipynb")
+    check.add_argument("--json", metavar="OUT", help="also write the result as JSON to OUT")
+    check.add_argument("--fail-under", type=float, metavar="SCORE",
+                       help="exit with status 1 when the score is below SCORE")
+    _add_limits(check)
+    check.set_defaults(run=cmd_check)
+
+    auto = sub.add_parser("autograde", help="grade every submitted/<student>/dnn_step_by_step/ into the gradebook",
+                          description="Grade the class in the sealed engine and record per-cell grades in the "
+                                      "course's nbgrader gradebook (formgrader and `nbgrader export` see them). "
+                                      "Students with complete grades are skipped unless --force.")
+    auto.add_argument("--course", default=".", help="course directory (default: .)")
+    auto.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                      help="submissions graded at once (default: number of CPUs)")
+    auto.add_argument("--student", action="append", metavar="ID",
+                      help="grade only this student (repeatable)")
+    auto.add_argument("--force", action="store_true", help="regrade students already graded")
+    _add_limits(auto)
+    auto.set_defaults(run=cmd_autograde)
     return parser
 
 

@@ -56,6 +56,10 @@ def grade_notebook(path, zygote, limits):
 def _grade_function(session, name, limits):
     spec = BY_NAME[name]
     helpers = spec.helpers + ACTIVATIONS
+    try:
+        session.ready()  # the cells' own time does not count against the function
+    except Crashed as failure:
+        return FunctionResult(name, 0.0, spec.points, ERROR, describe_failure(failure, "запуск"))
     deadline = time.monotonic() + limits.function_seconds
     results = []
     for case, expected in cases_for(name):
@@ -71,7 +75,8 @@ def _grade_function(session, name, limits):
         if message.get("missing"):
             return FunctionResult(name, 0.0, spec.points, MISSING,
                                   "функция {} не найдена в ноутбуке".format(name))
-        outcome = Outcome(message.get("value"), message.get("args_after"), str(message.get("error") or ""))
+        outcome = Outcome(message.get("value"), message.get("args_after"), str(message.get("error") or ""),
+                          str(message.get("invalid") or ""))
         results.append(judge_case(spec, case, expected, outcome, lambda case=case: slips_for(name, case)))
     return judge_function(spec, results)
 

@@ -4,11 +4,11 @@ from dataclasses import dataclass
 
 from nbgrader.api import Gradebook, MissingEntry
 
+from .course import ASSIGNMENT
 from .functions import NAMES
 from .naming import natural_key
 
-ASSIGNMENT = "dnn_step_by_step"
-NOTEBOOK = "dnn_step_by_step"
+NOTEBOOK = ASSIGNMENT  # nbgrader's notebook id: the file name without .ipynb
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,9 @@ def call(function, args, kwargs):
     try:
         return Outcome(value=encode(value), args_after=encode(args))
     except UnsupportedValue as error:
-        return Outcome(error="функция вернула не данные: {}".format(error))
+        return Outcome(invalid=str(error))
     except RecursionError:
-        return Outcome(error="функция вернула не данные: слишком глубокая вложенность")
+        return Outcome(invalid="слишком глубокая вложенность")
 
 
 def describe_error(error):

@@ -14,6 +14,9 @@ def judge_case(spec, case, expected, outcome, slips=list):
     if outcome.error:
         return CaseResult(case.label, case.part, False, "ошибка при вызове: " + outcome.error,
                           case.public)
+    if outcome.invalid:
+        return CaseResult(case.label, case.part, False,
+                          "функция вернула не числа и массивы: " + outcome.invalid, case.public)
     actual = decode(outcome.value)
     mismatch = _compare_output(spec.outputs, expected, actual, {"m": case.m})
     if mismatch:

@@ -29,3 +29,13 @@ def submission_table(results):
     maximum = sum(r.max_score for r in results)
     lines.append("{:<{w}}  {:>6}".format("всего", "{}/{}".format(points(total), points(maximum)), w=width))
     return "\n".join(lines)
+
+
+def check_report(result):
+    """What ``grader check`` prints: the table, then what went wrong, function by function."""
+    parts = [submission_table(result.functions)]
+    for function in result.functions:
+        if function.status != PASSED:
+            parts.append(function_report(function))
+    parts.extend("Замечание: " + note for note in result.notes)
+    return "\n\n".join(parts)

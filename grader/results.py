@@ -13,6 +13,7 @@ class Outcome:
     value: object = None       # encoded return value
     args_after: object = None  # encoded arguments after the call (to catch mutation)
     error: str = ""            # "TypeError: ..." when the call raised
+    invalid: str = ""          # why the returned value is not plain data (an always-equal object, ...)
 
 
 @dataclass(frozen=True)

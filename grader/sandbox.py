@@ -47,6 +47,10 @@ class Zygote:
 
     def __init__(self, chroot=None):
         self.chroot = (os.geteuid() == 0) if chroot is None else chroot
+        self._lock = threading.Lock()
+        self._start()
+
+    def _start(self):
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = {"PATH": os.environ.get("PATH", ""), "OPENBLAS_NUM_THREADS": "1",
                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
@@ -56,17 +60,34 @@ class Zygote:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         child.close()
         self._control = parent
-        self._lock = threading.Lock()
 
     def spawn(self, workdir, limits):
-        """Fork a sealed child working in ``workdir``; return (pid, socket)."""
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        """Fork a sealed child working in ``workdir``; return (pid, socket).
+
+        A zygote that died (a student without the chroot may kill it) is
+        started again once, so one submission cannot stop the batch.
+        """
         job = {"workdir": workdir, "chroot": self.chroot, "limits": limits.__dict__}
         with self._lock:
-            wire.send_with_fd(self._control, job, theirs.fileno())
-            theirs.close()
-            pid = wire.recv(self._control)["pid"]
-        return pid, ours
+            for attempt in (1, 2):
+                ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    wire.send_with_fd(self._control, job, theirs.fileno())
+                    pid = wire.recv(self._control)["pid"]
+                    return pid, ours
+                except (OSError, wire.WireError):
+                    ours.close()
+                    if attempt == 2:
+                        raise Crashed("песочница не запускается") from None
+                    self._restart()
+                finally:
+                    theirs.close()
+
+    def _restart(self):
+        self._control.close()
+        self._proc.kill()
+        self._proc.wait()
+        self._start()
 
     def close(self):
         self._control.close()
@@ -148,13 +169,17 @@ class Session:
         except (wire.WireError, OSError) as error:
             raise Crashed(str(error)) from None
 
+    def ready(self):
+        """Make sure a child is running the submission's cells (after a kill: a new one)."""
+        if self._sock is None:
+            self._start()
+
     def call(self, function, case, helpers, deadline):
         """Run ``function`` on ``case`` in the child; return the outcome message.
 
         Raises :class:`Timeout` or :class:`Crashed` (the child is then gone).
         """
-        if self._sock is None:
-            self._start()
+        self.ready()
         try:
             wire.send(self._sock, {"op": "call", "function": function, "helpers": list(helpers),
                                    "args": codec.encode(list(case.args)),

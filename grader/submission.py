@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .functions import NAMES
 
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = 200 * 1024 * 1024  # outputs can be large; code never is
 _MARKER = re.compile(r"^\s*#\s*ОЦЕНИВАЕМОЕ:\s*(\w+)", re.M)
 _DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)
 

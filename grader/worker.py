@@ -127,7 +127,8 @@ def _call(sock, message, namespace):
                        codec.decode(message["kwargs"]))
     except BaseException as error:  # noqa: B902 -- SystemExit and the like
         return {"value": None, "args_after": None, "error": describe_error(error)}
-    return {"value": outcome.value, "args_after": outcome.args_after, "error": outcome.error}
+    return {"value": outcome.value, "args_after": outcome.args_after, "error": outcome.error,
+            "invalid": outcome.invalid}
 
 
 def _proxy(sock, name):

@@ -6,8 +6,6 @@ import pytest
 from corpus import solved_sources
 from corpus.correct import CORRECT_STYLES
 from corpus.mistakes import MISTAKES
-from course import (ASSIGNMENT, copy_course, gradebook_scores, nbgrader, solved_submission, submit,
-                    with_answers)
 from inprocess import namespace_of, scores_of
 
 from grader.codec import decode
@@ -82,21 +80,8 @@ def test_grading_is_deterministic():
 
 # --- the same corpus through the notebook's hidden tests (real nbgrader) ----------
 
-@pytest.fixture(scope="module")
-def autograded_corpus(tmp_path_factory):
-    course = copy_course(tmp_path_factory.mktemp("corpus_course"))
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    base = solved_submission()
-    for mistake in MISTAKES:
-        submit(course, "mistake-" + mistake.id, with_answers(base, {mistake.function: mistake.cell_source(SOLVED)}))
-    for style, sources in CORRECT_STYLES.items():
-        submit(course, "correct-" + style, with_answers(base, sources))
-    nbgrader(course, "autograde", ASSIGNMENT)
-    return {student: {k[len("test_"):]: v for k, v in cells.items() if k.startswith("test_")}
-            for student, cells in gradebook_scores(course).items()}
-
-
-def test_the_hidden_tests_in_the_notebook_grade_the_corpus_like_the_checks(autograded_corpus):
+def test_the_hidden_tests_in_the_notebook_grade_the_corpus_like_the_checks(nbgrader_corpus):
+    autograded_corpus = nbgrader_corpus.scores
     assert len(autograded_corpus) == len(MISTAKES) + len(CORRECT_STYLES)
     for style, sources in CORRECT_STYLES.items():
         assert autograded_corpus["correct-" + style] == FULL, style

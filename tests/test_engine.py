@@ -1,0 +1,173 @@
+"""The sealed engine: same grades as nbgrader, definite results for hostile input."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import corpus_submissions
+from course import REPO, solved_submission, with_answers
+from hostile import as_text, broken_files, hostile_submissions, read_reference_attack
+
+from grader.engine import grade_notebook
+from grader.functions import BY_NAME, NAMES
+from grader.sandbox import Limits, Zygote
+
+FULL = {name: float(BY_NAME[name].points) for name in NAMES}
+LIMITS = Limits(cell_seconds=3, function_seconds=3, memory_mb=1024)
+ROOT = os.geteuid() == 0
+
+
+@pytest.fixture(scope="module")
+def zygote():
+    with Zygote() as z:
+        yield z
+
+
+def grade_text(tmp_path, text, zygote, name="submission.ipynb"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return grade_notebook(path, zygote, LIMITS)
+
+
+def scores(result):
+    return {f.name: f.score for f in result.functions}
+
+
+def test_the_engine_gives_nbgrader_s_grades_on_the_whole_corpus(nbgrader_corpus, zygote):
+    submitted = Path(nbgrader_corpus.course) / "submitted"
+    assert len(nbgrader_corpus.scores) == len(corpus_submissions())
+    for student, expected in nbgrader_corpus.scores.items():
+        result = grade_notebook(submitted / student / "dnn_step_by_step" / "dnn_step_by_step.ipynb",
+                                zygote, Limits())
+        assert scores(result) == expected, student
+
+
+def test_a_solved_submission_scores_100_sealed(tmp_path, zygote):
+    result = grade_text(tmp_path, as_text(solved_submission()), zygote)
+    assert scores(result) == FULL and not result.error
+    assert result.sealed == ROOT
+
+
+@pytest.mark.parametrize("name", sorted(hostile_submissions()))
+def test_a_hostile_submission_gets_a_definite_result_and_harms_nothing_else(tmp_path, zygote, name):
+    text, statuses = hostile_submissions()[name]
+    result = grade_text(tmp_path, text, zygote)
+    assert not result.error
+    for function in result.functions:
+        if function.name in statuses:
+            assert function.status == statuses[function.name], (function.name, function.message)
+            assert function.score == 0 and function.message
+        else:
+            assert function.score == FULL[function.name], (function.name, function.message)
+
+
+@pytest.mark.skipif(not ROOT, reason="the file system is sealed by chroot, which needs root (as in CI)")
+def test_student_code_cannot_read_the_reference_from_disk(tmp_path, zygote):
+    reference = REPO / "reference_solution" / "__init__.py"
+    result = grade_text(tmp_path, read_reference_attack(reference), zygote)
+    assert scores(result)["linear_forward"] == 0
+    assert "FileNotFoundError" in result.functions[2].message
+
+
+@pytest.mark.parametrize("name", sorted(broken_files()))
+def test_a_file_that_is_no_notebook_gets_a_reason(tmp_path, zygote, name):
+    result = grade_text(tmp_path, broken_files()[name], zygote)
+    assert result.error and not result.functions
+
+
+def test_a_missing_file_gets_a_reason(tmp_path, zygote):
+    result = grade_notebook(tmp_path / "nothing.ipynb", zygote, LIMITS)
+    assert "не читается" in result.error
+
+
+def test_nbformat_3_is_graded(tmp_path, zygote):
+    v3 = nbformat.writes(nbformat.convert(solved_submission(), 3), version=3)
+    assert '"worksheets"' in v3
+    assert scores(grade_text(tmp_path, v3, zygote)) == FULL
+
+
+def test_answer_cells_are_found_without_metadata_by_marker_or_def(tmp_path, zygote):
+    nb = solved_submission()
+    for cell in nb.cells:
+        cell.metadata = {}
+    assert scores(grade_text(tmp_path, as_text(nb), zygote)) == FULL
+    for cell in nb.cells:
+        cell.source = cell.source.replace("# ОЦЕНИВАЕМОЕ:", "#")
+    assert scores(grade_text(tmp_path, as_text(nb), zygote, "nomarker.ipynb")) == FULL
+
+
+def test_the_last_of_duplicated_answer_cells_counts(tmp_path, zygote):
+    nb = solved_submission()
+    cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "linear_forward"]
+    wrong = nbformat.from_dict(cells[0])
+    wrong.source = cells[0].source.replace("np.dot(W, A) + b", "np.dot(W, A)")
+    nb.cells.insert(nb.cells.index(cells[0]), wrong)
+    assert scores(grade_text(tmp_path, as_text(nb), zygote)) == FULL
+    nb.cells.append(nbformat.from_dict(wrong))
+    assert scores(grade_text(tmp_path, as_text(nb), zygote, "b.ipynb"))["linear_forward"] == 0
+
+
+def test_deleted_or_edited_test_cells_change_nothing(tmp_path, zygote):
+    nb = solved_submission()
+    nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")]
+    assert scores(grade_text(tmp_path, as_text(nb), zygote)) == FULL
+
+
+def test_huge_outputs_and_thousands_of_cells_are_graded(tmp_path, zygote):
+    nb = solved_submission()
+    nb.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * 30_000_000)]
+    nb.cells.extend(nbformat.v4.new_code_cell("x = {}".format(i)) for i in range(5000))
+    result = grade_text(tmp_path, as_text(nb), zygote)
+    assert scores(result) == FULL
+
+
+def test_ipython_magics_in_an_answer_cell_are_harmless(tmp_path, zygote):
+    source = solved_submission()
+    nb = with_answers(source, {"compute_cost": "%load_ext autoreload\n!ls\n" + _solved("compute_cost")})
+    assert scores(grade_text(tmp_path, as_text(nb), zygote)) == FULL
+
+
+def _solved(name):
+    from corpus import solved_sources
+    return solved_sources()[name]
+
+
+def test_grading_is_deterministic(tmp_path, zygote):
+    text = hostile_submissions()["monkeypatch-numpy"][0]
+    first = grade_text(tmp_path, text, zygote).to_json()
+    assert all(grade_text(tmp_path, text, zygote).to_json() == first for _ in range(2))
+
+
+# --- the command line --------------------------------------------------------------
+
+def grader_cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "grader.cli", *map(str, args)], capture_output=True,
+                          text=True, cwd=cwd, timeout=300)
+
+
+def test_check_prints_a_table_writes_json_and_sets_the_exit_status(tmp_path):
+    notebook = tmp_path / "n.ipynb"
+    nb = with_answers(solved_submission(), {"linear_forward": _solved("linear_forward").replace(" + b", "")})
+    notebook.write_text(as_text(nb), encoding="utf-8")
+    proc = grader_cli("check", notebook, "--json", tmp_path / "r.json")
+    assert proc.returncode == 0, proc.stderr
+    assert "linear_forward" in proc.stdout and "95/100" in proc.stdout
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["score"] == 95 and data["max_score"] == 100
+    assert [f["name"] for f in data["functions"]] == list(NAMES)
+    assert set(data["functions"][0]) >= {"name", "score", "max_score", "status", "message"}
+    assert {f["status"] for f in data["functions"]} == {"passed", "failed"}
+    assert grader_cli("check", notebook, "--fail-under", 96).returncode == 1
+    assert grader_cli("check", notebook, "--fail-under", 95).returncode == 0
+
+
+def test_check_exits_2_with_a_reason_on_an_ungradable_file(tmp_path):
+    notebook = tmp_path / "broken.ipynb"
+    notebook.write_text("{oops", encoding="utf-8")
+    proc = grader_cli("check", notebook)
+    assert proc.returncode == 2 and "повреждён" in proc.stderr
