@@ -25,8 +25,12 @@ NOTEBOOK_ID = ASSIGNMENT  # nbgrader's notebook id: the file name without .ipynb
 
 def run(course, limits, workers=2, students=None, force=False, progress=None):
     """Grade the class; return {student: SubmissionResult} of the students graded now."""
+    import warnings
+
     from nbgrader.api import Gradebook, MissingEntry
 
+    # nbgrader's own gradebook code trips SQLAlchemy's autoflush warnings; they are not ours to show.
+    warnings.filterwarnings("ignore", module="nbgrader")
     url = db_url(course)
     todo = submissions(course, students)
     with Gradebook(url) as gb:

@@ -1,0 +1,146 @@
+"""``grader autograde`` on a real course: gradebook, autograded notebooks, crashes, reruns."""
+
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from course import (ASSIGNMENT, RELEASE_NB, copy_course, gradebook_scores, nbgrader, solved_submission,
+                    submit, tool_env, with_answers)
+from hostile import as_text, hostile_submissions
+from corpus import solved_sources
+
+from grader.functions import BY_NAME, NAMES
+
+FULL = {"test_" + n: float(BY_NAME[n].points) for n in NAMES}
+ZERO = {"test_" + n: 0.0 for n in NAMES}
+
+
+def grader(course, *args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "grader.cli", "autograde", "--course", str(course),
+                           "--timeout", "3", *args], capture_output=True, text=True, env=tool_env(),
+                          timeout=600, **kwargs)
+
+
+def new_course(tmp_path):
+    course = copy_course(tmp_path / "course")
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    return course
+
+
+def put_raw(course, student, text):
+    folder = course / "submitted" / student / ASSIGNMENT
+    folder.mkdir(parents=True)
+    (folder / (ASSIGNMENT + ".ipynb")).write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def class_course(tmp_path_factory):
+    course = new_course(tmp_path_factory.mktemp("class"))
+    submit(course, "Студент1", solved_submission())
+    submit(course, "Студент2", as_text_release())
+    broken = solved_sources()["linear_forward"].replace(" + b", "")
+    submit(course, "Студент3", with_answers(solved_submission(), {"linear_forward": broken}))
+    submit(course, "Студент10", solved_submission())
+    for name in ("infinite-loop", "os-exit-at-top-level", "segfault", "memory-bomb"):
+        put_raw(course, "hostile-" + name, hostile_submissions()[name][0])
+    put_raw(course, "corrupt", "{not json")
+    put_raw(course, "empty", "")
+    (course / "submitted" / "no-notebook" / ASSIGNMENT).mkdir(parents=True)
+    first = grader(course, "--workers", "2")
+    return course, first
+
+
+def as_text_release():
+    return RELEASE_NB.read_text(encoding="utf-8")
+
+
+def test_the_batch_grades_everyone_and_hostile_students_harm_no_one(class_course):
+    course, run = class_course
+    assert run.returncode == 0, run.stderr
+    scores = gradebook_scores(course)
+    assert scores["Студент1"] == FULL
+    assert scores["Студент2"] == ZERO
+    assert scores["Студент3"] == dict(FULL, test_linear_forward=0.0)
+    for name in ("corrupt", "empty", "no-notebook"):
+        assert scores[name] == ZERO
+    assert scores["hostile-infinite-loop"] == dict(FULL, test_linear_forward=0.0)
+    assert scores["hostile-segfault"] == dict(FULL, test_update_parameters=0.0)
+    assert scores["hostile-os-exit-at-top-level"] == dict(FULL, test_linear_backward=0.0)
+    assert "corrupt: not graded" in run.stdout
+    assert "graded 11 submission(s)" in run.stderr
+
+
+def test_the_summary_table_lists_students_in_natural_order(class_course):
+    _, run = class_course
+    students = [line.split()[0] for line in run.stdout.splitlines() if line.startswith("Студент")]
+    assert students == ["Студент1", "Студент2", "Студент3", "Студент10"]
+
+
+def test_autograded_notebooks_carry_the_verdicts(class_course):
+    course, _ = class_course
+    import nbformat
+
+    nb = nbformat.read(str(course / "autograded" / "Студент3" / ASSIGNMENT / (ASSIGNMENT + ".ipynb")), 4)
+    outputs = {c.metadata["nbgrader"]["grade_id"]: c.outputs for c in nb.cells
+               if c.metadata.get("nbgrader", {}).get("grade")}
+    assert outputs["test_linear_forward"][1]["data"]["text/plain"] == "0.0"
+    assert "linear_forward: 0 из 5" in outputs["test_linear_forward"][0]["text"]
+    assert outputs["test_L_model_backward"][1]["data"]["text/plain"] == "20.0"
+
+
+def test_nbgrader_export_sees_the_grades(class_course):
+    course, _ = class_course
+    nbgrader(course, "export", "--to", str(course / "grades.csv"))
+    rows = {r["student_id"]: r for r in csv.DictReader(open(course / "grades.csv", encoding="utf-8"))}
+    assert float(rows["Студент1"]["score"]) == 100 and float(rows["Студент3"]["score"]) == 95
+    assert float(rows["corrupt"]["score"]) == 0
+
+
+def test_a_second_run_regrades_nobody_unless_forced(class_course):
+    course, _ = class_course
+    again = grader(course)
+    assert again.returncode == 0 and "graded 0 submission(s)" in again.stderr
+    forced = grader(course, "--force", "--student", "Студент1")
+    assert "graded 1 submission(s)" in forced.stderr
+    assert gradebook_scores(course)["Студент1"] == FULL
+
+
+def test_a_batch_killed_halfway_and_rerun_grades_everyone_exactly_once(tmp_path):
+    course = new_course(tmp_path)
+    slow = solved_sources()["compute_cost"].replace(
+        "    m = Y.shape[1]\n", "    m = Y.shape[1]\n    for _ in range(300000):\n        pass\n")
+    students = ["s{}".format(i) for i in range(24)]
+    for i, student in enumerate(students):
+        sources = {"compute_cost": slow}
+        if i % 3 == 0:
+            sources["linear_forward"] = solved_sources()["linear_forward"].replace(" + b", "")
+        submit(course, student, with_answers(solved_submission(), sources))
+    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "autograde", "--course", str(course),
+                             "--workers", "1"], env=tool_env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(_complete(course)) < 4:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    graded_before = len(_complete(course))
+    assert 4 <= graded_before < len(students)
+    rerun = grader(course)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "graded {} submission(s)".format(len(students) - graded_before) in rerun.stderr
+    scores = gradebook_scores(course)
+    assert set(scores) == set(students)
+    for i, student in enumerate(students):
+        assert scores[student] == (dict(FULL, test_linear_forward=0.0) if i % 3 == 0 else FULL), student
+    autograded = course / "autograded"
+    assert sorted(p.name for p in autograded.iterdir()) == sorted(students)
+
+
+def _complete(course):
+    return [s for s, cells in gradebook_scores(course).items()
+            if cells and all(v is not None for v in cells.values())]
