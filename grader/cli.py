@@ -51,11 +51,12 @@ def _limits(args):
 def cmd_check(args):
     import json
 
-    from .engine import grade_notebook
-    from .report import check_report
-    from .sandbox import Zygote
+    from .zygote import Zygote
 
-    with Zygote() as zygote:
+    with Zygote() as zygote:  # first: it warms up while this process imports numpy
+        from .engine import grade_notebook
+        from .report import check_report
+
         result = grade_notebook(args.notebook, zygote, _limits(args))
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

@@ -61,24 +61,27 @@ def _grade_function(session, name, limits):
     except Crashed as failure:
         return FunctionResult(name, 0.0, spec.points, ERROR, describe_failure(failure, "запуск"))
     deadline = time.monotonic() + limits.function_seconds
-    results = []
-    for case, expected in cases_for(name):
-        try:
-            message = session.call(name, case, helpers, deadline)
-        except Timeout:
-            return FunctionResult(name, 0.0, spec.points, TIMEOUT,
-                                  "превышено время выполнения ({:g} с) на проверке: {}".format(
-                                      limits.function_seconds, case.label))
-        except Crashed as failure:
-            return FunctionResult(name, 0.0, spec.points, ERROR,
-                                  describe_failure(failure, "проверка " + case.label))
-        if message.get("missing"):
-            return FunctionResult(name, 0.0, spec.points, MISSING,
-                                  "функция {} не найдена в ноутбуке".format(name))
-        outcome = Outcome(message.get("value"), message.get("args_after"), str(message.get("error") or ""),
-                          str(message.get("invalid") or ""))
-        results.append(judge_case(spec, case, expected, outcome, lambda case=case: slips_for(name, case)))
+    cases = cases_for(name)
+    try:
+        messages = session.call(name, [case for case, _ in cases], helpers, deadline)
+    except Timeout:
+        return FunctionResult(name, 0.0, spec.points, TIMEOUT,
+                              "превышено время выполнения ({:g} с)".format(limits.function_seconds))
+    except Crashed as failure:
+        return FunctionResult(name, 0.0, spec.points, ERROR, describe_failure(failure, "проверка"))
+    if any(not isinstance(m, dict) for m in messages):
+        return FunctionResult(name, 0.0, spec.points, ERROR, "нарушен протокол проверки")
+    if messages and messages[0].get("missing"):
+        return FunctionResult(name, 0.0, spec.points, MISSING,
+                              "функция {} не найдена в ноутбуке".format(name))
+    results = [judge_case(spec, case, expected, _outcome(message), lambda case=case: slips_for(name, case))
+               for (case, expected), message in zip(cases, messages)]
     return judge_function(spec, results)
+
+
+def _outcome(message):
+    return Outcome(message.get("value"), message.get("args_after"), str(message.get("error") or ""),
+                   str(message.get("invalid") or ""))
 
 
 def _plain_python(source):

@@ -11,16 +11,14 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
-import threading
 import time
 from dataclasses import dataclass
 
 import reference_solution as ref
 from . import codec, wire
 from .invoke import describe_error
+from .zygote import Crashed, Timeout, Zygote  # noqa: F401 -- re-exported for callers
 
 
 @dataclass(frozen=True)
@@ -32,76 +30,6 @@ class Limits:
     cpu_seconds: int = 60           # CPU time of one child process
     memory_mb: int = 1024           # address space of one child process
     file_mb: int = 16               # largest file a child may write (in its throwaway dir)
-
-
-class Timeout(Exception):
-    pass
-
-
-class Crashed(Exception):
-    pass
-
-
-class Zygote:
-    """A clean interpreter with numpy loaded that forks sealed children on request."""
-
-    def __init__(self, chroot=None):
-        self.chroot = (os.geteuid() == 0) if chroot is None else chroot
-        self._lock = threading.Lock()
-        self._start()
-
-    def _start(self):
-        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        env = {"PATH": os.environ.get("PATH", ""), "OPENBLAS_NUM_THREADS": "1",
-               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
-        self._proc = subprocess.Popen(
-            [sys.executable, "-I", "-m", "grader.worker", str(child.fileno())],
-            pass_fds=[child.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        child.close()
-        self._control = parent
-
-    def spawn(self, workdir, limits):
-        """Fork a sealed child working in ``workdir``; return (pid, socket).
-
-        A zygote that died (a student without the chroot may kill it) is
-        started again once, so one submission cannot stop the batch.
-        """
-        job = {"workdir": workdir, "chroot": self.chroot, "limits": limits.__dict__}
-        with self._lock:
-            for attempt in (1, 2):
-                ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-                try:
-                    wire.send_with_fd(self._control, job, theirs.fileno())
-                    pid = wire.recv(self._control)["pid"]
-                    return pid, ours
-                except (OSError, wire.WireError):
-                    ours.close()
-                    if attempt == 2:
-                        raise Crashed("песочница не запускается") from None
-                    self._restart()
-                finally:
-                    theirs.close()
-
-    def _restart(self):
-        self._control.close()
-        self._proc.kill()
-        self._proc.wait()
-        self._start()
-
-    def close(self):
-        self._control.close()
-        try:
-            self._proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 class Session:
@@ -124,20 +52,20 @@ class Session:
         if hello.get("error"):
             raise Crashed("не удалось запустить проверку: " + hello["error"])
         self.sealed_by_chroot = bool(hello.get("chroot"))
-        for index, source in enumerate(self.cells):
-            if index in self._skip:
-                continue
-            deadline = time.monotonic() + self.limits.cell_seconds
+        pending = [(i, source) for i, source in enumerate(self.cells) if i not in self._skip]
+        wire.send(self._sock, {"op": "exec", "cells": pending})
+        for index, _ in pending:
             try:
-                wire.send(self._sock, {"op": "exec", "source": source})
-                error = self._receive(deadline)["error"]
+                reply = self._receive(time.monotonic() + self.limits.cell_seconds)
             except (Timeout, Crashed) as failure:
                 self._skip.add(index)
                 self.cell_errors[index] = describe_failure(failure, "ячейка")
                 self._kill()
                 return self._start()
-            if error:
-                self.cell_errors[index] = error
+            if reply.get("index") != index:
+                raise Crashed("нарушен протокол проверки")
+            if reply.get("error"):
+                self.cell_errors[index] = str(reply["error"])
 
     def _kill(self):
         if self._pid:
@@ -174,22 +102,23 @@ class Session:
         if self._sock is None:
             self._start()
 
-    def call(self, function, case, helpers, deadline):
-        """Run ``function`` on ``case`` in the child; return the outcome message.
+    def call(self, function, cases, helpers, deadline):
+        """Run ``function`` on every case in the child; return one outcome message per case.
 
         Raises :class:`Timeout` or :class:`Crashed` (the child is then gone).
         """
         self.ready()
         try:
             wire.send(self._sock, {"op": "call", "function": function, "helpers": list(helpers),
-                                   "args": codec.encode(list(case.args)),
-                                   "kwargs": codec.encode(case.kwargs)})
+                                   "cases": [{"args": codec.encode(list(c.args)), "kwargs": codec.encode(c.kwargs)}
+                                             for c in cases]})
             while True:
                 message = self._receive(deadline)
                 if message.get("op") == "helper" and message.get("name") in helpers:
                     wire.send(self._sock, run_helper(message))
-                elif message.get("op") == "outcome":
-                    return message
+                elif message.get("op") == "outcomes" and isinstance(message.get("outcomes"), list) \
+                        and len(message["outcomes"]) == len(cases):
+                    return message["outcomes"]
                 else:
                     raise Crashed("нарушен протокол проверки")
         except (Timeout, Crashed, OSError):

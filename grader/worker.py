@@ -103,10 +103,12 @@ def _serve(sock):
             message = wire.recv(sock)
         except wire.WireError:
             return
-        if message["op"] == "exec":
-            wire.send(sock, {"op": "done", "error": _exec(message["source"], namespace)})
-        elif message["op"] == "call":
-            wire.send(sock, dict(op="outcome", **_call(sock, message, namespace)))
+        if message["op"] == "exec":  # a reply per cell, so the parent can time each one
+            for index, source in message["cells"]:
+                wire.send(sock, {"op": "done", "index": index, "error": _exec(source, namespace)})
+        elif message["op"] == "call":  # every case of one function, in one reply
+            outcomes = [_call(sock, message, case, namespace) for case in message["cases"]]
+            wire.send(sock, {"op": "outcomes", "outcomes": outcomes})
 
 
 def _exec(source, namespace):
@@ -117,14 +119,13 @@ def _exec(source, namespace):
     return ""
 
 
-def _call(sock, message, namespace):
+def _call(sock, message, case, namespace):
     function = namespace.get(message["function"])
     if not callable(function):
         return {"value": None, "args_after": None, "error": "", "missing": True}
     helpers = {name: _proxy(sock, name) for name in message["helpers"]}
     try:
-        outcome = call(isolate(function, helpers), codec.decode(message["args"]),
-                       codec.decode(message["kwargs"]))
+        outcome = call(isolate(function, helpers), codec.decode(case["args"]), codec.decode(case["kwargs"]))
     except BaseException as error:  # noqa: B902 -- SystemExit and the like
         return {"value": None, "args_after": None, "error": describe_error(error)}
     return {"value": outcome.value, "args_after": outcome.args_after, "error": outcome.error,
