@@ -19,6 +19,7 @@ from .engine import SubmissionResult, grade_notebook
 from .functions import NAMES
 from .report import function_report
 from .sandbox import Zygote
+from .submission import Unreadable, answer_cells, load_cells
 
 NOTEBOOK_ID = ASSIGNMENT  # nbgrader's notebook id: the file name without .ipynb
 
@@ -42,6 +43,8 @@ def run(course, limits, workers=2, students=None, force=False, progress=None):
         if not force:
             todo = [s for s in todo if not _complete(gb, s.student)]
         progress = progress or Progress(len(todo))
+        release = _release_answers(course)
+        late = LatePenalties(course, url)
         done = {}
         with Zygote() as zygote, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = {pool.submit(grade_notebook, s.notebook, zygote, limits): s for s in todo}
@@ -49,7 +52,8 @@ def run(course, limits, workers=2, students=None, force=False, progress=None):
                 submission = futures[future]
                 result = future.result()
                 write_autograded(course, submission, result)
-                record(gb, submission, result)
+                record(gb, submission, result, _unanswered(submission, release))
+                late.apply(submission.student)
                 done[submission.student] = result
                 progress.step(submission.student, result)
         progress.finish()
@@ -66,8 +70,12 @@ def _complete(gb, student):
     return all(g.auto_score is not None for g in notebook.grades)
 
 
-def record(gb, submission, result):
-    """Write one student's grades and messages as a single gradebook transaction."""
+def record(gb, submission, result, unanswered=()):
+    """Write one student's grades and messages as a single gradebook transaction.
+
+    Every answer cell gets the function's Russian verdict as its comment, marked
+    "Нет ответа" when the student left the release's stub untouched.
+    """
     gb.update_or_create_student(submission.student)
     kwargs = {"timestamp": submission.timestamp} if submission.timestamp else {}
     gb.update_or_create_submission(ASSIGNMENT, submission.student, **kwargs)
@@ -79,7 +87,51 @@ def record(gb, submission, result):
         comment = gb.find_comment(name, NOTEBOOK_ID, ASSIGNMENT, submission.student)
         comment.auto_comment = (function_report(by_name[name]) if name in by_name
                                 else "Ноутбук не удалось проверить: " + result.error)
+        if name in unanswered and name in by_name:
+            comment.auto_comment = "Нет ответа: ячейка не изменена.\n" + comment.auto_comment
     gb.db.commit()
+
+
+def _normalized(source):
+    return [line.strip() for line in source.splitlines() if line.strip()]
+
+
+def _release_answers(course):
+    path = Path(course) / "release" / ASSIGNMENT / (ASSIGNMENT + ".ipynb")
+    try:
+        return {n: _normalized(s) for n, s in answer_cells(load_cells(path)).by_function.items()}
+    except Unreadable:
+        return {}
+
+
+def _unanswered(submission, release):
+    """Functions whose answer cell is still the release's stub."""
+    try:
+        mine = answer_cells(load_cells(submission.notebook)).by_function
+    except Unreadable:
+        return set()
+    return {n for n in NAMES if n in release and (n not in mine or _normalized(mine[n]) == release[n])}
+
+
+class LatePenalties:
+    """nbgrader's own late-penalty step (AssignLatePenalties), with the course's settings."""
+
+    def __init__(self, course, url):
+        from nbgrader.preprocessors import AssignLatePenalties
+        from traitlets.config.loader import PyFileConfigLoader
+
+        config_file = Path(course) / "nbgrader_config.py"
+        config = PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config() \
+            if config_file.exists() else None
+        self._step = AssignLatePenalties(config=config)
+        self._url = url
+
+    def apply(self, student):
+        from nbformat.v4 import new_notebook
+
+        resources = {"nbgrader": {"notebook": NOTEBOOK_ID, "assignment": ASSIGNMENT, "student": student,
+                                  "db_url": self._url}}
+        self._step.preprocess(new_notebook(), resources)
 
 
 def write_autograded(course, submission, result):

@@ -16,10 +16,7 @@ def _db_url(course):
 def cmd_scores(args):
     from .gradebook import read_scores
 
-    db = Path(args.course) / "gradebook.db"
-    if not db.exists():
-        print("error: no gradebook at {} (run `nbgrader generate_assignment` first)".format(db),
-              file=sys.stderr)
+    if not _has_gradebook(args.course):
         return 2
     rows = read_scores(_db_url(args.course))
     print(scores_table(rows))
@@ -61,6 +58,12 @@ def cmd_check(args):
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:
             json.dump(result.to_json(), out, ensure_ascii=False, indent=2)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        from .report import markdown_summary
+
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write(markdown_summary(result, args.notebook))
     if result.error:
         print("error: {} cannot be graded: {}".format(args.notebook, result.error), file=sys.stderr)
         return 2
@@ -75,9 +78,7 @@ def cmd_autograde(args):
     from . import autograde
     from .report import submission_table
 
-    if not (Path(args.course) / "gradebook.db").exists():
-        print("error: no gradebook in {}: run `nbgrader generate_assignment dnn_step_by_step` "
-              "first".format(Path(args.course).resolve()), file=sys.stderr)
+    if not _has_gradebook(args.course):
         return 2
     done = autograde.run(args.course, _limits(args), workers=args.workers, students=args.student,
                          force=args.force)
@@ -91,6 +92,54 @@ def cmd_autograde(args):
     for student, error in sorted(errors.items()):
         print("{}: not graded: {}".format(student, error))
     return 0
+
+
+def cmd_feedback(args):
+    from .feedback import write_all
+
+    if not _has_gradebook(args.course):
+        return 2
+    pages = write_all(args.course, args.student)
+    total = sum(p.stat().st_size for p in pages)
+    print("wrote {} feedback page(s) under {} ({:.0f} KiB on average)".format(
+        len(pages), Path(args.course) / "feedback", total / max(len(pages), 1) / 1024))
+    return 0
+
+
+def cmd_export(args):
+    from .export import collect, write_csv, write_json
+
+    if not _has_gradebook(args.course):
+        return 2
+    rows = collect(_db_url(args.course))
+    if args.csv:
+        write_csv(rows, args.csv)
+    if args.json:
+        write_json(rows, args.json)
+    if not args.csv and not args.json:
+        write_csv(rows, "/dev/stdout")
+    else:
+        print("exported {} student(s) to {}".format(len(rows), ", ".join(p for p in (args.csv, args.json) if p)))
+    return 0
+
+
+def cmd_report(args):
+    from .class_report import write
+
+    if not _has_gradebook(args.course):
+        return 2
+    rows, mistakes, attention = write(args.course, args.output)
+    print("wrote {}: {} students, {} kinds of mistakes, {} need attention".format(
+        args.output, len(rows), len(mistakes), len(attention)))
+    return 0
+
+
+def _has_gradebook(course):
+    if (Path(course) / "gradebook.db").exists():
+        return True
+    print("error: no gradebook in {}: run `nbgrader generate_assignment dnn_step_by_step` and grade "
+          "first".format(Path(course).resolve()), file=sys.stderr)
+    return False
 
 
 def _add_limits(parser):
@@ -130,6 +179,23 @@ def build_parser():
     auto.add_argument("--force", action="store_true", help="regrade students already graded")
     _add_limits(auto)
     auto.set_defaults(run=cmd_autograde)
+
+    feedback = sub.add_parser("feedback", help="write one HTML feedback page per graded student under feedback/")
+    feedback.add_argument("--course", default=".", help="course directory (default: .)")
+    feedback.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
+    feedback.set_defaults(run=cmd_feedback)
+
+    export = sub.add_parser("export", help="per-function grades as CSV and/or JSON, students in natural order")
+    export.add_argument("--course", default=".", help="course directory (default: .)")
+    export.add_argument("--csv", metavar="PATH", help="write CSV here")
+    export.add_argument("--json", metavar="PATH", help="write JSON here")
+    export.set_defaults(run=cmd_export)
+
+    report = sub.add_parser("report", help="write a self-contained HTML report about the class")
+    report.add_argument("--course", default=".", help="course directory (default: .)")
+    report.add_argument("--output", default="reports/class_report.html",
+                        help="where to write the page (default: reports/class_report.html)")
+    report.set_defaults(run=cmd_report)
     return parser
 
 

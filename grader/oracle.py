@@ -5,6 +5,7 @@ per process: cases are deterministic, so a batch computes them once.
 """
 
 import copy
+import threading
 from functools import lru_cache
 
 import reference_solution as ref
@@ -12,9 +13,19 @@ from .codec import sanitize
 from .functions import ACTIVATIONS, BY_NAME
 
 
-@lru_cache(maxsize=None)
+# The reference initialisers seed numpy's global generator, so two threads of
+# a batch must never run reference code at the same time.
+_REFERENCE = threading.RLock()
+
+
 def cases_for(name):
     """The cases of ``name`` with their sanitized reference outputs."""
+    with _REFERENCE:
+        return _cases_for(name)
+
+
+@lru_cache(maxsize=None)
+def _cases_for(name):
     spec = BY_NAME[name]
     reference = getattr(ref, name)
     return tuple((case, sanitize(reference(*copy.deepcopy(case.args), **case.kwargs)))
@@ -26,8 +37,15 @@ def slips_for(name, case):
     if spec.slips is None:
         return []
     reference = getattr(ref, name)
-    return [(hint, sanitize(output))
-            for hint, output in spec.slips(copy.deepcopy(case), reference)]
+    with _REFERENCE:
+        return [(hint, sanitize(output))
+                for hint, output in spec.slips(copy.deepcopy(case), reference)]
+
+
+def call_reference(name, args, kwargs):
+    """Run one reference function (a helper call from a sealed worker)."""
+    with _REFERENCE:
+        return getattr(ref, name)(*args, **kwargs)
 
 
 def helper_replacements(name):

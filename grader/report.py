@@ -39,3 +39,20 @@ def check_report(result):
             parts.append(function_report(function))
     parts.extend("Замечание: " + note for note in result.notes)
     return "\n\n".join(parts)
+
+
+def markdown_summary(result, notebook):
+    """A GitHub step summary: the score, a table per function, what to fix."""
+    lines = ["## Проверка `{}`".format(notebook), ""]
+    if result.error:
+        return "\n".join(lines + ["Ноутбук не удалось проверить: " + result.error, ""])
+    lines += ["**Итог: {} из {}**".format(points(result.score), points(result.max_score)), "",
+              "| функция | баллы | итог |", "| --- | ---: | --- |"]
+    for f in result.functions:
+        lines.append("| `{}` | {}/{} | {} |".format(f.name, points(f.score), points(f.max_score),
+                                                  _STATUS_RU[f.status] + (" ✔" if f.status == PASSED else "")))
+    for f in result.functions:
+        if f.status != PASSED:
+            lines += ["", "<details><summary>{}</summary>".format(f.name), "", "```text", f.message, "```",
+                      "", "</details>"]
+    return "\n".join(lines) + "\n"

@@ -25,6 +25,7 @@ class Unreadable(Exception):
 class AnswerCells:
     sources: tuple          # answer cells to run, in notebook order
     found_by: dict          # function -> "metadata" | "marker" | "def" (how its cell was found)
+    by_function: dict       # function -> the source of its answer cell
 
 
 def load_cells(path):
@@ -78,7 +79,8 @@ def answer_cells(cells):
                 if name in NAMES and (name not in found_by or found_by[name] == rule):
                     chosen[name], found_by[name] = index, rule
     order = sorted(set(chosen.values()))
-    return AnswerCells(tuple(cells[i][0] for i in order), found_by)
+    return AnswerCells(tuple(cells[i][0] for i in order), found_by,
+                       {name: cells[i][0] for name, i in chosen.items()})
 
 
 def _by_metadata(source, metadata):

@@ -44,7 +44,8 @@ def test_the_engine_gives_nbgrader_s_grades_on_the_whole_corpus(nbgrader_corpus,
     for student, expected in nbgrader_corpus.scores.items():
         result = grade_notebook(submitted / student / "dnn_step_by_step" / "dnn_step_by_step.ipynb",
                                 zygote, Limits())
-        assert scores(result) == expected, student
+        assert scores(result) == expected, (student, result.error, result.notes,
+                                            [f.message for f in result.functions if f.message])
 
 
 def test_a_solved_submission_scores_100_sealed(tmp_path, zygote):
@@ -171,3 +172,35 @@ def test_check_exits_2_with_a_reason_on_an_ungradable_file(tmp_path):
     notebook.write_text("{oops", encoding="utf-8")
     proc = grader_cli("check", notebook)
     assert proc.returncode == 2 and "повреждён" in proc.stderr
+
+
+def test_reference_outputs_are_right_when_a_batch_computes_them_in_threads():
+    """The reference initialisers seed numpy's global generator: threads must not interleave."""
+    import threading
+
+    from grader import oracle
+
+    oracle._cases_for.cache_clear()
+    solo = [expected for _, expected in oracle.cases_for("initialize_parameters")]
+    for attempt in range(5):
+        oracle._cases_for.cache_clear()
+        barrier, results = threading.Barrier(4), []
+
+        def work():
+            barrier.wait()
+            for case, _ in oracle.cases_for("initialize_parameters_deep"):
+                oracle.slips_for("initialize_parameters_deep", case)
+            results.append([e for _, e in oracle.cases_for("initialize_parameters")])
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for got in results:
+            assert all(_same(a, b) for a, b in zip(got, solo)), attempt
+
+
+def _same(a, b):
+    from grader.judge import same
+    return same(a, b)
