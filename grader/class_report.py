@@ -111,6 +111,7 @@ def plots(rows):
     ax.hist([r.total for r in graded] or [0], bins=range(0, 106, 5), color="#4f6d9a", edgecolor="white")
     ax.set_xlabel("баллы")
     ax.set_ylabel("студентов")
+    ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_title("Распределение итоговых баллов")
     images["hist"] = _png(fig)
     plt.close(fig)
@@ -125,11 +126,12 @@ def plots(rows):
     images["rates"] = _png(fig)
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(6.4, 2.6))
     counts = Counter(r.status for r in rows)
     labels = [s for s in (GRADED, LATE, BLANK, UNGRADABLE, MISSING) if counts[s]]
-    ax.bar([_STATUS_RU[s] for s in labels], [counts[s] for s in labels], color="#4f6d9a")
-    ax.set_ylabel("студентов")
+    fig, ax = plt.subplots(figsize=(6.4, 0.5 + 0.45 * max(len(labels), 1)))
+    ax.barh([_STATUS_RU[s] for s in labels][::-1], [counts[s] for s in labels][::-1], color="#4f6d9a")
+    ax.set_xlabel("студентов")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_title("Статусы работ")
     images["status"] = _png(fig)
     plt.close(fig)

@@ -1,0 +1,179 @@
+"""What people see: feedback pages, grade export, the class report, late penalties."""
+
+import csv
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from course import (ASSIGNMENT, REPO, RELEASE_NB, copy_course, gradebook_scores, nbgrader, solved_submission,
+                    submit, tool_env, with_answers)
+from corpus import solved_sources
+
+from grader.functions import BY_NAME, NAMES
+
+DUE = "2026-06-01 00:00:00 UTC"
+
+
+def grader(course, *args):
+    proc = subprocess.run([sys.executable, "-m", "grader.cli", *args, "--course", str(course)],
+                          capture_output=True, text=True, env=tool_env(), timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def build_class(root):
+    course = copy_course(root)
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
+    nbgrader(course, "db", "student", "add", "absent")
+    submit(course, "Студент1", solved_submission())
+    submit(course, "Студент2", RELEASE_NB.read_text(encoding="utf-8"))
+    broken = solved_sources()["L_model_backward"].replace("caches[l]", "caches[l+1]")
+    submit(course, "Студент10", with_answers(solved_submission(), {"L_model_backward": broken}))
+    late = submit(course, "late", solved_submission())
+    (late.parent / "timestamp.txt").write_text("2026-06-03 12:00:00.000000 UTC", encoding="utf-8")
+    on_time = submit(course, "ontime", solved_submission())
+    (on_time.parent / "timestamp.txt").write_text("2026-05-30 12:00:00.000000 UTC", encoding="utf-8")
+    corrupt = submit(course, "corrupt", "{broken")
+    assert corrupt.exists()
+    return course
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    course = build_class(tmp_path_factory.mktemp("outputs") / "course")
+    grader(course, "autograde")
+    grader(course, "feedback")
+    return course
+
+
+def test_export_has_a_column_per_function_natural_order_and_statuses(course):
+    grader(course, "export", "--csv", str(course / "grades.csv"), "--json", str(course / "grades.json"))
+    rows = list(csv.DictReader(open(course / "grades.csv", encoding="utf-8")))
+    assert [r["student"] for r in rows] == ["absent", "corrupt", "late", "ontime", "Студент1", "Студент2",
+                                            "Студент10"]
+    assert list(rows[0])[1:11] == [BY_NAME[n].short for n in NAMES]
+    by = {r["student"]: r for r in rows}
+    assert by["absent"]["status"] == "missing" and by["absent"]["total"] == "0.0" and by["absent"]["init"] == ""
+    assert by["corrupt"]["status"] == "ungradable" and "повреждён" in by["corrupt"]["reason"]
+    assert by["Студент2"]["status"] == "blank"
+    assert by["late"]["status"] == "late" and float(by["late"]["late_penalty"]) == 100
+    assert float(by["late"]["total"]) == 0
+    assert by["ontime"]["status"] == "graded" and float(by["ontime"]["total"]) == 100
+    assert float(by["Студент10"]["L_bwd"]) == 0 and float(by["Студент10"]["total"]) == 80
+    data = json.loads((course / "grades.json").read_text(encoding="utf-8"))
+    assert [s["student"] for s in data["students"]] == [r["student"] for r in rows]
+    assert data["students"][-1]["scores"]["L_model_backward"] == 0
+
+
+def test_late_penalties_are_the_same_in_nbgrader_s_own_path(course, tmp_path):
+    other = build_class(tmp_path / "nb")
+    nbgrader(other, "autograde", ASSIGNMENT, check=False)  # fails on the corrupt file, grades the rest
+    grader(other, "export", "--csv", str(other / "grades.csv"))
+    theirs = {r["student"]: r for r in csv.DictReader(open(other / "grades.csv", encoding="utf-8"))}
+    grader(course, "export", "--csv", str(course / "grades2.csv"))
+    ours = {r["student"]: r for r in csv.DictReader(open(course / "grades2.csv", encoding="utf-8"))}
+    for student in ("late", "ontime", "Студент1", "Студент10"):
+        assert ours[student]["total"] == theirs[student]["total"], student
+        assert ours[student]["late_penalty"] == theirs[student]["late_penalty"], student
+    assert theirs["late"]["status"] == "late"
+
+
+def _pages(course):
+    return sorted((course / "feedback").glob("*/{0}/{0}.html".format(ASSIGNMENT)))
+
+
+def test_feedback_pages_show_scores_verdicts_and_the_students_own_code(course):
+    pages = {p.parts[-3]: p.read_text(encoding="utf-8") for p in _pages(course)}
+    assert set(pages) == {"corrupt", "late", "ontime", "Студент1", "Студент2", "Студент10"}
+    page = pages["Студент10"]
+    assert "итог: <b>80 из 100</b>" in page and "L_model_backward: 0 из 20" in page
+    assert "caches[l+1]" in page  # the student's own code
+    assert "не пройдено" in page  # the Russian verdict
+    assert "повреждён" in pages["corrupt"]
+    assert "Штраф за опоздание" in pages["late"]
+
+
+def test_feedback_pages_never_show_hidden_tests_generator_or_reference(course):
+    reference = (REPO / "reference_solution" / "__init__.py").read_text(encoding="utf-8")
+    reference_lines = {" ".join(l.split()) for l in reference.splitlines() if len(l.strip()) > 25}
+    hidden = ["BEGIN HIDDEN", "END HIDDEN", "grade(", "grader.", "reference_solution", "default_rng", "_rng(",
+              "build_cases", "_random_network", "oracle", "cases_for"]
+    pages = _pages(course)
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for needle in hidden:
+            assert needle not in text, (page, needle)
+        student = page.parts[-3]
+        own_lines = _code_lines(course / "submitted" / student / ASSIGNMENT / (ASSIGNMENT + ".ipynb"))
+        shown = {" ".join(l.split()) for l in html.unescape(text).splitlines()}
+        leaked = {l for l in reference_lines & shown if l not in own_lines}
+        assert not leaked, (page, leaked)
+
+
+def _code_lines(notebook):
+    try:
+        cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    except ValueError:
+        return set()
+    return {" ".join(l.split()) for c in cells for l in "".join(c["source"]).splitlines()}
+
+
+def test_feedback_works_for_a_class_graded_by_nbgrader_too(tmp_path):
+    course = copy_course(tmp_path / "c")
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    broken = solved_sources()["compute_cost"].replace("(-1 / m)", "(1 / m)")
+    submit(course, "s1", with_answers(solved_submission(), {"compute_cost": broken}))
+    nbgrader(course, "autograde", ASSIGNMENT)
+    grader(course, "feedback")
+    text = _pages(course)[0].read_text(encoding="utf-8")
+    assert "compute_cost: 0 из 5" in text and "перепутан знак" in text
+    assert "BEGIN HIDDEN" not in text and "grade(" not in text
+
+
+# --- the class report in a real browser -------------------------------------------
+
+def test_the_class_report_renders_in_headless_chromium_without_errors(course, tmp_path):
+    proc = grader(course, "report", "--output", str(tmp_path / "report.html"))
+    assert "need attention" in proc.stdout
+    html_text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert html_text.count("data:image/png;base64,") == 3
+    assert "corrupt" in html_text and "Частые ошибки" in html_text
+    assert re.search(r"L_model_backward</td><td>[^<]+</td><td class=num>1<", html_text)
+    driver = _chromium()
+    try:
+        driver.get((tmp_path / "report.html").as_uri())
+        images = driver.execute_script(
+            "return Array.from(document.images).map(i => [i.complete, i.naturalWidth]);")
+        assert len(images) == 3 and all(done and width > 0 for done, width in images), images
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors, errors
+        assert driver.save_screenshot(str(tmp_path / "report.png"))
+        assert (tmp_path / "report.png").stat().st_size > 10_000
+        shutil.copy(tmp_path / "report.png", course / "report.png")
+    finally:
+        driver.quit()
+
+
+def _chromium():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    browser, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
+    assert browser and driver_path, "install Debian's chromium and chromium-driver (tools/setup.sh does as root)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1280,2000"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(driver_path), options=options)
