@@ -1,0 +1,180 @@
+"""``grader report``: one self-contained HTML page about the whole class.
+
+Plots (score distribution, pass rate per function, statuses) are PNGs drawn
+with matplotlib and embedded as data URIs, so the page is a single file an
+instructor can mail or open offline.
+"""
+
+import base64
+import html
+import io
+import re
+from collections import Counter
+from pathlib import Path
+
+from .course import ASSIGNMENT, db_url, submissions
+from .export import BLANK, GRADED, LATE, MISSING, UNGRADABLE, collect
+from .functions import BY_NAME, NAMES
+from .report import points
+from .submission import Unreadable, answer_cells, load_cells
+
+# What in an answer cell suggests an attempt on the grader rather than the lab.
+_SUSPICIOUS = re.compile(r"reference_solution|\bgrader\b|input_transformers|os\._exit|ctypes|sys\.modules|"
+                         r"__import__|subprocess|builtins")
+_STATUS_RU = {GRADED: "проверено", LATE: "с опозданием", BLANK: "пустая работа",
+              UNGRADABLE: "не удалось проверить", MISSING: "нет работы"}
+
+
+def mistake_of(comment):
+    """The recognisable kind of a failed function's verdict, for counting across the class."""
+    if not comment:
+        return None
+    lines = [l.strip() for l in comment.splitlines() if l.strip()]
+    for line in lines:
+        if line.startswith("похоже, "):
+            return line[len("похоже, "):]
+    for line in lines[1:]:
+        if "ошибка при вызове:" in line:
+            return line.split("ошибка при вызове:", 1)[1].split(":")[0].strip() or "исключение"
+        if " — " in line:
+            return line.split(" — ", 1)[1]
+        if line.startswith(("превышено", "функция", "проверка")):
+            return re.sub(r"\(.*?\)", "", line).strip()
+        if ":" in line and not line.startswith(("не пройдено", "ожидалось", "получено")):
+            return re.sub(r"[\d.()\-, ]+", " ", line.split(":", 1)[1]).strip() or None
+    return None
+
+
+def build(course):
+    """The report's data: export rows, mistakes with counts, students needing attention."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    rows = collect(db_url(course))
+    mistakes, attention = Counter(), []
+    with Gradebook(db_url(course)) as gb:
+        for row in rows:
+            reasons = []
+            if row.status == UNGRADABLE:
+                reasons.append("не удалось проверить: " + row.reason)
+            for name in NAMES:
+                if row.scores[name] is None or row.scores[name] >= BY_NAME[name].points:
+                    continue
+                try:
+                    comment = gb.find_comment(name, ASSIGNMENT, ASSIGNMENT, row.student).auto_comment
+                except MissingEntry:
+                    comment = None
+                kind = mistake_of(comment)
+                if kind and row.status != BLANK and not (comment or "").startswith("Нет ответа"):
+                    mistakes[(name, kind)] += 1
+                if comment and ("превышено время" in comment or "аварийно" in comment):
+                    reasons.append("{}: {}".format(name, "превышено время" if "превышено" in comment
+                                                   else "процесс упал"))
+            attention.append((row.student, reasons))
+    for submission in submissions(course):
+        found = _tampering(course, submission)
+        for student, reasons in attention:
+            if student == submission.student and found:
+                reasons.extend(found)
+    return rows, mistakes, [(s, r) for s, r in attention if r]
+
+
+def _tampering(course, submission):
+    try:
+        cells = load_cells(submission.notebook)
+    except Unreadable:
+        return []
+    reasons = []
+    grade_ids = [(m.get("nbgrader") or {}).get("grade_id") for _, m in cells if isinstance(m.get("nbgrader"), dict)]
+    missing = [n for n in NAMES if "test_" + n not in grade_ids]
+    if missing:
+        reasons.append("удалены ячейки проверки: " + ", ".join("test_" + n for n in missing))
+    for name, source in answer_cells(cells).by_function.items():
+        if _SUSPICIOUS.search(source):
+            reasons.append("подозрительный код в {}: {}".format(name, _SUSPICIOUS.search(source).group(0)))
+    return reasons
+
+
+def _png(figure):
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def plots(rows):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    graded = [r for r in rows if r.status not in (MISSING, UNGRADABLE)]
+    images = {}
+    fig, ax = plt.subplots(figsize=(6.4, 3.2))
+    ax.hist([r.total for r in graded] or [0], bins=range(0, 106, 5), color="#4f6d9a", edgecolor="white")
+    ax.set_xlabel("баллы")
+    ax.set_ylabel("студентов")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_title("Распределение итоговых баллов")
+    images["hist"] = _png(fig)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    rates = [100 * sum((r.scores[n] or 0) >= BY_NAME[n].points for r in graded) / max(len(graded), 1)
+             for n in NAMES]
+    ax.barh(list(NAMES)[::-1], rates[::-1], color=["#b3261e" if x < 50 else "#1b7f3b" for x in rates[::-1]])
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% студентов с полным баллом")
+    ax.set_title("Функции: доля полностью верных решений")
+    images["rates"] = _png(fig)
+    plt.close(fig)
+
+    counts = Counter(r.status for r in rows)
+    labels = [s for s in (GRADED, LATE, BLANK, UNGRADABLE, MISSING) if counts[s]]
+    fig, ax = plt.subplots(figsize=(6.4, 0.5 + 0.45 * max(len(labels), 1)))
+    ax.barh([_STATUS_RU[s] for s in labels][::-1], [counts[s] for s in labels][::-1], color="#4f6d9a")
+    ax.set_xlabel("студентов")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_title("Статусы работ")
+    images["status"] = _png(fig)
+    plt.close(fig)
+    return images, rates
+
+
+def render(rows, mistakes, attention, images, rates):
+    esc = html.escape
+    graded = [r for r in rows if r.status not in (MISSING, UNGRADABLE)]
+    mean = sum(r.total for r in graded) / len(graded) if graded else 0
+    mistake_rows = "".join("<tr><td>{}</td><td>{}</td><td class=num>{}</td></tr>".format(
+        esc(name), esc(kind), count) for (name, kind), count in mistakes.most_common(15))
+    attention_rows = "".join("<tr><td>{}</td><td>{}</td></tr>".format(
+        esc(student), "<br>".join(esc(r) for r in reasons)) for student, reasons in attention)
+    rate_rows = "".join("<tr><td>{}</td><td class=num>{:.0f}%</td></tr>".format(esc(n), r)
+                        for n, r in zip(NAMES, rates))
+    return """<!DOCTYPE html>
+<html lang="ru"><head><meta charset="utf-8"><title>Отчёт по группе: {assignment}</title><style>
+body{{font-family:system-ui,'DejaVu Sans',sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#1d2733}}
+.cards{{display:flex;gap:1rem;flex-wrap:wrap}}.card{{border:1px solid #dde3ea;border-radius:8px;padding:.6rem 1rem}}
+.card b{{font-size:1.4rem;display:block}}img{{max-width:100%}}table{{border-collapse:collapse;margin:.5rem 0 1.5rem}}
+td,th{{padding:.25rem .7rem;border-bottom:1px solid #dde3ea;text-align:left;vertical-align:top}}
+td.num{{text-align:right}}.grid{{display:grid;grid-template-columns:repeat(auto-fit,minmax(26rem,1fr));gap:1rem}}
+</style></head><body>
+<h1>Создание Глубокой нейронной сети: Шаг за шагом — отчёт по группе</h1>
+<div class="cards"><div class="card"><b>{students}</b>студентов</div><div class="card"><b>{graded}</b>проверено</div>
+<div class="card"><b>{mean}</b>средний балл</div><div class="card"><b>{full}</b>со 100 баллами</div>
+<div class="card"><b>{attention_count}</b>требуют внимания</div></div>
+<div class="grid"><img alt="Распределение баллов" src="{hist}"><img alt="Доля верных решений" src="{rates_img}"></div>
+<img alt="Статусы работ" src="{status}">
+<h2>Частые ошибки</h2><table><tr><th>Функция</th><th>Ошибка</th><th>Студентов</th></tr>{mistakes}</table>
+<h2>Требуют внимания</h2><table><tr><th>Студент</th><th>Почему</th></tr>{attention}</table>
+<h2>Функции</h2><table><tr><th>Функция</th><th>Полный балл</th></tr>{rate_rows}</table>
+</body></html>
+""".format(assignment=ASSIGNMENT, students=len(rows), graded=len(graded), mean=points(mean),
+           full=sum(r.total >= 100 for r in graded), attention_count=len(attention), hist=images["hist"],
+           rates_img=images["rates"], status=images["status"], mistakes=mistake_rows or "<tr><td colspan=3>—</td></tr>",
+           attention=attention_rows or "<tr><td colspan=2>—</td></tr>", rate_rows=rate_rows)
+
+
+def write(course, target):
+    rows, mistakes, attention = build(course)
+    images, rates = plots(rows)
+    Path(target).parent.mkdir(parents=True, exist_ok=True)
+    Path(target).write_text(render(rows, mistakes, attention, images, rates), encoding="utf-8")
+    return rows, mistakes, attention

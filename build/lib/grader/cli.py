@@ -1,0 +1,208 @@
+"""The ``grader`` command line: grading and reports for the lab's course."""
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .functions import BY_NAME, NAMES
+from .report import points
+
+
+def _db_url(course):
+    return "sqlite:///" + str(Path(course).resolve() / "gradebook.db")
+
+
+def cmd_scores(args):
+    from .gradebook import read_scores
+
+    if not _has_gradebook(args.course):
+        return 2
+    rows = read_scores(_db_url(args.course))
+    print(scores_table(rows))
+    return 0
+
+
+def scores_table(rows):
+    """Per-student table: one column per function, then the total."""
+    headers = ["student"] + [BY_NAME[n].short for n in NAMES] + ["total"]
+    body = []
+    for row in rows:
+        cells = ["-" if row.functions[n] is None else points(row.functions[n]) for n in NAMES]
+        total = points(row.total) if row.submitted else "not submitted"
+        body.append([row.student] + cells + [total])
+    widths = [max(len(str(r[i])) for r in [headers] + body) for i in range(len(headers))]
+    lines = ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
+                       for i, (c, w) in enumerate(zip(r, widths))) for r in [headers] + body]
+    lines.insert(1, "-" * len(lines[0]))
+    lines.append("max: {} points; {} students".format(sum(BY_NAME[n].points for n in NAMES), len(rows)))
+    return "\n".join(lines)
+
+
+def _limits(args):
+    from .sandbox import Limits
+
+    return Limits(cell_seconds=args.timeout, function_seconds=args.timeout, memory_mb=args.memory_mb)
+
+
+def cmd_check(args):
+    import json
+
+    from .zygote import Zygote
+
+    with Zygote() as zygote:  # first: it warms up while this process imports numpy
+        from .engine import grade_notebook
+        from .report import check_report
+
+        result = grade_notebook(args.notebook, zygote, _limits(args))
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as out:
+            json.dump(result.to_json(), out, ensure_ascii=False, indent=2)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        from .report import markdown_summary
+
+        with open(summary, "a", encoding="utf-8") as out:
+            out.write(markdown_summary(result, args.notebook))
+    if result.error:
+        print("error: {} cannot be graded: {}".format(args.notebook, result.error), file=sys.stderr)
+        return 2
+    print(check_report(result))
+    if args.fail_under is not None and result.score < args.fail_under:
+        print("score {:g} is below --fail-under {:g}".format(result.score, args.fail_under), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_autograde(args):
+    from . import autograde
+    from .report import submission_table
+
+    if not _has_gradebook(args.course):
+        return 2
+    done = autograde.run(args.course, _limits(args), workers=args.workers, students=args.student,
+                         force=args.force)
+    from .gradebook import read_scores
+
+    rows = read_scores(_db_url(args.course))
+    if args.student:
+        rows = [r for r in rows if r.student in set(args.student)]
+    print(scores_table(rows))
+    errors = {s: r.error for s, r in done.items() if r.error}
+    for student, error in sorted(errors.items()):
+        print("{}: not graded: {}".format(student, error))
+    return 0
+
+
+def cmd_feedback(args):
+    from .feedback import write_all
+
+    if not _has_gradebook(args.course):
+        return 2
+    pages = write_all(args.course, args.student)
+    total = sum(p.stat().st_size for p in pages)
+    print("wrote {} feedback page(s) under {} ({:.0f} KiB on average)".format(
+        len(pages), Path(args.course) / "feedback", total / max(len(pages), 1) / 1024))
+    return 0
+
+
+def cmd_export(args):
+    from .export import collect, write_csv, write_json
+
+    if not _has_gradebook(args.course):
+        return 2
+    rows = collect(_db_url(args.course))
+    if args.csv:
+        write_csv(rows, args.csv)
+    if args.json:
+        write_json(rows, args.json)
+    if not args.csv and not args.json:
+        write_csv(rows, "/dev/stdout")
+    else:
+        print("exported {} student(s) to {}".format(len(rows), ", ".join(p for p in (args.csv, args.json) if p)))
+    return 0
+
+
+def cmd_report(args):
+    from .class_report import write
+
+    if not _has_gradebook(args.course):
+        return 2
+    rows, mistakes, attention = write(args.course, args.output)
+    print("wrote {}: {} students, {} kinds of mistakes, {} need attention".format(
+        args.output, len(rows), len(mistakes), len(attention)))
+    return 0
+
+
+def _has_gradebook(course):
+    if (Path(course) / "gradebook.db").exists():
+        return True
+    print("error: no gradebook in {}: run `nbgrader generate_assignment dnn_step_by_step` and grade "
+          "first".format(Path(course).resolve()), file=sys.stderr)
+    return False
+
+
+def _add_limits(parser):
+    parser.add_argument("--timeout", type=float, default=10.0,
+                        help="seconds one answer cell, and all calls of one function, may take (default: 10)")
+    parser.add_argument("--memory-mb", type=int, default=1024,
+                        help="address-space limit of the sandboxed student process (default: 1024)")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="grader", description="Autograder for the lab 'Создание Глубокой нейронной сети: Шаг за шагом'.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    scores = sub.add_parser("scores", help="print every student's per-function scores from the gradebook")
+    scores.add_argument("--course", default=".", help="course directory holding gradebook.db (default: .)")
+    scores.set_defaults(run=cmd_scores)
+
+    check = sub.add_parser("check", help="grade one notebook without a gradebook (for students and CI)",
+                           description="Grade one submission in the sealed engine. Exit status: 0 graded, "
+                                       "1 score below --fail-under, 2 the notebook cannot be graded.")
+    check.add_argument("notebook", help="path to the submitted .ipynb")
+    check.add_argument("--json", metavar="OUT", help="also write the result as JSON to OUT")
+    check.add_argument("--fail-under", type=float, metavar="SCORE",
+                       help="exit with status 1 when the score is below SCORE")
+    _add_limits(check)
+    check.set_defaults(run=cmd_check)
+
+    auto = sub.add_parser("autograde", help="grade every submitted/<student>/dnn_step_by_step/ into the gradebook",
+                          description="Grade the class in the sealed engine and record per-cell grades in the "
+                                      "course's nbgrader gradebook (formgrader and `nbgrader export` see them). "
+                                      "Students with complete grades are skipped unless --force.")
+    auto.add_argument("--course", default=".", help="course directory (default: .)")
+    auto.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                      help="submissions graded at once (default: number of CPUs)")
+    auto.add_argument("--student", action="append", metavar="ID",
+                      help="grade only this student (repeatable)")
+    auto.add_argument("--force", action="store_true", help="regrade students already graded")
+    _add_limits(auto)
+    auto.set_defaults(run=cmd_autograde)
+
+    feedback = sub.add_parser("feedback", help="write one HTML feedback page per graded student under feedback/")
+    feedback.add_argument("--course", default=".", help="course directory (default: .)")
+    feedback.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
+    feedback.set_defaults(run=cmd_feedback)
+
+    export = sub.add_parser("export", help="per-function grades as CSV and/or JSON, students in natural order")
+    export.add_argument("--course", default=".", help="course directory (default: .)")
+    export.add_argument("--csv", metavar="PATH", help="write CSV here")
+    export.add_argument("--json", metavar="PATH", help="write JSON here")
+    export.set_defaults(run=cmd_export)
+
+    report = sub.add_parser("report", help="write a self-contained HTML report about the class")
+    report.add_argument("--course", default=".", help="course directory (default: .)")
+    report.add_argument("--output", default="reports/class_report.html",
+                        help="where to write the page (default: reports/class_report.html)")
+    report.set_defaults(run=cmd_report)
+    return parser
+
+
+def main(argv=None):
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

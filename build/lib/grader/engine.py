@@ -1,0 +1,92 @@
+"""The sealed grading engine: a submission in, a :class:`SubmissionResult` out.
+
+Student code runs only in a sandboxed child (:mod:`grader.sandbox`); this
+process builds the cases, answers helper calls with the reference and judges
+the returned plain data with the very checks the notebook's hidden tests use.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+from .functions import ACTIVATIONS, BY_NAME, MAX_SCORE, NAMES
+from .judge import judge_case, judge_function
+from .oracle import cases_for, slips_for
+from .results import ERROR, MISSING, TIMEOUT, FunctionResult, Outcome
+from .sandbox import Crashed, Session, Timeout, describe_failure
+from .submission import Unreadable, answer_cells, load_cells
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    functions: tuple = ()   # FunctionResult for each of the ten, in lab order
+    error: str = ""         # why the notebook could not be graded at all
+    sealed: bool = False    # whether the child ran chrooted as nobody
+    seconds: float = 0.0
+    notes: tuple = field(default_factory=tuple)  # cell errors and the like, in Russian
+
+    @property
+    def score(self):
+        return round(sum(f.score for f in self.functions), 6)
+
+    @property
+    def max_score(self):
+        return MAX_SCORE
+
+    def to_json(self):
+        return {"score": self.score, "max_score": self.max_score, "error": self.error or None,
+                "functions": [f.to_json() for f in self.functions]}
+
+
+def grade_notebook(path, zygote, limits):
+    """Grade the notebook at ``path``; never raises for anything the student did."""
+    started = time.monotonic()
+    try:
+        cells = answer_cells(load_cells(path))
+    except Unreadable as reason:
+        return SubmissionResult(error=str(reason), seconds=time.monotonic() - started)
+    session = Session(zygote, [_plain_python(s) for s in cells.sources], limits)
+    try:
+        results = tuple(_grade_function(session, name, limits) for name in NAMES)
+    finally:
+        session.close()
+    notes = tuple("ячейка {}: {}".format(i + 1, e) for i, e in sorted(session.cell_errors.items()))
+    return SubmissionResult(results, "", session.sealed_by_chroot, time.monotonic() - started, notes)
+
+
+def _grade_function(session, name, limits):
+    spec = BY_NAME[name]
+    helpers = spec.helpers + ACTIVATIONS
+    try:
+        session.ready()  # the cells' own time does not count against the function
+    except Crashed as failure:
+        return FunctionResult(name, 0.0, spec.points, ERROR, describe_failure(failure, "запуск"))
+    deadline = time.monotonic() + limits.function_seconds
+    cases = cases_for(name)
+    try:
+        messages = session.call(name, [case for case, _ in cases], helpers, deadline)
+    except Timeout:
+        return FunctionResult(name, 0.0, spec.points, TIMEOUT,
+                              "превышено время выполнения ({:g} с)".format(limits.function_seconds))
+    except Crashed as failure:
+        return FunctionResult(name, 0.0, spec.points, ERROR, describe_failure(failure, "проверка"))
+    if any(not isinstance(m, dict) for m in messages):
+        return FunctionResult(name, 0.0, spec.points, ERROR, "нарушен протокол проверки")
+    if messages and messages[0].get("missing"):
+        return FunctionResult(name, 0.0, spec.points, MISSING,
+                              "функция {} не найдена в ноутбуке".format(name))
+    results = [judge_case(spec, case, expected, _outcome(message), lambda case=case: slips_for(name, case))
+               for (case, expected), message in zip(cases, messages)]
+    return judge_function(spec, results)
+
+
+def _outcome(message):
+    return Outcome(message.get("value"), message.get("args_after"), str(message.get("error") or ""),
+                   str(message.get("invalid") or ""))
+
+
+def _plain_python(source):
+    """IPython syntax (``%magic``, ``!cmd``) as plain Python calls of ``get_ipython()``."""
+    if not any(line.lstrip().startswith(("%", "!")) for line in source.splitlines()):
+        return source
+    from IPython.core.inputtransformer2 import TransformerManager
+    return TransformerManager().transform_cell(source)

@@ -1,0 +1,84 @@
+"""Grade export: one row per student, one column per function, a total and a status.
+
+Unlike ``nbgrader export`` (a total only, ids sorted as text), rows come in
+natural order and a status tells a missing, ungradable, blank or late
+submission from a plain zero.
+"""
+
+import csv
+import json
+from dataclasses import dataclass
+
+from .course import ASSIGNMENT
+from .functions import BY_NAME, NAMES
+from .naming import natural_key
+
+MISSING, UNGRADABLE, BLANK, LATE, GRADED = "missing", "ungradable", "blank", "late", "graded"
+UNGRADABLE_PREFIX = "Ноутбук не удалось проверить"
+BLANK_MARKS = ("Нет ответа", "No response.")
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    student: str
+    scores: dict          # function -> score (None when missing)
+    total: float
+    status: str
+    late_penalty: float = 0.0
+    reason: str = ""
+
+    def flat(self):
+        row = {"student": self.student}
+        row.update({BY_NAME[n].short: self.scores[n] for n in NAMES})
+        row.update(total=self.total, late_penalty=self.late_penalty, status=self.status, reason=self.reason)
+        return row
+
+
+def collect(db_url):
+    """Every student the gradebook knows, in natural order."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    rows = []
+    with Gradebook(db_url) as gb:
+        for student in sorted(gb.students, key=lambda s: natural_key(s.id)):
+            try:
+                notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student.id)
+                assignment = gb.find_submission(ASSIGNMENT, student.id)
+            except MissingEntry:
+                rows.append(ExportRow(student.id, {n: None for n in NAMES}, 0.0, MISSING))
+                continue
+            grades = {g.name: g.score for g in notebook.grades}
+            comments = {c.name: c.auto_comment or "" for c in notebook.comments}
+            scores = {n: grades.get("test_" + n) for n in NAMES}
+            penalty = notebook.late_submission_penalty or 0.0
+            total = round(sum(s or 0 for s in scores.values()) - penalty, 6)
+            status, reason = _status(comments, assignment.total_seconds_late or 0)
+            rows.append(ExportRow(student.id, scores, total, status, penalty, reason))
+    return rows
+
+
+def _status(comments, seconds_late):
+    texts = [comments.get(n, "") for n in NAMES]
+    if texts and all(t.startswith(UNGRADABLE_PREFIX) for t in texts):
+        return UNGRADABLE, texts[0][len(UNGRADABLE_PREFIX):].lstrip(": ")
+    if texts and all(t.startswith(BLANK_MARKS) for t in texts):
+        return BLANK, ""
+    if seconds_late > 0:
+        return LATE, "{:.0f} s late".format(seconds_late)
+    return GRADED, ""
+
+
+def write_csv(rows, path):
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0].flat()) if rows else ["student"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if v is None else v for k, v in row.flat().items()})
+
+
+def write_json(rows, path):
+    data = {"assignment": ASSIGNMENT, "max_score": sum(BY_NAME[n].points for n in NAMES),
+            "functions": [{"name": n, "column": BY_NAME[n].short, "max_score": BY_NAME[n].points} for n in NAMES],
+            "students": [dict(r.flat(), scores={n: r.scores[n] for n in NAMES}) for r in rows]}
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(data, out, ensure_ascii=False, indent=1)

@@ -1,0 +1,94 @@
+"""Turn a function's outcomes into a score: pure, deterministic, no student code."""
+
+import numpy as np
+
+from .codec import decode
+from .compare import Mismatch, compare
+from .results import ERROR, FAILED, PASSED, CaseResult, FunctionResult
+
+
+def judge_case(spec, case, expected, outcome, slips=list):
+    """Compare one :class:`Outcome` with the reference output of ``case``.
+
+    ``slips`` is called only on a mismatch: it returns (hint, output) pairs of
+    typical mistakes, and the first one the student's output equals is named.
+    """
+    if outcome.error:
+        return CaseResult(case.label, case.part, False, "ошибка при вызове: " + outcome.error,
+                          case.public)
+    if outcome.invalid:
+        return CaseResult(case.label, case.part, False,
+                          "функция вернула не числа и массивы: " + outcome.invalid, case.public)
+    actual = decode(outcome.value)
+    mismatch = _compare_output(spec.outputs, expected, actual, {"m": case.m})
+    if mismatch:
+        message = str(mismatch)
+        for hint, slip_output in slips():
+            if compare(slip_output, actual) is None:
+                message += "\n  похоже, " + hint
+                break
+        return CaseResult(case.label, case.part, False, message, case.public)
+    changed = _changed_argument(spec, case, decode(outcome.args_after))
+    if changed:
+        return CaseResult(case.label, case.part, False,
+                          "функция изменила входной аргумент {}: работайте с копией".format(changed),
+                          case.public)
+    return CaseResult(case.label, case.part, True, "", case.public)
+
+
+def _compare_output(names, expected, actual, context):
+    """Compare, naming the parts of a tuple result as the lab does (``dW``, ``cache``)."""
+    if isinstance(names, str):
+        return compare(expected, actual, names, context=context)
+    if not isinstance(actual, (tuple, list)) or len(actual) != len(names):
+        got = "{} элементов".format(len(actual)) if isinstance(actual, (tuple, list)) \
+            else "значение типа {}".format(type(actual).__name__)
+        return Mismatch("результат", "ожидался кортеж ({}), получено: {}".format(", ".join(names), got))
+    for name, e, a in zip(names, expected, actual):
+        found = compare(e, a, name, context=context)
+        if found:
+            return found
+    return None
+
+
+def _changed_argument(spec, case, args_after):
+    for position, (before, after) in enumerate(zip(case.args, args_after)):
+        if position not in case.mutable and not same(before, after):
+            return spec.arg_names[position]
+    return None
+
+
+def same(before, after):
+    """Exact structural equality of plain data (arguments survive the codec bit for bit)."""
+    if isinstance(before, (tuple, list)):
+        return isinstance(after, (tuple, list)) and len(after) == len(before) and \
+            all(same(b, a) for b, a in zip(before, after))
+    if isinstance(before, dict):
+        return isinstance(after, dict) and after.keys() == before.keys() and \
+            all(same(before[k], after[k]) for k in before)
+    if isinstance(before, np.ndarray) or isinstance(after, np.ndarray):
+        return isinstance(after, np.ndarray) and isinstance(before, np.ndarray) and \
+            before.shape == after.shape and bool(np.array_equal(before, after))
+    return type(before) is type(after) and before == after
+
+
+def judge_function(spec, case_results):
+    """Score per part: a part earns its points when every one of its cases passes."""
+    points = spec.part_points()
+    failed_parts = {r.part for r in case_results if not r.passed}
+    score = sum(p for part, p in points.items() if part not in failed_parts)
+    score = round(score, 6)
+    failures = [r for r in case_results if not r.passed]
+    if not failures:
+        return FunctionResult(spec.name, score, spec.points, PASSED, "", tuple(case_results))
+    all_raised = all(r.message.startswith("ошибка при вызове") for r in failures) \
+        and len(failures) == len(case_results)
+    status = ERROR if all_raised else FAILED
+    return FunctionResult(spec.name, score, spec.points, status,
+                          summarize(failures, len(case_results)), tuple(case_results))
+
+
+def summarize(failures, total):
+    first = failures[0]
+    head = "не пройдено {} из {} проверок. Первая: {}".format(len(failures), total, first.label)
+    return head + "\n" + first.message

@@ -1,0 +1,149 @@
+"""The sealed worker: runs a student's answer cells and calls, nothing else.
+
+Started by :mod:`grader.sandbox` as a *zygote*: a fresh interpreter that loads
+numpy and this module, then forks one child per submission. A child drops
+into a throwaway directory (as root: ``chroot`` there and become ``nobody``),
+sets CPU, memory, file and process limits, and then only obeys the parent:
+``exec`` one answer cell, ``call`` one function on one case. Helpers (the
+reference ``linear_forward``, ``sigmoid``, ...) are proxies that ask the parent,
+so no reference code is ever in this process, and results leave as plain data
+(:mod:`grader.codec`), never pickles. It imports nothing secret.
+"""
+
+import os
+import resource
+import signal
+import socket
+import sys
+
+import numpy as np
+
+from grader import codec, wire
+from grader.invoke import call, describe_error, isolate
+
+# Modules a student's answer cells may import: loaded before the chroot, when
+# the file system is still visible.
+PRELOAD = ("copy", "math", "functools", "itertools", "operator", "collections", "random",
+           "statistics", "numbers", "warnings", "numpy.linalg", "numpy.random")
+_EXCEPTIONS = {e.__name__: e for e in (ValueError, TypeError, KeyError, IndexError, AttributeError,
+                                       ZeroDivisionError, ArithmeticError, AssertionError)}
+NOBODY = 65534
+
+
+class _IPythonStub:
+    """Answer cells may hold line magics (``%timeit``); outside IPython they do nothing."""
+
+    def run_line_magic(self, *args, **kwargs):
+        return None
+
+    run_cell_magic = system = getoutput = run_line_magic
+
+
+def zygote(control_fd):
+    """Fork a sealed child for each job the parent sends over ``control_fd``."""
+    for name in PRELOAD:
+        __import__(name)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    control = socket.socket(fileno=control_fd)
+    while True:
+        try:
+            job = wire.recv_with_fd(control)
+        except wire.WireError:
+            return  # the parent is gone
+        message, fd = job
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            _child(socket.socket(fileno=fd), message)
+            os._exit(0)
+        os.close(fd)
+        wire.send(control, {"pid": pid})
+
+
+def _child(sock, job):
+    try:
+        os.setsid()
+        _seal(job)
+    except Exception as error:  # a seal that fails must not leave an open child
+        wire.send(sock, {"op": "sealed", "error": describe_error(error)})
+        os._exit(3)
+    wire.send(sock, {"op": "sealed", "error": "", "chroot": job.get("chroot", False) and os.getuid() == NOBODY})
+    _serve(sock)
+
+
+def _seal(job):
+    limits = job["limits"]
+    os.chdir(job["workdir"])
+    if job.get("chroot") and os.geteuid() == 0:
+        os.chroot(job["workdir"])
+        os.chdir("/")
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))  # no fork bombs as nobody
+    memory = limits["memory_mb"] * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_mb"] * 1024 * 1024,) * 2)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # Nothing of the grader beyond what this module holds stays reachable.
+    for name in list(sys.modules):
+        if name.startswith(("grader.", "nbgrader", "reference_solution")) and \
+                name not in ("grader.codec", "grader.wire", "grader.invoke", "grader.results"):
+            del sys.modules[name]
+    sys.path[:] = []
+    sys.meta_path[:] = [f for f in sys.meta_path if f.__module__.startswith("_frozen_importlib")]
+
+
+def _serve(sock):
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__, "np": np,
+                 "get_ipython": _IPythonStub}
+    while True:
+        try:
+            message = wire.recv(sock)
+        except wire.WireError:
+            return
+        if message["op"] == "exec":  # a reply per cell, so the parent can time each one
+            for index, source in message["cells"]:
+                wire.send(sock, {"op": "done", "index": index, "error": _exec(source, namespace)})
+        elif message["op"] == "call":  # every case of one function, in one reply
+            outcomes = [_call(sock, message, case, namespace) for case in message["cases"]]
+            wire.send(sock, {"op": "outcomes", "outcomes": outcomes})
+
+
+def _exec(source, namespace):
+    try:
+        exec(compile(source, "<answer cell>", "exec"), namespace)
+    except BaseException as error:  # noqa: B902 -- sys.exit() in a cell is the student's error too
+        return describe_error(error)
+    return ""
+
+
+def _call(sock, message, case, namespace):
+    function = namespace.get(message["function"])
+    if not callable(function):
+        return {"value": None, "args_after": None, "error": "", "missing": True}
+    helpers = {name: _proxy(sock, name) for name in message["helpers"]}
+    try:
+        outcome = call(isolate(function, helpers), codec.decode(case["args"]), codec.decode(case["kwargs"]))
+    except BaseException as error:  # noqa: B902 -- SystemExit and the like
+        return {"value": None, "args_after": None, "error": describe_error(error)}
+    return {"value": outcome.value, "args_after": outcome.args_after, "error": outcome.error,
+            "invalid": outcome.invalid}
+
+
+def _proxy(sock, name):
+    def helper(*args, **kwargs):
+        wire.send(sock, {"op": "helper", "name": name, "args": codec.encode(list(args)),
+                         "kwargs": codec.encode(kwargs)})
+        reply = wire.recv(sock)
+        if reply.get("error"):
+            raise _EXCEPTIONS.get(reply.get("type"), RuntimeError)(reply["error"])
+        return codec.decode(reply["value"])
+
+    helper.__name__ = name
+    return helper
+
+
+if __name__ == "__main__":
+    zygote(int(sys.argv[1]))

@@ -1,0 +1,85 @@
+"""Start the zygote: a clean interpreter that forks sealed workers (see grader.worker).
+
+Standard library only, so a command can start the zygote before it imports
+numpy itself, and both interpreters warm up at the same time.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+from . import wire
+
+
+class Timeout(Exception):
+    """A sealed child did not answer in time (it has been killed)."""
+
+
+class Crashed(Exception):
+    """A sealed child died or broke the protocol (it has been killed)."""
+
+
+class Zygote:
+    """A clean interpreter with numpy loaded that forks sealed children on request."""
+
+    def __init__(self, chroot=None):
+        self.chroot = (os.geteuid() == 0) if chroot is None else chroot
+        self._lock = threading.Lock()
+        self._start()
+
+    def _start(self):
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        env = {"PATH": os.environ.get("PATH", ""), "OPENBLAS_NUM_THREADS": "1",
+               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+        self._proc = subprocess.Popen(
+            [sys.executable, "-I", "-m", "grader.worker", str(child.fileno())],
+            pass_fds=[child.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        child.close()
+        self._control = parent
+
+    def spawn(self, workdir, limits):
+        """Fork a sealed child working in ``workdir``; return (pid, socket).
+
+        A zygote that died (a student without the chroot may kill it) is
+        started again once, so one submission cannot stop the batch.
+        """
+        job = {"workdir": workdir, "chroot": self.chroot, "limits": limits.__dict__}
+        with self._lock:
+            for attempt in (1, 2):
+                ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+                try:
+                    wire.send_with_fd(self._control, job, theirs.fileno())
+                    pid = wire.recv(self._control)["pid"]
+                    return pid, ours
+                except (OSError, wire.WireError):
+                    ours.close()
+                    if attempt == 2:
+                        raise Crashed("песочница не запускается") from None
+                    self._restart()
+                finally:
+                    theirs.close()
+
+    def _restart(self):
+        self._control.close()
+        self._proc.kill()
+        self._proc.wait()
+        self._start()
+
+    def close(self):
+        self._control.close()
+        try:
+            self._proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()
+            self._proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
