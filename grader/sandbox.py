@@ -86,16 +86,38 @@ class Session:
 
     # -- protocol ------------------------------------------------------------
     def _receive(self, deadline):
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise Timeout()
-        self._sock.settimeout(remaining)
+        """The child's next message; :class:`Timeout` once ``deadline`` has passed.
+
+        A child starved of CPU by a loaded machine (it used less than half of
+        its wall time on the CPU) gets extra time, up to two more helpings, so
+        a busy grading server does not fail honest code.
+        """
+        started, cpu_started, extensions = time.monotonic(), self._cpu_seconds(), 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                waited = time.monotonic() - started
+                if extensions < 2 and waited > 0 and self._cpu_seconds() - cpu_started < waited / 2:
+                    deadline, extensions = time.monotonic() + waited, extensions + 1
+                    started, cpu_started = time.monotonic(), self._cpu_seconds()
+                    continue
+                raise Timeout()
+            self._sock.settimeout(remaining)
+            try:
+                return wire.recv(self._sock)
+            except socket.timeout:
+                continue
+            except (wire.WireError, OSError) as error:
+                raise Crashed(str(error)) from None
+
+    def _cpu_seconds(self):
+        """CPU time the child has used (0 when it cannot be read)."""
         try:
-            return wire.recv(self._sock)
-        except socket.timeout:
-            raise Timeout() from None
-        except (wire.WireError, OSError) as error:
-            raise Crashed(str(error)) from None
+            with open("/proc/{}/stat".format(self._pid)) as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError, TypeError):
+            return 0.0
 
     def ready(self):
         """Make sure a child is running the submission's cells (after a kill: a new one)."""
