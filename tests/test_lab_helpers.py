@@ -25,7 +25,7 @@ def _call_cells_and_tables():
     for name in NAMES:
         i = ids.index(name)
         after = cells[i + 3:]  # answer, call, test, then the expected-output markdown
-        end = next(k for k, c in enumerate(after) if c.cell_type == "code")
+        end = next((k for k, c in enumerate(after) if c.cell_type == "code"), len(after))
         yield name, cells[i + 1].source, "\n".join(c.source for c in after[:end])
 
 
@@ -104,3 +104,28 @@ def test_dnn_utils_agree_with_the_reference():
         assert np.allclose(mine, getattr(ref, name)(Z)[0]) and cache is Z
     for name in ("sigmoid_backward", "relu_backward"):
         assert np.allclose(getattr(dnn_utils, name)(dA, Z), getattr(ref, name)(dA, Z))
+
+
+def test_the_graders_public_cases_are_the_shipped_test_cases():
+    """testCases.py (shipped) and grader/functions.py (hidden) hold the same public inputs."""
+    from grader.functions import BY_NAME
+    from grader.judge import same
+
+    shipped = {
+        "initialize_parameters": (3, 2, 1),
+        "initialize_parameters_deep": ([5, 4, 3],),
+        "linear_forward": testCases.linear_forward_test_case(),
+        "linear_activation_forward": testCases.linear_activation_forward_test_case(),
+        "L_model_forward": testCases.L_model_forward_test_case(),
+        "compute_cost": testCases.compute_cost_test_case()[::-1],
+        "linear_backward": testCases.linear_backward_test_case(),
+        "linear_activation_backward": testCases.linear_activation_backward_test_case(),
+        "update_parameters": testCases.update_parameters_test_case() + (0.1,),
+    }
+    _, Y, AL, caches = testCases.L_model_backward_test_case()
+    shipped["L_model_backward"] = (AL, Y, caches)
+    for name in NAMES:
+        public = [c for c in BY_NAME[name].build_cases() if c.public]
+        assert public, name
+        for case in public:
+            assert same(tuple(case.args), tuple(shipped[name])), name

@@ -1,6 +1,7 @@
 """The example student workflow: its own commands, run here as GitHub would run them."""
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -42,7 +43,11 @@ def test_the_workflow_installs_the_grader_and_grades_the_notebook(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
     env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if not p.startswith(str(REPO)))
     env.update(workflow["env"])
-    env.update(GRADER_PACKAGE=str(REPO), GITHUB_STEP_SUMMARY=str(summary),
+    package = tmp_path / "grader-package"  # a copy: building must not litter the checkout
+    package.mkdir()
+    for name in ("pyproject.toml", "README.md", "grader", "reference_solution"):
+        (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, package / name)
+    env.update(GRADER_PACKAGE=str(package), GITHUB_STEP_SUMMARY=str(summary),
                PATH=str(env_dir / "bin") + os.pathsep + env["PATH"])
     for command in steps:
         proc = subprocess.run(["bash", "-e", "-c", command], cwd=student, env=env, capture_output=True,
