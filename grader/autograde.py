@@ -7,11 +7,13 @@ grades in one gradebook transaction. A batch killed halfway and run again
 grades every student exactly once.
 """
 
+import atexit
 import json
+import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from .course import ASSIGNMENT, autograded_notebook, db_url, submissions
@@ -46,18 +48,36 @@ def run(course, limits, workers=2, students=None, force=False, progress=None):
         release = _release_answers(course)
         late = LatePenalties(course, url)
         done = {}
-        with Zygote() as zygote, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = {pool.submit(grade_notebook, s.notebook, zygote, limits): s for s in todo}
+        context = multiprocessing.get_context("fork")  # no threads run here yet: forking is safe
+        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context,
+                                 initializer=_start_grading_process) as pool:
+            futures = {pool.submit(_grade, s.notebook, limits): s for s in todo}
             for future in as_completed(futures):
                 submission = futures[future]
                 result = future.result()
                 write_autograded(course, submission, result)
                 record(gb, submission, result, _unanswered(submission, release))
-                late.apply(submission.student)
+                late.apply(gb, submission.student)
                 done[submission.student] = result
                 progress.step(submission.student, result)
         progress.finish()
     return done
+
+
+# Each grading process (trusted, like this one) has its own zygote: student code
+# still runs only in the zygote's sealed children. Processes rather than threads,
+# so judging in parallel is not serialised by one interpreter lock.
+_ZYGOTE = None
+
+
+def _start_grading_process():
+    global _ZYGOTE
+    _ZYGOTE = Zygote()
+    atexit.register(_ZYGOTE.close)
+
+
+def _grade(notebook, limits):
+    return grade_notebook(notebook, _ZYGOTE, limits)
 
 
 def _complete(gb, student):
@@ -79,17 +99,30 @@ def record(gb, submission, result, unanswered=()):
     gb.update_or_create_student(submission.student)
     kwargs = {"timestamp": submission.timestamp} if submission.timestamp else {}
     gb.update_or_create_submission(ASSIGNMENT, submission.student, **kwargs)
+    notebook = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, submission.student)
+    grades, comments = _cells_of(gb, notebook)
     by_name = {f.name: f for f in result.functions}
     for name in NAMES:
-        grade = gb.find_grade("test_" + name, NOTEBOOK_ID, ASSIGNMENT, submission.student)
+        grade = grades["test_" + name]
         grade.auto_score = by_name[name].score if name in by_name else 0.0
         grade.needs_manual_grade = grade.manual_score is not None
-        comment = gb.find_comment(name, NOTEBOOK_ID, ASSIGNMENT, submission.student)
-        comment.auto_comment = (function_report(by_name[name]) if name in by_name
-                                else "Ноутбук не удалось проверить: " + result.error)
+        text = (function_report(by_name[name]) if name in by_name
+                else "Ноутбук не удалось проверить: " + result.error)
         if name in unanswered and name in by_name:
-            comment.auto_comment = "Нет ответа: ячейка не изменена.\n" + comment.auto_comment
+            text = "Нет ответа: ячейка не изменена.\n" + text
+        comments[name].auto_comment = text
     gb.db.commit()
+
+
+def _cells_of(gb, notebook):
+    """{cell name: Grade} and {cell name: Comment} of a submitted notebook, in two queries."""
+    from nbgrader.api import Comment, Grade, GradeCell, SolutionCell
+
+    grades = gb.db.query(GradeCell.name, Grade).join(Grade, Grade.cell_id == GradeCell.id) \
+        .filter(Grade.notebook_id == notebook.id).all()
+    comments = gb.db.query(SolutionCell.name, Comment).join(Comment, Comment.cell_id == SolutionCell.id) \
+        .filter(Comment.notebook_id == notebook.id).all()
+    return dict(grades), dict(comments)
 
 
 def _normalized(source):
@@ -126,7 +159,12 @@ class LatePenalties:
         self._step = AssignLatePenalties(config=config)
         self._url = url
 
-    def apply(self, student):
+    def apply(self, gb, student):
+        """Set or clear the student's penalty (nbgrader's step runs only when there is one to set or clear)."""
+        notebook = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, student)
+        late = gb.find_submission(ASSIGNMENT, student).total_seconds_late or 0
+        if late <= 0 and notebook.late_submission_penalty is None:
+            return
         from nbformat.v4 import new_notebook
 
         resources = {"nbgrader": {"notebook": NOTEBOOK_ID, "assignment": ASSIGNMENT, "student": student,

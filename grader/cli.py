@@ -201,6 +201,10 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    # jsonschema (imported by nbformat, which nbgrader imports) loads the optional
+    # rfc3987-syntax package for IRI formats, compiling a grammar for ~1.5 s at every
+    # start. No notebook schema uses those formats: leave that package unloaded.
+    sys.modules.setdefault("rfc3987_syntax", None)
     return args.run(args)
 
 

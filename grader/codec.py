@@ -7,6 +7,7 @@ rigged ``__eq__`` or a pickle cannot reach the comparison. The encoded form is
 JSON-safe, which is what lets the sealed engine ship it over a pipe.
 """
 
+import base64
 import math
 
 import numpy as np
@@ -48,6 +49,9 @@ def _encode_float(x):
     return {"float": "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")}
 
 
+_DTYPES = {"b": "|b1", "i": "<i8", "u": "<i8", "f": "<f8"}
+
+
 def _encode_array(value, max_elements):
     # A plain base-class view ignores every method an ndarray subclass overrides.
     array = np.asarray(value).view(np.ndarray) if isinstance(value, np.ndarray) else np.asarray(value)
@@ -55,22 +59,23 @@ def _encode_array(value, max_elements):
         raise UnsupportedValue("массив с типом элементов {}".format(array.dtype))
     if array.size > max_elements:
         raise UnsupportedValue("слишком большой массив ({} элементов)".format(array.size))
-    flat = [_encode_float(float(x)) if array.dtype.kind == "f" else x
-            for x in array.ravel().tolist()]
-    return {"array": flat, "shape": list(array.shape), "dtype": array.dtype.kind,
-            "scalar": isinstance(value, np.generic)}
+    dtype = _DTYPES[array.dtype.kind]
+    # Raw little-endian numbers in base64: exact, and far cheaper than lists of floats.
+    data = base64.b64encode(np.ascontiguousarray(array, dtype=dtype).tobytes()).decode("ascii")
+    return {"array": data, "shape": list(array.shape), "dtype": dtype, "scalar": isinstance(value, np.generic)}
 
 
 def decode(data):
-    """Inverse of :func:`encode`; arrays come back as float or int ndarrays."""
+    """Inverse of :func:`encode`; arrays come back as float64, int64 or bool ndarrays."""
     if isinstance(data, list):
         return [decode(v) for v in data]
     if not isinstance(data, dict):
         return data
     if "array" in data:
-        dtype = {"b": bool, "f": float}.get(data["dtype"], np.int64)
-        flat = [decode(x) for x in data["array"]] if data["dtype"] == "f" else data["array"]
-        array = np.array(flat, dtype=dtype).reshape(data["shape"])
+        dtype = data["dtype"]
+        if dtype not in _DTYPES.values():
+            raise UnsupportedValue("неизвестный тип массива")
+        array = np.frombuffer(base64.b64decode(data["array"]), dtype=dtype).reshape(data["shape"]).copy()
         return array[()] if data.get("scalar") else array
     if "float" in data:
         return float(data["float"])

@@ -48,6 +48,7 @@ class Session:
         self._workdir = tempfile.mkdtemp(prefix="grader-")
         os.chmod(self._workdir, 0o777)
         self._pid, self._sock = self.zygote.spawn(self._workdir, self.limits)
+        self._set_mark()
         hello = self._receive(time.monotonic() + 10)
         if hello.get("error"):
             raise Crashed("не удалось запустить проверку: " + hello["error"])
@@ -55,6 +56,7 @@ class Session:
         pending = [(i, source) for i, source in enumerate(self.cells) if i not in self._skip]
         wire.send(self._sock, {"op": "exec", "cells": pending})
         for index, _ in pending:
+            self._set_mark()
             try:
                 reply = self._receive(time.monotonic() + self.limits.cell_seconds)
             except (Timeout, Crashed) as failure:
@@ -92,14 +94,15 @@ class Session:
         its wall time on the CPU) gets extra time, up to two more helpings, so
         a busy grading server does not fail honest code.
         """
-        started, cpu_started, extensions = time.monotonic(), self._cpu_seconds(), 0
+        started, cpu_started, extensions = self._mark
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 waited = time.monotonic() - started
                 if extensions < 2 and waited > 0 and self._cpu_seconds() - cpu_started < waited / 2:
-                    deadline, extensions = time.monotonic() + waited, extensions + 1
-                    started, cpu_started = time.monotonic(), self._cpu_seconds()
+                    deadline = time.monotonic() + waited
+                    started, cpu_started, extensions = time.monotonic(), self._cpu_seconds(), extensions + 1
+                    self._mark = (started, cpu_started, extensions)
                     continue
                 raise Timeout()
             self._sock.settimeout(remaining)
@@ -109,6 +112,10 @@ class Session:
                 continue
             except (wire.WireError, OSError) as error:
                 raise Crashed(str(error)) from None
+
+    def _set_mark(self):
+        """Start the clocks of one wait: wall time, the child's CPU time, no extensions yet."""
+        self._mark = (time.monotonic(), self._cpu_seconds(), 0)
 
     def _cpu_seconds(self):
         """CPU time the child has used (0 when it cannot be read)."""
@@ -130,6 +137,7 @@ class Session:
         Raises :class:`Timeout` or :class:`Crashed` (the child is then gone).
         """
         self.ready()
+        self._set_mark()
         try:
             wire.send(self._sock, {"op": "call", "function": function, "helpers": list(helpers),
                                    "cases": [{"args": codec.encode(list(c.args)), "kwargs": codec.encode(c.kwargs)}

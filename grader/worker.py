@@ -23,8 +23,8 @@ from grader.invoke import call, describe_error, isolate
 
 # Modules a student's answer cells may import: loaded before the chroot, when
 # the file system is still visible.
-PRELOAD = ("copy", "math", "functools", "itertools", "operator", "collections", "random",
-           "statistics", "numbers", "warnings", "numpy.linalg", "numpy.random")
+PRELOAD = ("copy", "math", "functools", "itertools", "operator", "collections", "warnings",
+           "numpy.linalg", "numpy.random")
 _EXCEPTIONS = {e.__name__: e for e in (ValueError, TypeError, KeyError, IndexError, AttributeError,
                                        ZeroDivisionError, ArithmeticError, AssertionError)}
 NOBODY = 65534

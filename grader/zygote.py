@@ -33,8 +33,13 @@ class Zygote:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = {"PATH": os.environ.get("PATH", ""), "OPENBLAS_NUM_THREADS": "1",
                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+        # -I -S: no environment, no user or site customisation; the path holds
+        # exactly numpy's and this package's folders.
+        paths = [_folder_of("numpy"), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
+        boot = "import sys; sys.path[:0] = {!r}; from grader.worker import zygote; zygote({})".format(
+            paths, child.fileno())
         self._proc = subprocess.Popen(
-            [sys.executable, "-I", "-m", "grader.worker", str(child.fileno())],
+            [sys.executable, "-I", "-S", "-c", boot],
             pass_fds=[child.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         child.close()
@@ -69,12 +74,10 @@ class Zygote:
         self._start()
 
     def close(self):
+        """Stop the zygote. Its children are gone or exit on their own when their socket closes."""
         self._control.close()
-        try:
-            self._proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
-            self._proc.wait()
+        self._proc.kill()
+        self._proc.wait()
 
     def __enter__(self):
         return self
@@ -83,3 +86,11 @@ class Zygote:
         self.close()
 
 
+
+
+def _folder_of(package):
+    """The folder that holds ``package`` (found without importing it)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    return os.path.dirname(os.path.dirname(spec.origin))

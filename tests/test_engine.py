@@ -114,9 +114,15 @@ def test_the_last_of_duplicated_answer_cells_counts(tmp_path, zygote):
 
 
 def test_deleted_or_edited_test_cells_change_nothing(tmp_path, zygote):
-    nb = solved_submission()
+    nb = with_answers(solved_submission(), {"compute_cost": _solved("compute_cost").replace("(-1 / m)", "(1 / m)")})
+    expected = dict(FULL, compute_cost=0.0)
+    edited = nbformat.from_dict(nb)
+    for cell in edited.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.source = "pass"
+    assert scores(grade_text(tmp_path, as_text(edited), zygote, "edited.ipynb")) == expected
     nb.cells = [c for c in nb.cells if not c.metadata.get("nbgrader", {}).get("grade")]
-    assert scores(grade_text(tmp_path, as_text(nb), zygote)) == FULL
+    assert scores(grade_text(tmp_path, as_text(nb), zygote)) == expected
 
 
 def test_huge_outputs_and_thousands_of_cells_are_graded(tmp_path, zygote):

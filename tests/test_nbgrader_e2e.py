@@ -71,6 +71,8 @@ def graded(tmp_path_factory):
     submit(course, "deleted-test", _without_cell(broken_lf, "test_linear_forward"))
     submit(course, "edited-test", _with_test_cell(broken_lf, "test_linear_forward", "pass"))
     submit(course, "numpy-warning", _warning_submission())
+    runaway = solved_sources()["update_parameters"].replace("    L = len(parameters) // 2", "    while True:\n        pass")
+    submit(course, "runaway", with_answers(solved_submission(), {"update_parameters": runaway}))
     nbgrader(course, "autograde", ASSIGNMENT)
     return gradebook_scores(course)
 
@@ -102,3 +104,7 @@ def test_tampering_with_a_test_cell_gains_nothing(graded, student):
 
 def test_a_numpy_warning_does_not_zero_a_passing_test_cell(graded):
     assert _tests(graded["numpy-warning"]) == _tests(graded["solved"])
+
+
+def test_a_runaway_cell_times_out_and_costs_only_its_function(graded):
+    assert _tests(graded["runaway"]) == dict(_tests(graded["solved"]), update_parameters=0)
