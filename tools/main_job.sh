@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The instructor's pipeline on the bundled sample class: set up, generate the
-# release, autograde every sample submission into the sqlite gradebook, print
-# the per-student score table. `--nbgrader` grades with `nbgrader autograde`
+# The instructor's whole pipeline on the bundled sample class: set up, generate
+# the release, set the due date, autograde every sample submission into the
+# sqlite gradebook (printing the per-student score table), then feedback pages,
+# the grade export and the class report. `--nbgrader` grades with `nbgrader autograde`
 # (the notebook's hidden tests in a Jupyter kernel) instead of the sealed engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ export PATH="$PWD/.venv/bin:$PATH"   # nbgrader calls its own helpers (alembic) 
 
 echo "== generate the student release"
 nbgrader generate_assignment dnn_step_by_step --force --log-level=WARN
+nbgrader db assignment add dnn_step_by_step --duedate "2026-03-01 23:59:00 UTC" --log-level=WARN
 echo "== collect the sample submissions into submitted/"
 rm -rf submitted autograded/*/
 cp -r samples/submitted submitted
@@ -22,3 +24,7 @@ else
   echo "== autograde with the sealed engine"
   grader autograde --force
 fi
+echo "== feedback, export, report"
+grader feedback
+grader export --csv grades.csv --json grades.json
+grader report --output reports/class_report.html

@@ -18,18 +18,23 @@ FORWARD = ("initialize_parameters", "initialize_parameters_deep", "linear_forwar
            "linear_activation_forward", "L_model_forward", "compute_cost")
 
 # student -> (functions solved, {function: (text in the solution, what the student wrote)},
-#             grade cells the student deleted)
+#             grade cells the student deleted, submission time or None)
 SAMPLES = {
-    "Студент1": ("all", {}, ()),
-    "Студент2": ((), {}, ()),
-    "Студент3": (FORWARD, {}, ()),
+    "Студент1": ("all", {}, (), "2026-02-27 18:00:00.000000 UTC"),
+    "Студент2": ((), {}, (), None),
+    "Студент3": (FORWARD, {}, (), None),
     "Студент4": ("all", {"linear_backward": ("axis=1, keepdims=True", "axis=1"),
-                         "L_model_forward": ('activation="sigmoid"', 'activation="relu"')}, ()),
+                         "L_model_forward": ('activation="sigmoid"', 'activation="relu"')}, (), None),
     "Студент5": ("all", {"L_model_backward": ('grads["dA" + str(l + 1)] = dA_prev_temp',
-                                              'grads["dA" + str(l)] = dA_prev_temp')}, ()),
+                                              'grads["dA" + str(l)] = dA_prev_temp')}, (), None),
+    "Студент6": ("all", {"compute_cost": ("    m = Y.shape[1]\n", "    m = Y.shape[1]\n    while m:\n        pass\n")},
+                 (), None),
+    "Студент7": ("all", {"linear_backward": ("np.dot(dZ, A_prev.T) / m", "np.dot(dZ, A_prev.T)")}, (),
+                 "2026-03-03 09:30:00.000000 UTC"),
     "Студент10": ("all", {"linear_forward": ("np.dot(W, A) + b", "np.dot(A.T, W.T).T")},
-                  ("test_linear_activation_forward",)),
+                  ("test_linear_activation_forward",), None),
 }
+DUE_DATE = "2026-03-01 23:59:00 UTC"  # the main job sets it; Студент7 is late
 
 
 def answer_cells(nb):
@@ -53,10 +58,12 @@ def build(solved, slips, deleted):
 
 def main(out=REPO / "samples" / "submitted"):
     shutil.rmtree(out, ignore_errors=True)
-    for student, (solved, slips, deleted) in SAMPLES.items():
+    for student, (solved, slips, deleted, timestamp) in SAMPLES.items():
         folder = Path(out) / student / ASSIGNMENT
         folder.mkdir(parents=True)
         nbformat.write(build(solved, slips, deleted), str(folder / NOTEBOOK))
+        if timestamp:
+            (folder / "timestamp.txt").write_text(timestamp, encoding="utf-8")
     print("wrote {} sample submissions to {}".format(len(SAMPLES), out))
 
 
