@@ -20,7 +20,7 @@ from .submission import Unreadable, answer_cells, load_cells
 class SubmissionResult:
     functions: tuple = ()   # FunctionResult for each of the ten, in lab order
     error: str = ""         # why the notebook could not be graded at all
-    sealed: bool = False    # whether the child ran chrooted as nobody
+    sealed: bool = False    # whether the child ran chrooted as a user of its own
     seconds: float = 0.0
     notes: tuple = field(default_factory=tuple)  # cell errors and the like, in Russian
 

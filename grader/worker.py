@@ -2,7 +2,7 @@
 
 Started by :mod:`grader.sandbox` as a *zygote*: a fresh interpreter that loads
 numpy and this module, then forks one child per submission. A child drops
-into a throwaway directory (as root: ``chroot`` there and become ``nobody``),
+into a throwaway directory (as root: ``chroot`` there and become a user of its own),
 sets CPU, memory, file and process limits, and then only obeys the parent:
 ``exec`` one answer cell, ``call`` one function on one case. Helpers (the
 reference ``linear_forward``, ``sigmoid``, ...) are proxies that ask the parent,
@@ -27,7 +27,9 @@ PRELOAD = ("copy", "math", "functools", "itertools", "operator", "collections", 
            "numpy.linalg", "numpy.random")
 _EXCEPTIONS = {e.__name__: e for e in (ValueError, TypeError, KeyError, IndexError, AttributeError,
                                        ZeroDivisionError, ArithmeticError, AssertionError)}
-NOBODY = 65534
+# As root, each child becomes a user of its own (no passwd entry needed): it
+# cannot signal or ptrace another student's child, let alone the grader.
+FIRST_UID = 200000
 
 
 class _IPythonStub:
@@ -67,7 +69,7 @@ def _child(sock, job):
     except Exception as error:  # a seal that fails must not leave an open child
         wire.send(sock, {"op": "sealed", "error": describe_error(error)})
         os._exit(3)
-    wire.send(sock, {"op": "sealed", "error": "", "chroot": job.get("chroot", False) and os.getuid() == NOBODY})
+    wire.send(sock, {"op": "sealed", "error": "", "chroot": os.getuid() >= FIRST_UID})
     _serve(sock)
 
 
@@ -75,12 +77,13 @@ def _seal(job):
     limits = job["limits"]
     os.chdir(job["workdir"])
     if job.get("chroot") and os.geteuid() == 0:
+        uid = FIRST_UID + os.getpid()  # pids of live processes are distinct
         os.chroot(job["workdir"])
         os.chdir("/")
         os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
-        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))  # no fork bombs as nobody
+        os.setgid(uid)
+        os.setuid(uid)
+        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))  # no fork bombs
     memory = limits["memory_mb"] * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))

@@ -1,6 +1,7 @@
 """Hostile and broken submissions for the sealed engine (test helpers)."""
 
 import json
+import os
 
 import nbformat
 
@@ -82,6 +83,14 @@ def hostile_submissions():
             "    def linear_forward(A, W, b):\n        return None\n"),
             {"linear_forward": "failed"}),
     }
+    if os.geteuid() == 0:  # only sealed children (a user of their own) may try this safely
+        cases.update({
+            "kill-everyone": (with_function(
+            "compute_cost", "def compute_cost(AL, Y):\n    import os, signal\n"
+            "    for pid in range(2, 70000):\n        if pid != os.getpid():\n            try:\n"
+            "                os.kill(pid, signal.SIGKILL)\n            except OSError:\n                pass\n"
+            "    return 0.0\n"), {"compute_cost": "failed"}),
+        })
     return {name: (as_text(nb), statuses) for name, (nb, statuses) in cases.items()}
 
 
