@@ -27,7 +27,10 @@ NOTEBOOK_ID = ASSIGNMENT  # nbgrader's notebook id: the file name without .ipynb
 
 
 def run(course, limits, workers=2, students=None, force=False, progress=None):
-    """Grade the class; return {student: SubmissionResult} of the students graded now."""
+    """Grade the class; return {student: reason} of the students graded now that could not be graded.
+
+    Memory stays flat as the class grows: a result is dropped as soon as it is written.
+    """
     import warnings
 
     from nbgrader.api import Gradebook, MissingEntry
@@ -56,12 +59,13 @@ def run(course, limits, workers=2, students=None, force=False, progress=None):
                                  initializer=_start_grading_process) as pool:
             futures = {pool.submit(_grade, s.notebook, limits): s for s in todo}
             for future in as_completed(futures):
-                submission = futures[future]
+                submission = futures.pop(future)
                 result = future.result()
                 write_autograded(course, submission, result)
                 record(gb, submission, result, _unanswered(submission, release))
                 late.apply(gb, submission.student)
-                done[submission.student] = result
+                if result.error:
+                    done[submission.student] = result.error
                 progress.step(submission.student, result)
         progress.finish()
     return done

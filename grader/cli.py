@@ -5,31 +5,33 @@ import os
 import sys
 from pathlib import Path
 
-from .functions import BY_NAME, NAMES
-from .report import points
+# Only the standard library at the top: `grader check` starts its zygote before
+# this process imports numpy, so that both warm up at once.
 
 
-def _db_url(course):
-    return "sqlite:///" + str(Path(course).resolve() / "gradebook.db")
+from .course import db_url as _db_url  # noqa: E402 -- standard library only
 
 
 def cmd_scores(args):
-    from .gradebook import read_scores
+    from .export import collect
 
     if not _has_gradebook(args.course):
         return 2
-    rows = read_scores(_db_url(args.course))
+    rows = collect(_db_url(args.course))
     print(scores_table(rows))
     return 0
 
 
 def scores_table(rows):
     """Per-student table: one column per function, then the total."""
+    from .functions import BY_NAME, NAMES
+    from .report import points
+
     headers = ["student"] + [BY_NAME[n].short for n in NAMES] + ["total"]
     body = []
     for row in rows:
-        cells = ["-" if row.functions[n] is None else points(row.functions[n]) for n in NAMES]
-        total = points(row.total) if row.submitted else "not submitted"
+        cells = ["-" if row.scores[n] is None else points(row.scores[n]) for n in NAMES]
+        total = "not submitted" if row.status == "missing" else points(row.total)
         body.append([row.student] + cells + [total])
     widths = [max(len(str(r[i])) for r in [headers] + body) for i in range(len(headers))]
     lines = ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
@@ -82,14 +84,13 @@ def cmd_autograde(args):
         return 2
     done = autograde.run(args.course, _limits(args), workers=args.workers, students=args.student,
                          force=args.force)
-    from .gradebook import read_scores
+    from .export import collect
 
-    rows = read_scores(_db_url(args.course))
+    rows = collect(_db_url(args.course))
     if args.student:
         rows = [r for r in rows if r.student in set(args.student)]
     print(scores_table(rows))
-    errors = {s: r.error for s, r in done.items() if r.error}
-    for student, error in sorted(errors.items()):
+    for student, error in sorted(done.items()):
         print("{}: not graded: {}".format(student, error))
     return 0
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .course import ASSIGNMENT, NOTEBOOK, db_url, submissions
 from .functions import BY_NAME, NAMES
-from .gradebook import read_scores
+from .export import MISSING, collect
 from .report import points
 from .submission import Unreadable, answer_cells, load_cells
 
@@ -59,12 +59,12 @@ def write_all(course, students=None):
     from nbgrader.api import Gradebook, MissingEntry
 
     course = Path(course)
-    by_student = {row.student: row for row in read_scores(db_url(course))}
+    by_student = {row.student: row for row in collect(db_url(course))}
     written = []
     with Gradebook(db_url(course)) as gb:
         for submission in submissions(course, students):
             row = by_student.get(submission.student)
-            if row is None or not row.submitted:
+            if row is None or row.status == MISSING:
                 continue
             comments = {}
             for name in NAMES:
@@ -80,7 +80,7 @@ def write_all(course, students=None):
                 sources = answer_cells(load_cells(submission.notebook)).by_function
             except Unreadable as reason:
                 note = "Ноутбук не удалось прочитать: {}".format(reason)
-            page = render_page(submission.student, row.functions, comments, sources, row.late_penalty, note)
+            page = render_page(submission.student, row.scores, comments, sources, row.late_penalty, note)
             target = course / "feedback" / submission.student / ASSIGNMENT / NOTEBOOK.replace(".ipynb", ".html")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(page, encoding="utf-8")
