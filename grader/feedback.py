@@ -41,7 +41,10 @@ def render_page(student, scores, comments, sources, late_penalty=0.0, note=""):
         code = sources.get(name)
         code_html = "<pre><code>{}</code></pre>".format(esc(code)) if code else \
             "<p><i>Ячейка с этой функцией не найдена.</i></p>"
-        sections.append('<section id="{0}"><h2>{0}: {1} из {2}</h2>{3}<h3>Ваш код</h3>{4}</section>'.format(
+        # Code of a passed function is folded away: the page leads with what to fix.
+        code_html = ("<details><summary>Ваш код</summary>{}</details>" if ok else "<h3>Ваш код</h3>{}").format(
+            code_html)
+        sections.append('<section id="{0}"><h2>{0}: {1} из {2}</h2>{3}{4}</section>'.format(
             esc(name), points(got), maximum, body, code_html))
     penalty = '<p class="bad">Штраф за опоздание: −{}</p>'.format(points(late_penalty)) if late_penalty else ""
     note_html = '<p class="msg">{}</p>'.format(esc(note)) if note else ""
