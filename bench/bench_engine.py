@@ -12,7 +12,6 @@ Usage: .venv/bin/python bench/bench_engine.py [--students 200] [--nbgrader-stude
 
 import argparse
 import random
-import resource
 import statistics
 import subprocess
 import sys

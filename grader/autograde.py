@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from .course import ASSIGNMENT, autograded_notebook, db_url, submissions
-from .engine import SubmissionResult, grade_notebook
+from .engine import grade_notebook
 from .functions import NAMES
 from .report import function_report
 from .sandbox import Zygote

@@ -78,7 +78,6 @@ def cmd_check(args):
 
 def cmd_autograde(args):
     from . import autograde
-    from .report import submission_table
 
     if not _has_gradebook(args.course):
         return 2

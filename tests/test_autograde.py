@@ -11,7 +11,7 @@ import pytest
 
 from course import (ASSIGNMENT, RELEASE_NB, copy_course, gradebook_scores, nbgrader, solved_submission,
                     submit, tool_env, with_answers)
-from hostile import as_text, hostile_submissions
+from hostile import hostile_submissions
 from corpus import solved_sources
 
 from grader.functions import BY_NAME, NAMES

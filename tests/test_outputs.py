@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from course import (ASSIGNMENT, REPO, RELEASE_NB, copy_course, gradebook_scores, nbgrader, solved_submission,
+from course import (ASSIGNMENT, REPO, RELEASE_NB, copy_course, nbgrader, solved_submission,
                     submit, tool_env, with_answers)
 from corpus import solved_sources
 

@@ -2,12 +2,11 @@
 
 import re
 import shutil
-from pathlib import Path
 
 import nbformat
 import pytest
 
-from course import (ASSIGNMENT, NOTEBOOK, RELEASE_NB, REPO, SOURCE_NB, answer_cells,
+from course import (ASSIGNMENT, RELEASE_NB, REPO, SOURCE_NB, answer_cells,
                     copy_course, nbgrader, read)
 from lab_seed import LAB_TEXT, lab_code_cells, normalize
 
