@@ -8,10 +8,11 @@ the returned plain data with the very checks the notebook's hidden tests use.
 import time
 from dataclasses import dataclass, field
 
+from .checking import missing
 from .functions import ACTIVATIONS, BY_NAME, MAX_SCORE, NAMES
 from .judge import judge_case, judge_function
 from .oracle import cases_for, slips_for
-from .results import ERROR, MISSING, TIMEOUT, FunctionResult, Outcome
+from .results import ERROR, TIMEOUT, FunctionResult, Outcome
 from .sandbox import Crashed, Session, Timeout, describe_failure
 from .submission import Unreadable, answer_cells, load_cells
 
@@ -72,8 +73,7 @@ def _grade_function(session, name, limits):
     if any(not isinstance(m, dict) for m in messages):
         return FunctionResult(name, 0.0, spec.points, ERROR, "нарушен протокол проверки")
     if messages and messages[0].get("missing"):
-        return FunctionResult(name, 0.0, spec.points, MISSING,
-                              "функция {} не найдена в ноутбуке".format(name))
+        return missing(name)
     results = [judge_case(spec, case, expected, _outcome(message), lambda case=case: slips_for(name, case))
                for (case, expected), message in zip(cases, messages)]
     return judge_function(spec, results)

@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field, asdict
 
 PASSED, FAILED, ERROR, TIMEOUT, MISSING = "passed", "failed", "error", "timeout", "missing"
-STATUSES = (PASSED, FAILED, ERROR, TIMEOUT, MISSING)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ import tempfile
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from . import codec, wire
 from .invoke import describe_error
 from .oracle import call_reference
@@ -163,16 +165,11 @@ def run_helper(message):
         kwargs = codec.decode(message["kwargs"])
         if not isinstance(args, list) or not isinstance(kwargs, dict):
             raise TypeError("bad helper call")
-        with _quiet_numpy():
+        with np.errstate(all="ignore"):
             value = call_reference(message["name"], args, kwargs)
         return {"value": codec.encode(value)}
     except Exception as error:
         return {"error": describe_error(error).split(": ", 1)[-1], "type": type(error).__name__}
-
-
-def _quiet_numpy():
-    import numpy as np
-    return np.errstate(all="ignore")
 
 
 def describe_failure(failure, what):
