@@ -17,7 +17,7 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
-    "grader.preprocessors.LabStubSolutions",
+    "grader.course.release.LabStubSolutions",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.CheckCellMetadata",
     "nbgrader.preprocessors.ComputeChecksums",
@@ -35,7 +35,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "grader.preprocessors.RestoreDeletedTestCells",
+    "grader.course.autograde_steps.RestoreDeletedTestCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.RestoreDeletedTestCells.add_missing_cells = True

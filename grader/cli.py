@@ -1,4 +1,9 @@
-"""The ``grader`` command line: grading and reports for the lab's course."""
+"""The ``grader`` command line: grading and reports for the lab's course.
+
+The top wing: parses arguments, picks limits and paths, and calls the wings
+below it (``grader.course`` for the class, ``grader.sandbox`` for one
+notebook). Nothing here grades or writes grades itself.
+"""
 
 import argparse
 import os
@@ -9,11 +14,11 @@ from pathlib import Path
 # this process imports numpy, so that both warm up at once.
 
 
-from .course import db_url as _db_url  # noqa: E402 -- standard library only
+from .course.layout import db_url as _db_url  # noqa: E402 -- standard library only
 
 
 def cmd_scores(args):
-    from .export import collect
+    from .course.export import collect
 
     if not _has_gradebook(args.course):
         return 2
@@ -24,8 +29,8 @@ def cmd_scores(args):
 
 def scores_table(rows):
     """Per-student table: one column per function, then the total."""
-    from .functions import BY_NAME, NAMES
-    from .report import points
+    from .checks.graded_functions import BY_NAME, NAMES
+    from .checks.verdicts import points
 
     headers = ["student"] + [BY_NAME[n].short for n in NAMES] + ["total"]
     body = []
@@ -42,7 +47,7 @@ def scores_table(rows):
 
 
 def _limits(args):
-    from .sandbox import Limits
+    from .sandbox.session import Limits
 
     return Limits(cell_seconds=args.timeout, function_seconds=args.timeout, memory_mb=args.memory_mb)
 
@@ -50,11 +55,11 @@ def _limits(args):
 def cmd_check(args):
     import json
 
-    from .zygote import Zygote
+    from .sandbox.zygote import Zygote
 
     with Zygote() as zygote:  # first: it warms up while this process imports numpy
-        from .engine import grade_notebook
-        from .report import check_report
+        from .checks.verdicts import check_report
+        from .sandbox.engine import grade_notebook
 
         result = grade_notebook(args.notebook, zygote, _limits(args))
     if args.json:
@@ -62,7 +67,7 @@ def cmd_check(args):
             json.dump(result.to_json(), out, ensure_ascii=False, indent=2)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        from .report import markdown_summary
+        from .checks.verdicts import markdown_summary
 
         with open(summary, "a", encoding="utf-8") as out:
             out.write(markdown_summary(result, args.notebook))
@@ -77,13 +82,13 @@ def cmd_check(args):
 
 
 def cmd_autograde(args):
-    from . import autograde
+    from .course import batch as autograde
 
     if not _has_gradebook(args.course):
         return 2
     done = autograde.run(args.course, _limits(args), workers=args.workers, students=args.student,
                          force=args.force)
-    from .export import collect
+    from .course.export import collect
 
     rows = collect(_db_url(args.course))
     if args.student:
@@ -95,7 +100,7 @@ def cmd_autograde(args):
 
 
 def cmd_feedback(args):
-    from .feedback import write_all
+    from .course.feedback import write_all
 
     if not _has_gradebook(args.course):
         return 2
@@ -107,7 +112,7 @@ def cmd_feedback(args):
 
 
 def cmd_export(args):
-    from .export import collect, write_csv, write_json
+    from .course.export import collect, write_csv, write_json
 
     if not _has_gradebook(args.course):
         return 2
@@ -124,7 +129,7 @@ def cmd_export(args):
 
 
 def cmd_report(args):
-    from .class_report import write
+    from .course.class_report import write
 
     if not _has_gradebook(args.course):
         return 2

@@ -78,7 +78,7 @@ def hostile_submissions():
             "    def linear_forward(A, W, b):\n        return None\n"),
             {"linear_forward": "failed"}),
         "import-grader": (with_function(
-            "linear_forward", "try:\n    import grader.oracle as oracle\n    import reference_solution\n"
+            "linear_forward", "try:\n    import grader.checks.reference as oracle\n    import reference_solution\n"
             "    linear_forward = reference_solution.linear_forward\nexcept Exception:\n"
             "    def linear_forward(A, W, b):\n        return None\n"),
             {"linear_forward": "failed"}),

@@ -6,8 +6,8 @@ import sys
 
 from course import REPO, ASSIGNMENT
 
-from grader.checking import check_function
-from grader.functions import NAMES
+from grader.checks.inprocess import check_function
+from grader.checks.graded_functions import NAMES
 
 sys.path.insert(0, str(REPO / "source" / ASSIGNMENT))
 import dnn_utils  # noqa: E402  -- the shipped helper module, as a student has it

@@ -14,7 +14,7 @@ from course import (ASSIGNMENT, RELEASE_NB, copy_course, gradebook_scores, nbgra
 from hostile import hostile_submissions
 from corpus import solved_sources
 
-from grader.functions import BY_NAME, NAMES
+from grader.checks.graded_functions import BY_NAME, NAMES
 
 ROOT = os.geteuid() == 0
 FULL = {"test_" + n: float(BY_NAME[n].points) for n in NAMES}

@@ -8,10 +8,10 @@ from corpus.correct import CORRECT_STYLES
 from corpus.mistakes import MISTAKES
 from inprocess import namespace_of, scores_of
 
-from grader.codec import decode
-from grader.functions import BY_NAME, NAMES
-from grader.invoke import call, isolate
-from grader.oracle import cases_for, helper_replacements
+from grader.plain.codec import decode
+from grader.checks.graded_functions import BY_NAME, NAMES
+from grader.plain.calls import call, isolate
+from grader.checks.reference import cases_for, helper_replacements
 
 SOLVED = solved_sources()
 FULL = {name: float(BY_NAME[name].points) for name in NAMES}

@@ -13,9 +13,10 @@ from conftest import corpus_submissions
 from course import REPO, solved_submission, with_answers
 from hostile import as_text, broken_files, hostile_submissions, read_reference_attack
 
-from grader.engine import grade_notebook
-from grader.functions import BY_NAME, NAMES
-from grader.sandbox import Limits, Zygote
+from grader.sandbox.engine import grade_notebook
+from grader.checks.graded_functions import BY_NAME, NAMES
+from grader.sandbox.session import Limits
+from grader.sandbox.zygote import Zygote
 
 FULL = {name: float(BY_NAME[name].points) for name in NAMES}
 LIMITS = Limits(cell_seconds=3, function_seconds=3, memory_mb=1024)
@@ -184,7 +185,7 @@ def test_reference_outputs_are_right_when_a_batch_computes_them_in_threads():
     """The reference initialisers seed numpy's global generator: threads must not interleave."""
     import threading
 
-    from grader import oracle
+    from grader.checks import reference as oracle
 
     oracle._cases_for.cache_clear()
     solo = [expected for _, expected in oracle.cases_for("initialize_parameters")]
@@ -208,5 +209,5 @@ def test_reference_outputs_are_right_when_a_batch_computes_them_in_threads():
 
 
 def _same(a, b):
-    from grader.judge import same
+    from grader.checks.judge import same
     return same(a, b)

@@ -15,7 +15,7 @@ sys.path.insert(0, str(REPO / "source" / ASSIGNMENT))
 import dnn_utils  # noqa: E402
 import testCases  # noqa: E402
 
-from grader.functions import NAMES  # noqa: E402
+from grader.checks.graded_functions import NAMES  # noqa: E402
 
 
 def _call_cells_and_tables():
@@ -108,8 +108,8 @@ def test_dnn_utils_agree_with_the_reference():
 
 def test_the_graders_public_cases_are_the_shipped_test_cases():
     """testCases.py (shipped) and grader/functions.py (hidden) hold the same public inputs."""
-    from grader.functions import BY_NAME
-    from grader.judge import same
+    from grader.checks.graded_functions import BY_NAME
+    from grader.checks.judge import same
 
     shipped = {
         "initialize_parameters": (3, 2, 1),

@@ -7,7 +7,7 @@ from corpus import Mistake, solved_sources
 from course import (ASSIGNMENT, RELEASE_NB, copy_course, gradebook_scores, nbgrader, read,
                     solved_submission, submit, with_answers)
 
-from grader.functions import BY_NAME, NAMES
+from grader.checks.graded_functions import BY_NAME, NAMES
 
 # One mistake per function that costs the whole function (every part).
 BREAKS = {

@@ -14,7 +14,7 @@ from course import (ASSIGNMENT, REPO, RELEASE_NB, copy_course, nbgrader, solved_
                     submit, tool_env, with_answers)
 from corpus import solved_sources
 
-from grader.functions import BY_NAME, NAMES
+from grader.checks.graded_functions import BY_NAME, NAMES
 
 DUE = "2026-06-01 00:00:00 UTC"
 

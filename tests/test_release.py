@@ -10,7 +10,7 @@ from course import (ASSIGNMENT, RELEASE_NB, REPO, SOURCE_NB, answer_cells,
                     copy_course, nbgrader, read)
 from lab_seed import LAB_TEXT, lab_code_cells, normalize
 
-from grader.functions import BY_NAME, NAMES
+from grader.checks.graded_functions import BY_NAME, NAMES
 
 RELEASE_DIR = REPO / "release" / ASSIGNMENT
 

@@ -1,4 +1,4 @@
-"""Start the zygote: a clean interpreter that forks sealed workers (see grader.worker).
+"""Start the zygote: a clean interpreter that forks sealed workers (see :mod:`.child`).
 
 Standard library only, so a command can start the zygote before it imports
 numpy itself, and both interpreters warm up at the same time.
@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 
-from . import wire
+from ..plain import framing as wire
 
 
 class Timeout(Exception):
@@ -35,8 +35,8 @@ class Zygote:
                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
         # -I -S: no environment, no user or site customisation; the path holds
         # exactly numpy's and this package's folders.
-        paths = [_folder_of("numpy"), os.path.dirname(os.path.dirname(os.path.abspath(__file__)))]
-        boot = "import sys; sys.path[:0] = {!r}; from grader.worker import zygote; zygote({})".format(
+        paths = [_folder_of("numpy"), _folder_of("grader")]
+        boot = "import sys; sys.path[:0] = {!r}; from grader.sandbox.child import zygote; zygote({})".format(
             paths, child.fileno())
         self._proc = subprocess.Popen(
             [sys.executable, "-I", "-S", "-c", boot],

@@ -9,9 +9,9 @@ import csv
 import json
 from dataclasses import dataclass
 
-from .course import ASSIGNMENT
-from .functions import BY_NAME, NAMES
-from .naming import natural_key
+from ..checks.graded_functions import BY_NAME, NAMES
+from ..checks.naming import natural_key
+from .layout import ASSIGNMENT
 
 MISSING, UNGRADABLE, BLANK, LATE, GRADED = "missing", "ungradable", "blank", "late", "graded"
 UNGRADABLE_PREFIX = "Ноутбук не удалось проверить"

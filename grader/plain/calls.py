@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from .codec import UnsupportedValue, encode
-from .results import Outcome
+from .outcome import Outcome
 
 
 def call(function, args, kwargs):

@@ -9,8 +9,8 @@ import threading
 from functools import lru_cache
 
 import reference_solution as ref
-from .codec import sanitize
-from .functions import ACTIVATIONS, BY_NAME
+from ..plain.codec import sanitize
+from .graded_functions import ACTIVATIONS, BY_NAME
 
 
 # The reference initialisers seed numpy's global generator, so two threads of

@@ -12,11 +12,12 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .course import ASSIGNMENT, db_url, submissions
+from ..checks.graded_functions import BY_NAME, NAMES
+from ..checks.verdicts import points
+from ..submission.answers import answer_cells
+from ..submission.reading import Unreadable, load_cells
 from .export import BLANK, GRADED, LATE, MISSING, UNGRADABLE, collect
-from .functions import BY_NAME, NAMES
-from .report import points
-from .submission import Unreadable, answer_cells, load_cells
+from .layout import ASSIGNMENT, db_url, submissions
 
 # What in an answer cell suggests an attempt on the grader rather than the lab.
 _SUSPICIOUS = re.compile(r"reference_solution|\bgrader\b|input_transformers|os\._exit|ctypes|sys\.modules|"

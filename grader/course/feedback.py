@@ -8,11 +8,12 @@ tests, the case generator and the reference never reach it.
 import html
 from pathlib import Path
 
-from .course import ASSIGNMENT, NOTEBOOK, db_url, submissions
-from .functions import BY_NAME, NAMES
+from ..checks.graded_functions import BY_NAME, NAMES
+from ..checks.verdicts import points
+from ..submission.answers import answer_cells
+from ..submission.reading import Unreadable, load_cells
 from .export import MISSING, collect
-from .report import points
-from .submission import Unreadable, answer_cells, load_cells
+from .layout import ASSIGNMENT, NOTEBOOK, db_url, submissions
 
 _STYLE = """
 body{font-family:system-ui,-apple-system,'DejaVu Sans',sans-serif;max-width:60rem;margin:2rem auto;

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from .naming import natural_key
+from ..checks.naming import natural_key
 
 ASSIGNMENT = "dnn_step_by_step"
 NOTEBOOK = ASSIGNMENT + ".ipynb"

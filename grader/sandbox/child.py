@@ -1,13 +1,13 @@
 """The sealed worker: runs a student's answer cells and calls, nothing else.
 
-Started by :mod:`grader.sandbox` as a *zygote*: a fresh interpreter that loads
+Started by :mod:`grader.sandbox.zygote` as a *zygote*: a fresh interpreter that loads
 numpy and this module, then forks one child per submission. A child drops
 into a throwaway directory (as root: ``chroot`` there and become a user of its own),
 sets CPU, memory, file and process limits, and then only obeys the parent:
 ``exec`` one answer cell, ``call`` one function on one case. Helpers (the
 reference ``linear_forward``, ``sigmoid``, ...) are proxies that ask the parent,
 so no reference code is ever in this process, and results leave as plain data
-(:mod:`grader.codec`), never pickles. It imports nothing secret.
+(:mod:`grader.plain.codec`), never pickles. It imports nothing secret.
 """
 
 import os
@@ -18,8 +18,8 @@ import sys
 
 import numpy as np
 
-from grader import codec, wire
-from grader.invoke import call, describe_error, isolate
+from grader.plain import codec, framing as wire
+from grader.plain.calls import call, describe_error, isolate
 
 # Modules a student's answer cells may import: loaded before the chroot, when
 # the file system is still visible.
@@ -27,6 +27,9 @@ PRELOAD = ("copy", "math", "functools", "itertools", "operator", "collections", 
            "numpy.linalg", "numpy.random")
 _EXCEPTIONS = {e.__name__: e for e in (ValueError, TypeError, KeyError, IndexError, AttributeError,
                                        ZeroDivisionError, ArithmeticError, AssertionError)}
+# The grader's modules a child keeps: this one and the plain data it speaks.
+_CHILD_MODULES = ("grader.plain", "grader.plain.codec", "grader.plain.framing", "grader.plain.calls",
+                  "grader.plain.outcome", "grader.sandbox", "grader.sandbox.child")
 # As root, each child becomes a user of its own (no passwd entry needed): it
 # cannot signal or ptrace another student's child, let alone the grader.
 FIRST_UID = 200000
@@ -92,7 +95,7 @@ def _seal(job):
     # Nothing of the grader beyond what this module holds stays reachable.
     for name in list(sys.modules):
         if name.startswith(("grader.", "nbgrader", "reference_solution")) and \
-                name not in ("grader.codec", "grader.wire", "grader.invoke", "grader.results"):
+                name not in _CHILD_MODULES:
             del sys.modules[name]
     sys.path[:] = []
     sys.meta_path[:] = [f for f in sys.meta_path if f.__module__.startswith("_frozen_importlib")]

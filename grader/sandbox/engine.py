@@ -1,41 +1,20 @@
 """The sealed grading engine: a submission in, a :class:`SubmissionResult` out.
 
-Student code runs only in a sandboxed child (:mod:`grader.sandbox`); this
+Student code runs only in a sandboxed child (:mod:`.session`); this
 process builds the cases, answers helper calls with the reference and judges
 the returned plain data with the very checks the notebook's hidden tests use.
 """
 
 import time
-from dataclasses import dataclass, field
 
-from .checking import missing
-from .functions import ACTIVATIONS, BY_NAME, MAX_SCORE, NAMES
-from .judge import judge_case, judge_function
-from .oracle import cases_for, slips_for
-from .results import ERROR, TIMEOUT, FunctionResult, Outcome
-from .sandbox import Crashed, Session, Timeout, describe_failure
-from .submission import Unreadable, answer_cells, load_cells
-
-
-@dataclass(frozen=True)
-class SubmissionResult:
-    functions: tuple = ()   # FunctionResult for each of the ten, in lab order
-    error: str = ""         # why the notebook could not be graded at all
-    sealed: bool = False    # whether the child ran chrooted as a user of its own
-    seconds: float = 0.0
-    notes: tuple = field(default_factory=tuple)  # cell errors and the like, in Russian
-
-    @property
-    def score(self):
-        return round(sum(f.score for f in self.functions), 6)
-
-    @property
-    def max_score(self):
-        return MAX_SCORE
-
-    def to_json(self):
-        return {"score": self.score, "max_score": self.max_score, "error": self.error or None,
-                "functions": [f.to_json() for f in self.functions]}
+from ..checks.graded_functions import ACTIVATIONS, BY_NAME, NAMES
+from ..checks.judge import judge_case, judge_function, missing
+from ..checks.reference import cases_for, slips_for
+from ..checks.results import ERROR, TIMEOUT, FunctionResult, SubmissionResult
+from ..plain.outcome import Outcome
+from ..submission.answers import answer_cells
+from ..submission.reading import Unreadable, load_cells
+from .session import Crashed, Session, Timeout, describe_failure
 
 
 def grade_notebook(path, zygote, limits):

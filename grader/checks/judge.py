@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from .codec import decode
+from ..plain.codec import decode
 from .compare import Mismatch, compare
-from .results import ERROR, FAILED, PASSED, CaseResult, FunctionResult
+from .graded_functions import BY_NAME
+from .results import ERROR, FAILED, MISSING, PASSED, CaseResult, FunctionResult
 
 
 def judge_case(spec, case, expected, outcome, slips=list):
@@ -92,3 +93,10 @@ def summarize(failures, total):
     first = failures[0]
     head = "не пройдено {} из {} проверок. Первая: {}".format(len(failures), total, first.label)
     return head + "\n" + first.message
+
+
+def missing(name):
+    """The verdict for a function the submission does not define."""
+    spec = BY_NAME[name]
+    return FunctionResult(name, 0.0, spec.points, MISSING,
+                          "функция {} не найдена: выполните ячейку с её определением".format(name))

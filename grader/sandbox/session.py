@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import codec, wire
-from .invoke import describe_error
-from .oracle import call_reference
+from ..checks.reference import call_reference
+from ..plain import codec, framing as wire
+from ..plain.calls import describe_error
 from .zygote import Crashed, Timeout, Zygote  # noqa: F401 -- re-exported for callers
 
 

@@ -1,0 +1,111 @@
+"""``grader autograde``: a whole class through the sealed engine into nbgrader's gradebook.
+
+Reading top to bottom: find submissions; skip the ones the gradebook already
+holds complete grades for; grade the rest in parallel children of one zygote;
+for each result, in this thread only, write the autograded notebook, then the
+grades in one gradebook transaction. A batch killed halfway and run again
+grades every student exactly once.
+"""
+
+import atexit
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from ..sandbox.engine import grade_notebook
+from ..sandbox.zygote import Zygote
+from .autograded import write_autograded
+from .gradebook import LatePenalties, is_complete, record
+from .layout import ASSIGNMENT, db_url, submissions
+from .stubs import release_answers, unanswered
+
+
+def run(course, limits, workers=2, students=None, force=False, progress=None):
+    """Grade the class; return {student: reason} of the students graded now that could not be graded.
+
+    Memory stays flat as the class grows: a result is dropped as soon as it is written.
+    """
+    import warnings
+
+    from nbgrader.api import Gradebook, MissingEntry
+
+    # nbgrader's own gradebook code trips SQLAlchemy's autoflush warnings; they are not ours to show.
+    warnings.filterwarnings("ignore", module="nbgrader")
+    url = db_url(course)
+    if os.geteuid() != 0:
+        print("warning: not running as root, so student code runs without chroot and a user of its own; "
+              "grade untrusted classes as root (e.g. in a container)", file=sys.stderr)
+    todo = submissions(course, students)
+    with Gradebook(url) as gb:
+        try:
+            gb.find_assignment(ASSIGNMENT)
+        except MissingEntry:
+            raise SystemExit("error: the gradebook has no assignment {!r}: run `nbgrader "
+                             "generate_assignment {}` first".format(ASSIGNMENT, ASSIGNMENT)) from None
+        if not force:
+            todo = [s for s in todo if not is_complete(gb, s.student)]
+        progress = progress or Progress(len(todo))
+        release = release_answers(course)
+        late = LatePenalties(course, url)
+        done = {}
+        context = multiprocessing.get_context("fork")  # no threads run here yet: forking is safe
+        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context,
+                                 initializer=_start_grading_process) as pool:
+            futures = {pool.submit(_grade, s.notebook, limits): s for s in todo}
+            for future in as_completed(futures):
+                submission = futures.pop(future)
+                result = future.result()
+                write_autograded(course, submission, result)
+                record(gb, submission, result, unanswered(submission, release))
+                late.apply(gb, submission.student)
+                if result.error:
+                    done[submission.student] = result.error
+                progress.step(submission.student, result)
+        progress.finish()
+    return done
+
+
+# Each grading process (trusted, like this one) has its own zygote: student code
+# still runs only in the zygote's sealed children. Processes rather than threads,
+# so judging in parallel is not serialised by one interpreter lock.
+_ZYGOTE = None
+
+
+def _start_grading_process():
+    global _ZYGOTE
+    _ZYGOTE = Zygote()
+    atexit.register(_ZYGOTE.close)
+
+
+def _grade(notebook, limits):
+    return grade_notebook(notebook, _ZYGOTE, limits)
+
+
+class Progress:
+    """A one-line progress bar on a terminal, a line per tenth elsewhere."""
+
+    def __init__(self, total, stream=sys.stderr):
+        self.total, self.count, self.stream = total, 0, stream
+        self.started = time.monotonic()
+        self.tty = stream.isatty()
+
+    def step(self, student, result):
+        self.count += 1
+        elapsed = time.monotonic() - self.started
+        line = "[{:>{w}}/{}] {:3.0f}%  {:.1f} s  {}: {}".format(
+            self.count, self.total, 100 * self.count / max(self.total, 1), elapsed, student,
+            "ошибка" if result.error else "{:g}".format(result.score), w=len(str(self.total)))
+        if self.tty:
+            bar = "#" * int(30 * self.count / max(self.total, 1))
+            self.stream.write("\r{:<30} {}\033[K".format(bar, line))
+        elif self.count == self.total or self.count % max(1, self.total // 10) == 0:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def finish(self):
+        if self.tty and self.count:
+            self.stream.write("\n")
+        self.stream.write("graded {} submission(s) in {:.1f} s\n".format(
+            self.count, time.monotonic() - self.started))

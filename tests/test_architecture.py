@@ -1,0 +1,75 @@
+"""The wings of ``grader/``: the layout, the README's table and the import contract agree."""
+
+import importlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from course import REPO
+
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+CONFIG = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+
+
+def lint_imports(root):
+    """Run import-linter on the package as it is in ``root``; return the completed process."""
+    env = dict(os.environ, PYTHONPATH=str(root))
+    return subprocess.run([str(LINT_IMPORTS), "--no-cache"], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def layers():
+    return next(c["layers"] for c in CONFIG["contracts"] if c["type"] == "layers")
+
+
+def wings():
+    """Subpackages of grader/ (and grader/cli, a module or a package)."""
+    found = {p.parent.name for p in (REPO / "grader").glob("*/__init__.py")}
+    return {"grader." + name for name in found} | {"grader.cli"}
+
+
+def test_the_import_contract_holds():
+    proc = lint_imports(REPO)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 broken" in proc.stdout
+
+
+def test_every_wing_is_a_layer_and_says_what_it_is_for():
+    assert set(layers()) == wings()
+    for wing in wings():
+        doc = importlib.import_module(wing).__doc__
+        assert doc and len(doc.split()) > 15, wing
+
+
+def test_the_readme_layout_table_lists_the_wings_in_layer_order():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| `grader/(\w+)(?:/|\.py)` \|", readme, re.M)
+    assert ["grader." + name for name in listed] == layers()
+
+
+# Each line breaks one rule of the contract; the contract must catch it.
+VIOLATIONS = {
+    "a lower wing imports a higher one": ("grader/checks/compare.py", "import grader.course.export\n"),
+    "the sealed child imports the checks": ("grader/sandbox/child.py", "import grader.checks.reference\n"),
+    "plain data imports the reference": ("grader/plain/codec.py", "import reference_solution\n"),
+    "the course imports the reference": ("grader/course/export.py", "import reference_solution\n"),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(VIOLATIONS))
+def test_breaking_a_rule_fails_the_contract(tmp_path, rule):
+    for name in ("grader", "reference_solution"):
+        shutil.copytree(REPO / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    assert lint_imports(tmp_path).returncode == 0  # the copy itself is clean
+    module, line = VIOLATIONS[rule]
+    with open(tmp_path / module, "a", encoding="utf-8") as source:
+        source.write(line)
+    proc = lint_imports(tmp_path)
+    assert proc.returncode != 0 and "BROKEN" in proc.stdout, proc.stdout
