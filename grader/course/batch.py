@@ -84,28 +84,29 @@ def _grade(notebook, limits):
 
 
 class Progress:
-    """A one-line progress bar on a terminal, a line per tenth elsewhere."""
+    """tqdm's bar on a terminal; elsewhere (a CI log) a plain line per tenth of the class."""
 
     def __init__(self, total, stream=sys.stderr):
+        from tqdm import tqdm
+
         self.total, self.count, self.stream = total, 0, stream
         self.started = time.monotonic()
-        self.tty = stream.isatty()
+        self.bar = tqdm(total=total, file=stream, unit="nb", dynamic_ncols=True) if stream.isatty() else None
 
     def step(self, student, result):
         self.count += 1
-        elapsed = time.monotonic() - self.started
-        line = "[{:>{w}}/{}] {:3.0f}%  {:.1f} s  {}: {}".format(
-            self.count, self.total, 100 * self.count / max(self.total, 1), elapsed, student,
-            "ошибка" if result.error else "{:g}".format(result.score), w=len(str(self.total)))
-        if self.tty:
-            bar = "#" * int(30 * self.count / max(self.total, 1))
-            self.stream.write("\r{:<30} {}\033[K".format(bar, line))
+        verdict = "{}: {}".format(student, "ошибка" if result.error else "{:g}".format(result.score))
+        if self.bar is not None:
+            self.bar.set_postfix_str(verdict, refresh=False)
+            self.bar.update()
         elif self.count == self.total or self.count % max(1, self.total // 10) == 0:
-            self.stream.write(line + "\n")
-        self.stream.flush()
+            self.stream.write("[{:>{w}}/{}] {:3.0f}%  {:.1f} s  {}\n".format(
+                self.count, self.total, 100 * self.count / max(self.total, 1), time.monotonic() - self.started,
+                verdict, w=len(str(self.total))))
+            self.stream.flush()
 
     def finish(self):
-        if self.tty and self.count:
-            self.stream.write("\n")
+        if self.bar is not None:
+            self.bar.close()
         self.stream.write("graded {} submission(s) in {:.1f} s\n".format(
             self.count, time.monotonic() - self.started))

@@ -6,7 +6,6 @@ instructor can mail or open offline.
 """
 
 import base64
-import html
 import io
 import re
 from collections import Counter
@@ -18,6 +17,7 @@ from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, load_cells
 from .export import BLANK, GRADED, LATE, MISSING, UNGRADABLE, collect
 from .layout import ASSIGNMENT, db_url, submissions
+from .templates import render as render_template
 
 # What in an answer cell suggests an attempt on the grader rather than the lab.
 _SUSPICIOUS = re.compile(r"reference_solution|\bgrader\b|input_transformers|os\._exit|ctypes|sys\.modules|"
@@ -147,37 +147,11 @@ def plots(rows):
 
 
 def render(rows, mistakes, attention, images, rates):
-    esc = html.escape
     graded = [r for r in rows if r.status not in (MISSING, UNGRADABLE)]
     mean = sum(r.total for r in graded) / len(graded) if graded else 0
-    mistake_rows = "".join("<tr><td>{}</td><td>{}</td><td class=num>{}</td></tr>".format(
-        esc(name), esc(kind), count) for (name, kind), count in mistakes.most_common(15))
-    attention_rows = "".join("<tr><td>{}</td><td>{}</td></tr>".format(
-        esc(student), "<br>".join(esc(r) for r in reasons)) for student, reasons in attention)
-    rate_rows = "".join("<tr><td>{}</td><td class=num>{:.0f}%</td></tr>".format(esc(n), r)
-                        for n, r in zip(NAMES, rates))
-    return """<!DOCTYPE html>
-<html lang="ru"><head><meta charset="utf-8"><title>Отчёт по группе: {assignment}</title><style>
-body{{font-family:system-ui,'DejaVu Sans',sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#1d2733}}
-.cards{{display:flex;gap:1rem;flex-wrap:wrap}}.card{{border:1px solid #dde3ea;border-radius:8px;padding:.6rem 1rem}}
-.card b{{font-size:1.4rem;display:block}}img{{max-width:100%}}table{{border-collapse:collapse;margin:.5rem 0 1.5rem}}
-td,th{{padding:.25rem .7rem;border-bottom:1px solid #dde3ea;text-align:left;vertical-align:top}}
-td.num{{text-align:right}}.grid{{display:grid;grid-template-columns:repeat(auto-fit,minmax(26rem,1fr));gap:1rem}}
-</style></head><body>
-<h1>Создание Глубокой нейронной сети: Шаг за шагом — отчёт по группе</h1>
-<div class="cards"><div class="card"><b>{students}</b>студентов</div><div class="card"><b>{graded}</b>проверено</div>
-<div class="card"><b>{mean}</b>средний балл</div><div class="card"><b>{full}</b>со 100 баллами</div>
-<div class="card"><b>{attention_count}</b>требуют внимания</div></div>
-<div class="grid"><img alt="Распределение баллов" src="{hist}"><img alt="Доля верных решений" src="{rates_img}"></div>
-<img alt="Статусы работ" src="{status}">
-<h2>Частые ошибки</h2><table><tr><th>Функция</th><th>Ошибка</th><th>Студентов</th></tr>{mistakes}</table>
-<h2>Требуют внимания</h2><table><tr><th>Студент</th><th>Почему</th></tr>{attention}</table>
-<h2>Функции</h2><table><tr><th>Функция</th><th>Полный балл</th></tr>{rate_rows}</table>
-</body></html>
-""".format(assignment=ASSIGNMENT, students=len(rows), graded=len(graded), mean=points(mean),
-           full=sum(r.total >= 100 for r in graded), attention_count=len(attention), hist=images["hist"],
-           rates_img=images["rates"], status=images["status"], mistakes=mistake_rows or "<tr><td colspan=3>—</td></tr>",
-           attention=attention_rows or "<tr><td colspan=2>—</td></tr>", rate_rows=rate_rows)
+    return render_template("class_report.html.j2", assignment=ASSIGNMENT, students=len(rows), graded=len(graded),
+                           mean=points(mean), full=sum(r.total >= 100 for r in graded), images=images,
+                           mistakes=mistakes.most_common(15), attention=attention, rates=list(zip(NAMES, rates)))
 
 
 def write(course, target):

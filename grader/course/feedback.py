@@ -5,57 +5,27 @@ text the checks wrote) and the student's submitted notebook: the hidden
 tests, the case generator and the reference never reach it.
 """
 
-import html
 from pathlib import Path
 
-from ..checks.graded_functions import BY_NAME, NAMES
+from ..checks.graded_functions import BY_NAME, MAX_SCORE, NAMES
 from ..checks.verdicts import points
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, load_cells
 from .export import MISSING, collect
 from .layout import ASSIGNMENT, NOTEBOOK, db_url, submissions
-
-_STYLE = """
-body{font-family:system-ui,-apple-system,'DejaVu Sans',sans-serif;max-width:60rem;margin:2rem auto;
-padding:0 1rem;color:#1d2733;line-height:1.45}
-h1{font-size:1.5rem;margin-bottom:.2rem}.total{font-size:1.2rem;color:#444}
-table{border-collapse:collapse;margin:1rem 0}td,th{padding:.3rem .8rem;border-bottom:1px solid #dde3ea;text-align:left}
-td.num{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#1b7f3b}.bad{color:#b3261e}
-section{border:1px solid #dde3ea;border-radius:8px;padding:.6rem 1rem;margin:1rem 0}
-pre{background:#f6f8fa;padding:.7rem;border-radius:6px;overflow-x:auto;font-size:.85rem}
-.msg{white-space:pre-wrap;background:#fff6f5;border-left:3px solid #b3261e;padding:.5rem .8rem}
-"""
+from .templates import render
 
 
 def render_page(student, scores, comments, sources, late_penalty=0.0, note=""):
     """One self-contained HTML page (str) for one student."""
-    esc = html.escape
-    total = sum(v or 0 for v in scores.values()) - late_penalty
-    rows, sections = [], []
+    functions = []
     for name in NAMES:
         got, maximum = scores.get(name) or 0.0, BY_NAME[name].points
-        ok = got == maximum
-        rows.append('<tr><td><a href="#{0}">{0}</a></td><td class="num {1}">{2} / {3}</td></tr>'.format(
-            esc(name), "ok" if ok else "bad", points(got), maximum))
-        text = comments.get(name) or ""
-        body = "" if ok else '<div class="msg">{}</div>'.format(esc(text))
-        code = sources.get(name)
-        code_html = "<pre><code>{}</code></pre>".format(esc(code)) if code else \
-            "<p><i>Ячейка с этой функцией не найдена.</i></p>"
-        # Code of a passed function is folded away: the page leads with what to fix.
-        code_html = ("<details><summary>Ваш код</summary>{}</details>" if ok else "<h3>Ваш код</h3>{}").format(
-            code_html)
-        sections.append('<section id="{0}"><h2>{0}: {1} из {2}</h2>{3}{4}</section>'.format(
-            esc(name), points(got), maximum, body, code_html))
-    penalty = '<p class="bad">Штраф за опоздание: −{}</p>'.format(points(late_penalty)) if late_penalty else ""
-    note_html = '<p class="msg">{}</p>'.format(esc(note)) if note else ""
-    return """<!DOCTYPE html>
-<html lang="ru"><head><meta charset="utf-8"><title>Отзыв: {student}</title><style>{style}</style></head>
-<body><h1>Создание Глубокой нейронной сети: Шаг за шагом</h1>
-<p class="total">Студент: <b>{student}</b> — итог: <b>{total} из 100</b></p>{penalty}{note}
-<table><tr><th>Функция</th><th>Баллы</th></tr>{rows}</table>{sections}</body></html>
-""".format(student=esc(student), style=_STYLE, total=points(total), penalty=penalty, note=note_html,
-           rows="".join(rows), sections="".join(sections))
+        functions.append({"name": name, "score": points(got), "max_score": maximum, "ok": got == maximum,
+                          "comment": comments.get(name) or "", "code": sources.get(name)})
+    total = sum(v or 0 for v in scores.values()) - late_penalty
+    return render("feedback.html.j2", student=student, total=points(total), max_score=MAX_SCORE,
+                  late_penalty=points(late_penalty) if late_penalty else "", note=note, functions=functions)
 
 
 def write_all(course, students=None):
