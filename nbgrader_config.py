@@ -28,10 +28,17 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# A student who deletes a test cell gets it back; one who edits it gets the
-# instructor's version (OverwriteCells restores every grade and locked cell).
-# RestoreDeletedTestCells is OverwriteCells with a working re-insertion.
+# `nbgrader autograde` (and formgrader's autograde button) grade through the
+# sealed engine, like `grader autograde`: no kernel runs student code.
+# * Submitted files are read the safe way; an unreadable one becomes an empty
+#   notebook whose test cells are restored and scored 0 with the reason.
+c.Autograde.exporter_class = "grader.course.autograde_steps.SubmittedNotebookExporter"
+# * nbgrader metadata is rewritten from the source (a duplicated answer cell or
+#   an invented grade id no longer fails the notebook); a deleted test cell
+#   comes back and an edited one is restored (RestoreDeletedTestCells is
+#   OverwriteCells with a working re-insertion).
 c.Autograde.sanitize_preprocessors = [
+    "grader.course.autograde_steps.CanonicalCellMetadata",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
@@ -39,16 +46,20 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.RestoreDeletedTestCells.add_missing_cells = True
-
-# One runaway cell cannot stall a class.
-c.Execute.timeout = 30
-c.Execute.interrupt_on_timeout = True
-
-# A Python warning on stderr (a numpy RuntimeWarning, say) does not zero a
-# passing test cell; any other stderr output still does. The pattern matches
-# only a stderr text made entirely of warning records.
-c.IgnorePattern.enabled = True
-c.IgnorePattern.pattern = r"\A(?:[^\n]*Warning: [^\n]*\n(?:[ \t]+[^\n]*\n?)*)+\Z"
+# * SealedExecute grades the submitted file in the sealed engine instead of
+#   nbgrader's Execute and puts verdicts and scores into the test cells;
+#   nbgrader saves the scores and late penalties as usual, SaveVerdicts the
+#   Russian verdicts (the same gradebook comments `grader autograde` writes).
+c.Autograde.autograde_preprocessors = [
+    "grader.course.autograde_steps.SealedExecute",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "grader.course.autograde_steps.SaveVerdicts",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.SealedExecute.timeout = 10       # seconds per answer cell, and for all calls of one function
+c.SealedExecute.memory_mb = 1024   # address space of the sealed student process
 
 # The generated student-facing files: only the notebook and its helpers.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]

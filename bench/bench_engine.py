@@ -1,8 +1,11 @@
 """Benchmark: the sealed engine against nbgrader, side by side in one run.
 
 Prints ratios, not absolute promises: the machines are shared and noisy.
-  * throughput of ``grader autograde`` vs ``nbgrader autograde`` on the same
-    generated class (correct, buggy and blank submissions), with the scores
+  * throughput on the same generated class (correct, buggy and blank
+    submissions) of ``grader autograde``, of ``nbgrader autograde`` with this
+    course's config (the sealed engine through nbgrader's steps), and of
+    ``nbgrader autograde`` as it was before (nbgrader's Execute: a Jupyter
+    kernel runs each notebook with in-kernel hidden tests), the scores
     compared cell by cell;
   * one cold ``grader check`` vs ``nbgrader autograde --student`` (CI's use);
   * peak memory of ``grader autograde`` for a class of 200 and of 1000.
@@ -47,11 +50,49 @@ def make_class(course, count, seed=0):
             submit(course, student, with_answers(base, sources))
 
 
-def new_course(root, count):
+def new_course(root, count, kernel=False):
     course = copy_course(Path(root) / "course")
+    if kernel:
+        use_a_kernel(course)
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     make_class(course, count)
     return course
+
+
+# The course as it was graded before the sealed step: nbgrader's stock reading
+# and Execute, and hidden tests that check in the student's kernel.
+KERNEL_CONFIG = """
+c.Autograde.exporter_class = "nbconvert.exporters.NotebookExporter"
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec", "grader.course.autograde_steps.RestoreDeletedTestCells",
+    "nbgrader.preprocessors.CheckCellMetadata"]
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute", "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
+c.Execute.timeout = 30
+"""
+KERNEL_HIDDEN_TEST = """### BEGIN HIDDEN TESTS
+from grader.checks.inprocess import check_function as _check
+from grader.checks.verdicts import function_report as _report
+_result = _check("{name}", globals().get("{name}"))
+print(_report(_result))
+_result.score
+### END HIDDEN TESTS"""
+
+
+def use_a_kernel(course):
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(KERNEL_CONFIG)
+    source = course / "source" / ASSIGNMENT / (ASSIGNMENT + ".ipynb")
+    nb = read(source)
+    for cell in nb.cells:
+        if "### BEGIN HIDDEN TESTS" in cell.source:
+            name = cell.metadata["nbgrader"]["grade_id"][len("test_"):]
+            cell.source = cell.source[:cell.source.index("### BEGIN HIDDEN TESTS")] + \
+                KERNEL_HIDDEN_TEST.format(name=name)
+    import nbformat
+    nbformat.write(nb, str(source))
 
 
 def timed(command, cwd=None):
@@ -89,31 +130,38 @@ def main():
         course = new_course(Path(tmp) / "a", args.students)
         t_grader = timed(grader_autograde(course))
         ours = gradebook_scores(course)
-
-        other = new_course(Path(tmp) / "b", args.nbgrader_students)
+        sealed = new_course(Path(tmp) / "b", args.nbgrader_students)
+        t_sealed = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=sealed)
+        other = new_course(Path(tmp) / "k", args.nbgrader_students, kernel=True)
         t_nb = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=other)
-        theirs = gradebook_scores(other)
-        differing = sorted(s for s in theirs if ours[s] != theirs[s])
-        same = not differing
-        for student in differing:
-            print("  differs: {} grader={} nbgrader={}".format(student, ours[student], theirs[student]))
+        for label, theirs in (("nbgrader (sealed)", gradebook_scores(sealed)), ("nbgrader (kernel)", gradebook_scores(other))):
+            differing = sorted(s for s in theirs if ours[s] != theirs[s])
+            for student in differing:
+                print("  differs: {} grader={} {}={}".format(student, ours[student], label, theirs[student]))
+            print("{}: identical per-cell scores to grader autograde on {} submissions: {}".format(
+                label, len(theirs), not differing))
         per_grader = t_grader / args.students
+        per_sealed = t_sealed / args.nbgrader_students
         per_nb = t_nb / args.nbgrader_students
-        print("grader autograde:   {:7.2f} s  ({:.3f} s/submission)".format(t_grader, per_grader))
-        print("nbgrader autograde: {:7.2f} s  ({:.3f} s/submission, {} submissions)".format(
-            t_nb, per_nb, args.nbgrader_students))
-        print("throughput ratio:   {:.1f}x   identical per-cell scores on {} submissions: {}".format(
-            per_nb / per_grader, len(theirs), same))
+        print("grader autograde:              {:7.2f} s  ({:.3f} s/submission)".format(t_grader, per_grader))
+        print("nbgrader autograde, sealed:    {:7.2f} s  ({:.3f} s/submission)".format(t_sealed, per_sealed))
+        print("nbgrader autograde, kernel:    {:7.2f} s  ({:.3f} s/submission)".format(t_nb, per_nb))
+        print("nbgrader sealed vs kernel (before -> after): {:.1f}x faster".format(per_nb / per_sealed))
+        print("grader autograde vs nbgrader sealed:          {:.1f}x faster".format(per_sealed / per_grader))
+        print("grader autograde vs nbgrader kernel:          {:.1f}x faster".format(per_nb / per_grader))
 
         print("== one submission, cold (CI)")
         notebook = course / "submitted" / "student3" / ASSIGNMENT / (ASSIGNMENT + ".ipynb")
         checks = [timed([sys.executable, "-m", "grader.cli", "check", str(notebook)]) for _ in range(7)]
         singles = [timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--student", "student3",
                           "--force"], cwd=other) for _ in range(3)]
-        print("grader check:                  median {:.3f} s (min {:.3f}, max {:.3f})".format(
+        sealed_singles = [timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--student", "student3",
+                                 "--force"], cwd=sealed) for _ in range(3)]
+        print("grader check:                            median {:.3f} s (min {:.3f}, max {:.3f})".format(
             statistics.median(checks), min(checks), max(checks)))
-        print("nbgrader autograde --student:  median {:.3f} s".format(statistics.median(singles)))
-        print("ratio: {:.1f}x".format(statistics.median(singles) / statistics.median(checks)))
+        print("nbgrader autograde --student, sealed:    median {:.3f} s".format(statistics.median(sealed_singles)))
+        print("nbgrader autograde --student, kernel:    median {:.3f} s".format(statistics.median(singles)))
+        print("ratio grader check vs kernel: {:.1f}x".format(statistics.median(singles) / statistics.median(checks)))
 
         print("== peak memory of grader autograde")
         small = peak_rss_mb(grader_autograde(course, "--force"))

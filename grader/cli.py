@@ -55,9 +55,15 @@ def _limits(args):
 def cmd_check(args):
     import json
 
+    from .course.lab_context import NoCourse, find_lab, lab_context, lab_folder
     from .sandbox.zygote import Zygote
 
-    with Zygote() as zygote:  # first: it warms up while this process imports numpy
+    try:
+        lab = lab_context(lab_folder(args.course) if args.course else find_lab())
+    except NoCourse as error:
+        print("error: {}".format(error), file=sys.stderr)
+        return 2
+    with Zygote(lab) as zygote:  # first: it warms up while this process imports numpy
         from .checks.verdicts import check_report
         from .sandbox.engine import grade_notebook
 
@@ -169,6 +175,8 @@ def build_parser():
     check.add_argument("--json", metavar="OUT", help="also write the result as JSON to OUT")
     check.add_argument("--fail-under", type=float, metavar="SCORE",
                        help="exit with status 1 when the score is below SCORE")
+    check.add_argument("--course", help="the course whose lab it is (default: the one holding the current "
+                                        "folder, else the lab installed with this grader)")
     _add_limits(check)
     check.set_defaults(run=cmd_check)
 

@@ -36,6 +36,16 @@ def copy_course(dest):
     return dest
 
 
+def generated_course(dest, config=""):
+    """A copy of the course in ``dest`` with ``config`` added to its nbgrader_config.py, release generated."""
+    course = copy_course(dest)
+    if config:
+        with open(course / "nbgrader_config.py", "a", encoding="utf-8") as out:
+            out.write("\n" + config + "\n")
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    return course
+
+
 def nbgrader(course, *args, check=True, timeout=1800):
     """Run ``nbgrader`` in ``course``; return the completed process."""
     proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=tool_env(),
@@ -59,17 +69,22 @@ def submit(course, student, notebook):
 
 def gradebook_scores(course):
     """{student: {grade_cell: score}} read from the course's real gradebook."""
+    return _per_student(course, lambda submission: {g.name: g.score for g in submission.grades})
+
+
+def _per_student(course, read_notebook):
+    """{student: read_notebook(their submitted notebook's gradebook entry)} for every graded student."""
     from nbgrader.api import Gradebook
 
-    scores = {}
+    found = {}
     with Gradebook("sqlite:///" + str(Path(course) / "gradebook.db")) as gb:
         for student in gb.students:
             try:
                 submission = gb.find_submission_notebook(NOTEBOOK[:-6], ASSIGNMENT, student.id)
             except Exception:
                 continue
-            scores[student.id] = {g.name: g.score for g in submission.grades}
-    return scores
+            found[student.id] = read_notebook(submission)
+    return found
 
 
 def read(path):
@@ -98,3 +113,14 @@ def with_answers(nb, sources):
     for grade_id, source in sources.items():
         cells[grade_id].source = source
     return nb
+
+
+def gradebook_verdicts(course):
+    """{student: {function: the answer cell's comment}} read from the course's real gradebook."""
+    return _per_student(course, lambda submission: {c.name: c.auto_comment for c in submission.comments})
+
+
+def grader_cli(course, *args, timeout=900, **kwargs):
+    """Run ``grader <args> --course <course>``; return the completed process."""
+    return subprocess.run([sys.executable, "-m", "grader.cli", *map(str, args), "--course", str(course)],
+                          capture_output=True, text=True, env=tool_env(), timeout=timeout, **kwargs)

@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 
 import nbformat
 
@@ -107,3 +108,164 @@ def broken_files():
     good = as_text(solved_submission())
     return {"empty": "", "whitespace": "  \n", "corrupt": "{not json", "truncated": good[: len(good) // 2],
             "not-a-notebook": json.dumps([1, 2, 3]), "no-cells": json.dumps({"nbformat": 4})}
+
+
+def attacks_on_the_run(gradebook):
+    """Submissions that go after the grading run itself: name -> (notebook text, {function: status}).
+
+    ``gradebook``: the real path of the course's gradebook, as if the student knew it.
+    """
+    solved = SOLVED
+    cost_tail = solved["compute_cost"].split("def compute_cost(AL, Y):", 1)[1]
+    cases = {
+        "rewrite-the-gradebook": (with_function(
+            "compute_cost", "def compute_cost(AL, Y):\n"
+            "    with open({!r}, 'r+b') as db:\n        db.write(b'\\0' * 4096)\n".format(str(gradebook)) + cost_tail),
+            {"compute_cost": "error"}),
+        "leave-a-process-behind": (with_function(
+            "linear_forward", "def linear_forward(A, W, b):\n    import os, time\n"
+            "    if os.fork() == 0:\n        os.setsid()\n        while True:\n"
+            "            try:\n                open({!r}, 'r+b').write(b'\\0' * 4096)\n"
+            "            except OSError:\n                pass\n            time.sleep(0.2)\n"
+            "    return np.dot(W, A) + b, (A, W, b)\n".format(str(gradebook))),
+            {"linear_forward": "error"}),
+        "kill-the-parent": (with_function(
+            "L_model_forward", "def L_model_forward(X, parameters):\n    import os, signal\n"
+            "    for pid in (os.getppid(), -os.getpgid(os.getppid()), -1):\n        try:\n"
+            "            os.kill(pid, signal.SIGKILL)\n        except OSError:\n            pass\n"
+            "    return None\n"),
+            {"L_model_forward": "failed"}),
+        "scan-the-interpreter": (with_function(
+            "linear_backward", "def linear_backward(dZ, cache):\n    import gc, sys\n"
+            "    for found in gc.get_objects():\n"
+            "        if getattr(found, '__module__', '') == 'reference_solution' and "
+            "getattr(found, '__name__', '') == 'linear_backward':\n            return found(dZ, cache)\n"
+            "    frame = sys._getframe()\n    while frame is not None:\n"
+            "        if 'expected' in frame.f_locals:\n            return frame.f_locals['expected']\n"
+            "        frame = frame.f_back\n    raise RuntimeError('nothing to steal')\n"),
+            {"linear_backward": "error"}),
+    }
+    return {name: (as_text(nb), statuses) for name, (nb, statuses) in cases.items()}
+
+
+def faults_nbgrader_rejects():
+    """Notebook faults stock nbgrader refuses: name -> (notebook, {function: expected score})."""
+    import nbformat
+
+    from course import solved_submission, with_answers
+    from corpus import solved_sources
+
+    broken = solved_sources()["linear_forward"].replace(" + b", "")
+
+    def cell_of(nb, grade_id):
+        return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+    out = {}
+    nb = solved_submission()
+    wrong = nbformat.from_dict(cell_of(nb, "linear_forward"))
+    wrong.source = broken
+    nb.cells.insert(nb.cells.index(cell_of(nb, "linear_forward")), wrong)
+    out["duplicated-answer-cell-last-right"] = (nb, {})
+    nb = solved_submission()
+    nb.cells.append(nbformat.from_dict(wrong))
+    out["duplicated-answer-cell-last-wrong"] = (nb, {"linear_forward": 0.0})
+    nb = with_answers(solved_submission(), {"linear_forward": broken})
+    nb.cells.remove(cell_of(nb, "test_linear_forward"))
+    out["deleted-test-cell"] = (nb, {"linear_forward": 0.0})
+    nb = with_answers(solved_submission(), {"linear_forward": broken})
+    cell_of(nb, "test_linear_forward").source = "pass"
+    out["edited-test-cell"] = (nb, {"linear_forward": 0.0})
+    nb = solved_submission()
+    cell = cell_of(nb, "compute_cost")
+    cell.cell_type = "markdown"
+    del cell["outputs"], cell["execution_count"]
+    out["answer-cell-turned-markdown"] = (nb, {})
+    nb = solved_submission()
+    scratch = nbformat.v4.new_code_cell("x = 1", metadata={"nbgrader": {"grade_id": "mine", "grade": True,
+                                                                         "solution": False, "points": 50}})
+    nb.cells.append(scratch)
+    cell_of(nb, "test_compute_cost").metadata["nbgrader"]["points"] = 500
+    out["invented-grade-id-and-points"] = (nb, {})
+    nb = solved_submission()
+    nb.cells.append(nbformat.from_dict(cell_of(nb, "test_update_parameters")))
+    out["duplicated-test-cell"] = (nb, {})
+    return {name: (as_text(nb), scores) for name, (nb, scores) in out.items()}
+
+
+# --- files that are no notebook, or not what they claim ---------------------------------
+
+def _deep(levels):
+    return '{"nbformat": 4, "cells": ' + "[" * levels + "]" * levels + "}"
+
+
+def bad_file_kinds():
+    """kind -> (how to place it, the reason's words): every way a submitted file can be wrong.
+
+    ``place(target, course)`` puts the bad file at ``target`` (a student's
+    notebook path) in ``course``. ``None`` as the reason: the file is odd but a
+    readable notebook, graded like any other (its expected scores say how).
+    """
+    import codecs
+    import socket
+
+    good = as_text(solved_submission())
+
+    def text(content):
+        return lambda target, course: target.write_text(content, encoding="utf-8")
+
+    def raw(content):
+        return lambda target, course: target.write_bytes(content)
+
+    def link(to):
+        return lambda target, course: target.symlink_to(to(course))
+
+    def fifo(target, course):
+        os.mkfifo(target)
+
+    def unix_socket(target, course):
+        import tempfile
+
+        short = os.path.join(tempfile.mkdtemp(prefix="s"), "s")  # a socket path has at most 107 bytes
+        server = socket.socket(socket.AF_UNIX)
+        server.bind(short)
+        server.close()
+        os.rename(short, target)
+        os.rmdir(os.path.dirname(short))
+
+    def huge(target, course):
+        with open(target, "wb") as out:
+            out.truncate(300 * 1024 * 1024)  # sparse: 300 MB that take no disk
+
+    def folder(target, course):
+        target.mkdir()
+
+    def other_students_folder(target, course):
+        target.parent.rmdir()
+        target.parent.symlink_to(course / "submitted" / "honest-1" / "dnn_step_by_step")
+
+    return {
+        "nested-200000-levels": (text(_deep(200_000)), "вложенность"),
+        "nested-500-levels": (text(_deep(500)), None),
+        "over-200-mb": (huge, "больше"),
+        "latin-1-bytes": (raw(good.encode("utf-8").replace("ОЦЕНИВАЕМОЕ".encode(), "ОЦЕНИВАЕМОЕ".encode("cp1251"))),
+                          "UTF-8"),
+        "utf-8-bom": (raw(codecs.BOM_UTF8 + good.encode("utf-8")), None),
+        "utf-16": (raw(good.encode("utf-16")), None),
+        "utf-32": (raw(good.encode("utf-32")), None),
+        "named-pipe": (fifo, "канал"),
+        "unix-socket": (unix_socket, "сокет"),
+        "folder": (folder, "папка"),
+        "device-link": (link(lambda course: Path("/dev/zero")), "ссылка"),
+        "link-to-another-student": (link(lambda course: course / "submitted" / "honest-1" / "dnn_step_by_step" /
+                                         "dnn_step_by_step.ipynb"), "ссылка"),
+        "link-to-the-instructor-notebook": (link(lambda course: course / "source" / "dnn_step_by_step" /
+                                                 "dnn_step_by_step.ipynb"), "ссылка"),
+        "folder-linked-to-another-student": (other_students_folder, "ссылка"),
+        "json-list": (text("[1, 2, 3]"), "не является ноутбуком"),
+        "cells-not-a-list": (text('{"nbformat": 4, "cells": {"a": 1}}'), "нет списка ячеек"),
+        "cells-of-wrong-types": (text(json.dumps({"nbformat": 4, "cells": [
+            1, "x", None, {"cell_type": 7}, {"cell_type": "code", "source": {"a": 1}, "metadata": []},
+            {"cell_type": "code", "source": ["x = ", 5, None], "metadata": {"nbgrader": "oops"}}]})), None),
+        "lone-surrogates": (text(good.replace("# ОЦЕНИВАЕМОЕ: compute_cost", "# ОЦЕНИВАЕМОЕ: compute_cost\\n# \\ud800")),
+                            None),
+    }

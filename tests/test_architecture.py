@@ -73,3 +73,9 @@ def test_breaking_a_rule_fails_the_contract(tmp_path, rule):
         source.write(line)
     proc = lint_imports(tmp_path)
     assert proc.returncode != 0 and "BROKEN" in proc.stdout, proc.stdout
+
+
+def test_every_wing_is_installed():
+    packages = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
+    found = {"grader"} | {"grader." + p.parent.name for p in (REPO / "grader").glob("*/__init__.py")}
+    assert found <= set(packages)

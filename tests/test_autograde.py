@@ -2,14 +2,12 @@
 
 import csv
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
-from course import (ASSIGNMENT, RELEASE_NB, copy_course, gradebook_scores, nbgrader, solved_submission,
+from course import (ASSIGNMENT, RELEASE_NB, generated_course, gradebook_scores, nbgrader, solved_submission,
                     submit, tool_env, with_answers)
 from hostile import hostile_submissions
 from corpus import solved_sources
@@ -28,9 +26,7 @@ def grader(course, *args, **kwargs):
 
 
 def new_course(tmp_path):
-    course = copy_course(tmp_path / "course")
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
-    return course
+    return generated_course(tmp_path / "course")
 
 
 def put_raw(course, student, text):
@@ -112,39 +108,3 @@ def test_a_second_run_regrades_nobody_unless_forced(class_course):
     forced = grader(course, "--force", "--student", "Студент1")
     assert "graded 1 submission(s)" in forced.stderr
     assert gradebook_scores(course)["Студент1"] == FULL
-
-
-def test_a_batch_killed_halfway_and_rerun_grades_everyone_exactly_once(tmp_path):
-    course = new_course(tmp_path)
-    slow = solved_sources()["compute_cost"].replace(
-        "    m = Y.shape[1]\n", "    m = Y.shape[1]\n    for _ in range(300000):\n        pass\n")
-    students = ["s{}".format(i) for i in range(24)]
-    for i, student in enumerate(students):
-        sources = {"compute_cost": slow}
-        if i % 3 == 0:
-            sources["linear_forward"] = solved_sources()["linear_forward"].replace(" + b", "")
-        submit(course, student, with_answers(solved_submission(), sources))
-    proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "autograde", "--course", str(course),
-                             "--workers", "1"], env=tool_env(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(_complete(course)) < 4:
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
-    graded_before = len(_complete(course))
-    assert 4 <= graded_before < len(students)
-    rerun = grader(course)
-    assert rerun.returncode == 0, rerun.stderr
-    assert "graded {} submission(s)".format(len(students) - graded_before) in rerun.stderr
-    scores = gradebook_scores(course)
-    assert set(scores) == set(students)
-    for i, student in enumerate(students):
-        assert scores[student] == (dict(FULL, test_linear_forward=0.0) if i % 3 == 0 else FULL), student
-    autograded = course / "autograded"
-    assert sorted(p.name for p in autograded.iterdir()) == sorted(students)
-
-
-def _complete(course):
-    return [s for s, cells in gradebook_scores(course).items()
-            if cells and all(v is not None for v in cells.values())]

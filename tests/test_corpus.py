@@ -78,9 +78,9 @@ def test_grading_is_deterministic():
     assert first[0] == first[1] == first[2]
 
 
-# --- the same corpus through the notebook's hidden tests (real nbgrader) ----------
+# --- the same corpus through real `nbgrader autograde` -----------------------------
 
-def test_the_hidden_tests_in_the_notebook_grade_the_corpus_like_the_checks(nbgrader_corpus):
+def test_nbgrader_autograde_grades_the_corpus_like_the_checks(nbgrader_corpus):
     autograded_corpus = nbgrader_corpus.scores
     assert len(autograded_corpus) == len(MISTAKES) + len(CORRECT_STYLES)
     for style, sources in CORRECT_STYLES.items():
@@ -89,3 +89,18 @@ def test_the_hidden_tests_in_the_notebook_grade_the_corpus_like_the_checks(nbgra
         got = autograded_corpus["mistake-" + mistake.id]
         assert got[mistake.function] < FULL[mistake.function], mistake.id
         assert got == scores_of(mistaken_sources(mistake)), mistake.id
+
+
+def broken_top_level_names():
+    """The top-level-names style with slips in two helpers its callers reach through an alias and a table."""
+    style = dict(CORRECT_STYLES["top_level_names"])
+    style["linear_activation_forward"] = style["linear_activation_forward"].replace(
+        "FORWARD[activation](Z)", "FORWARD[activation](2 * Z)")
+    style["linear_backward"] = style["linear_backward"].replace("dA_prev = np.dot(W.T, dZ)",
+                                                                "dA_prev = np.dot(W.T, dZ) / m")
+    return style, dict(FULL, linear_activation_forward=0.0, linear_backward=0.0)
+
+
+def test_aliases_and_tables_of_graded_helpers_are_served_as_the_reference():
+    sources, expected = broken_top_level_names()
+    assert scores_of(sources) == expected

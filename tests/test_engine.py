@@ -13,6 +13,7 @@ from conftest import corpus_submissions
 from course import REPO, solved_submission, with_answers
 from hostile import as_text, broken_files, hostile_submissions, read_reference_attack
 
+from grader.course.lab_context import lab_context, lab_folder
 from grader.sandbox.engine import grade_notebook
 from grader.checks.graded_functions import BY_NAME, NAMES
 from grader.sandbox.session import Limits
@@ -25,7 +26,7 @@ ROOT = os.geteuid() == 0
 
 @pytest.fixture(scope="module")
 def zygote():
-    with Zygote() as z:
+    with Zygote(lab_context(lab_folder(REPO))) as z:
         yield z
 
 
@@ -211,3 +212,14 @@ def test_reference_outputs_are_right_when_a_batch_computes_them_in_threads():
 def _same(a, b):
     from grader.checks.judge import same
     return same(a, b)
+
+
+def test_top_level_names_aliases_and_tables_grade_sealed_as_in_process(tmp_path, zygote):
+    from test_corpus import broken_top_level_names
+    from corpus.correct import CORRECT_STYLES
+
+    correct = with_answers(solved_submission(), CORRECT_STYLES["top_level_names"])
+    assert scores(grade_text(tmp_path, as_text(correct), zygote)) == FULL
+    sources, expected = broken_top_level_names()
+    broken = with_answers(solved_submission(), sources)
+    assert scores(grade_text(tmp_path, as_text(broken), zygote, "broken.ipynb")) == expected

@@ -45,7 +45,7 @@ def test_the_workflow_installs_the_grader_and_grades_the_notebook(tmp_path):
     env.update(workflow["env"])
     package = tmp_path / "grader-package"  # a copy: building must not litter the checkout
     package.mkdir()
-    for name in ("pyproject.toml", "README.md", "grader", "reference_solution"):
+    for name in ("pyproject.toml", "README.md", "grader", "reference_solution", "release"):
         (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, package / name)
     env.update(GRADER_PACKAGE=str(package), GITHUB_STEP_SUMMARY=str(summary),
                PATH=str(env_dir / "bin") + os.pathsep + env["PATH"])

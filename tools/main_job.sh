@@ -3,7 +3,7 @@
 # the release, set the due date, autograde every sample submission into the
 # sqlite gradebook (printing the per-student score table), then feedback pages,
 # the grade export and the class report. `--nbgrader` grades with `nbgrader autograde`
-# (the notebook's hidden tests in a Jupyter kernel) instead of the sealed engine.
+# (the same sealed engine, through nbgrader's steps, one student at a time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh

@@ -38,6 +38,7 @@ class SubmissionResult:
     sealed: bool = False    # whether the child ran chrooted as a user of its own
     seconds: float = 0.0
     notes: tuple = field(default_factory=tuple)  # cell errors and the like, in Russian
+    sha256: str = ""        # of the submitted file that was graded ("" when it could not be read)
 
     @property
     def score(self):

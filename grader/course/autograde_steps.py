@@ -1,6 +1,125 @@
-"""Steps of ``nbgrader autograde`` (preprocessors named in ``nbgrader_config.py``)."""
+"""``nbgrader autograde`` through the sealed engine: an exporter and steps for ``nbgrader_config.py``.
 
-from nbgrader.preprocessors import OverwriteCells
+nbgrader autogrades a submission in two passes over the notebook, and this
+course replaces the parts of each that trust the student's file or run it:
+
+* reading -- :class:`SubmittedNotebookExporter` reads the submitted file the
+  safe way (:mod:`grader.submission.reading`): any file becomes a well-formed
+  notebook, an unreadable one an empty notebook;
+* sanitizing -- :class:`CanonicalCellMetadata` first (nbgrader metadata only
+  where the source has it, once per cell), then nbgrader's own steps with
+  :class:`RestoreDeletedTestCells` in place of ``OverwriteCells``;
+* autograding -- :class:`SealedExecute` in place of nbgrader's ``Execute``: no
+  kernel runs; the submitted file is graded in the sealed engine, exactly as
+  ``grader check`` grades it, and the verdicts and scores go into the test
+  cells for nbgrader's ``SaveAutoGrades``; :class:`SaveVerdicts` then writes
+  the Russian verdicts as the answer cells' comments, as ``grader autograde``
+  does. Late penalties and formgrader work unchanged.
+"""
+
+import os
+import weakref
+from pathlib import Path
+
+from nbconvert.exporters import NotebookExporter
+from nbconvert.exporters.exporter import ResourcesDict
+from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
+from traitlets import Float, Integer
+
+from ..sandbox.engine import grade_read_notebook
+from ..sandbox.session import Limits
+from ..sandbox.zygote import Zygote, warn_if_unsealed
+from ..submission.reading import Notebook, Unreadable, read_notebook
+from .autograded import carrier_notebook, fill_verdicts
+from .gradebook import record_verdicts
+from .lab_context import lab_context, lab_folder
+from .stubs import release_answers, unanswered
+
+
+class SubmittedNotebookExporter(NotebookExporter):
+    """nbgrader's notebook exporter, reading submitted files the safe way; owns the run's zygote.
+
+    Files under ``submitted/`` are read by :func:`~grader.submission.reading.read_notebook`:
+    cells keep their types, sources and nbgrader metadata, nothing else. A file
+    that cannot be read (corrupt, nested too deep, a pipe, a link out of the
+    student's folder, ...) becomes an empty notebook: nbgrader restores its test
+    cells, and :class:`SealedExecute` records the reason. Files nbgrader wrote
+    itself (the second pass reads ``autograded/``) are read as usual.
+    """
+
+    _zygote = None
+
+    def from_filename(self, filename, resources=None, **kw):
+        coursedir = _coursedir(self)
+        submitted = os.path.join(os.path.abspath(coursedir.root), coursedir.submitted_directory) + os.sep
+        if not os.path.abspath(filename).startswith(submitted):
+            return super().from_filename(filename, resources, **kw)
+        resources = ResourcesDict() if resources is None else resources
+        resources["metadata"] = ResourcesDict()
+        resources["metadata"].update(name=Path(filename).stem, path=os.path.dirname(filename))
+        info = resources.get("nbgrader", {})
+        try:
+            notebook = read_notebook(filename, _inside(coursedir, info["student"], info["assignment"]))
+        except Unreadable as reason:
+            self.log.warning("%s cannot be graded: %s", filename, reason)
+            notebook = Notebook((), "")
+        return self.from_notebook_node(carrier_notebook(notebook), resources, **kw)
+
+    def zygote(self, course):
+        """The run's zygote (started on first use, stopped with the exporter or the process)."""
+        if self._zygote is None:
+            warn_if_unsealed()
+            self._zygote = Zygote(lab_context(lab_folder(course)))
+            weakref.finalize(self, self._zygote.close)
+        return self._zygote
+
+
+class CanonicalCellMetadata(NbGraderPreprocessor):
+    """nbgrader metadata exactly where the source notebook has it: once per grade id, as in the source.
+
+    A student can duplicate an answer cell, copy a test cell, invent a grade id
+    or flip its flags; nbgrader's own steps then refuse the whole notebook
+    (``Duplicate grade id``), grading nothing. Here the metadata of every cell
+    is rewritten from the gradebook: a known grade id keeps it on one cell --
+    the last answer cell of a function (the one the sealed engine grades, as a
+    notebook run top to bottom would), the first of any other cell -- and every
+    other cell loses it.
+    """
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"]) as gb:
+            source = gb.find_notebook(info["notebook"], info["assignment"])
+            canonical = _source_metadata(source)
+        keep = {}
+        for index, cell in enumerate(nb.cells):
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if grade_id in canonical and (grade_id not in keep or canonical[grade_id]["solution"]):
+                keep[grade_id] = index
+        for cell in nb.cells:
+            cell.metadata.pop("nbgrader", None)
+        for grade_id, index in keep.items():
+            nb.cells[index].metadata["nbgrader"] = dict(canonical[grade_id])
+        return nb, resources
+
+
+def _source_metadata(source):
+    """{grade id: the nbgrader metadata its cell has in the source notebook} from the gradebook."""
+    points = {c.name: c.max_score for c in source.grade_cells}
+    solutions = {c.name for c in source.solution_cells}
+    tasks = {c.name: c.max_score for c in source.task_cells}
+    canonical = {}
+    for cell in source.source_cells:
+        meta = {"grade": cell.name in points, "grade_id": cell.name, "locked": cell.locked,
+                "schema_version": 3, "solution": cell.name in solutions}
+        if cell.name in points:
+            meta["points"] = points[cell.name]
+        if cell.name in tasks:
+            meta.update(task=True, points=tasks[cell.name])
+        canonical[cell.name] = meta
+    return canonical
 
 
 class RestoreDeletedTestCells(OverwriteCells):
@@ -28,3 +147,82 @@ class RestoreDeletedTestCells(OverwriteCells):
             position = next((present.index(name) + 1 for name in reversed(earlier) if name in present), 0)
             nb.cells.insert(position, restored)
         return nb, resources
+
+
+class SealedExecute(NbGraderPreprocessor):
+    """Grade the submission in the sealed engine and write the verdicts into its test cells.
+
+    Takes the place of nbgrader's ``Execute``: no kernel starts and no student
+    code runs in this process. The submitted file is graded, as ``grader
+    check`` grades it, so every path gives the same per-function scores; the
+    notebook passing through nbgrader carries each verdict (the test cell's
+    stdout) and score (its value, which ``SaveAutoGrades`` reads as partial
+    credit).
+    """
+
+    timeout = Float(10.0, help="Seconds one answer cell, and all calls of one function, may take.").tag(config=True)
+    memory_mb = Integer(1024, help="Address-space limit of the sealed student process, in MiB.").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        coursedir = _coursedir(self)
+        folder = coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
+        path = os.path.join(folder, info["notebook"] + ".ipynb")
+        limits = Limits(cell_seconds=self.timeout, function_seconds=self.timeout, memory_mb=self.memory_mb)
+        try:
+            notebook = read_notebook(path, _inside(coursedir, info["student"], info["assignment"]))
+        except Unreadable as reason:
+            from ..checks.results import SubmissionResult
+
+            notebook, result = None, SubmissionResult(error=str(reason))
+        else:
+            exporter = self.parent if isinstance(self.parent, SubmittedNotebookExporter) else None
+            zygote = exporter.zygote(coursedir.root) if exporter else Zygote(lab_context(lab_folder(coursedir.root)))
+            try:
+                result = grade_read_notebook(notebook, zygote, limits)
+            finally:
+                if exporter is None:
+                    zygote.close()
+        self.log.info("%s: %g of %g%s", info["student"], result.score, result.max_score,
+                      " (cannot be graded: {})".format(result.error) if result.error else "")
+        fill_verdicts(nb, result)
+        resources["grader"] = {"result": result, "notebook": notebook}
+        return nb, resources
+
+
+class SaveVerdicts(NbGraderPreprocessor):
+    """The Russian verdicts as the answer cells' comments, as ``grader autograde`` writes them.
+
+    Runs after ``SaveAutoGrades`` (which recorded the scores and would leave
+    the comments empty): feedback, export and the class report then read the
+    same gradebook whichever path graded the class.
+    """
+
+    def preprocess(self, nb, resources):
+        from nbgrader.api import Gradebook
+
+        graded = resources.get("grader")
+        if graded is None:
+            raise RuntimeError("SaveVerdicts needs SealedExecute earlier in Autograde.autograde_preprocessors")
+        info = resources["nbgrader"]
+        missing = unanswered(graded["notebook"], release_answers(_coursedir(self).root))
+        with Gradebook(info["db_url"]) as gb:
+            record_verdicts(gb, info["student"], graded["result"], missing)
+        return nb, resources
+
+
+def _coursedir(configurable):
+    """The course's folders: the converter's, found up the parent chain, else from the config."""
+    node = configurable
+    while node is not None:
+        if getattr(node, "coursedir", None) is not None:
+            return node.coursedir
+        node = getattr(node, "parent", None)
+    from nbgrader.coursedir import CourseDirectory
+
+    return CourseDirectory(config=configurable.config)
+
+
+def _inside(coursedir, student, assignment):
+    """The folder a student's notebook must really be in: no link out of their own folder."""
+    return Path(os.path.realpath(os.path.join(coursedir.root, coursedir.submitted_directory))) / student / assignment

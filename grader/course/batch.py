@@ -8,16 +8,21 @@ grades every student exactly once.
 """
 
 import atexit
+import itertools
 import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-from ..sandbox.engine import grade_notebook
-from ..sandbox.zygote import Zygote
+from ..checks.results import SubmissionResult
+from ..sandbox.engine import grade_read_notebook
+from ..sandbox.lifeline import die_with_parent
+from ..sandbox.zygote import Zygote, warn_if_unsealed
+from ..submission.reading import Unreadable, read_notebook
 from .autograded import write_autograded
 from .gradebook import LatePenalties, is_complete, record
+from .lab_context import lab_context, lab_folder
 from .layout import ASSIGNMENT, db_url, submissions
 from .stubs import release_answers, unanswered
 
@@ -34,9 +39,7 @@ def run(course, limits, workers=2, students=None, force=False, progress=None):
     # nbgrader's own gradebook code trips SQLAlchemy's autoflush warnings; they are not ours to show.
     warnings.filterwarnings("ignore", module="nbgrader")
     url = db_url(course)
-    if os.geteuid() != 0:
-        print("warning: not running as root, so student code runs without chroot and a user of its own; "
-              "grade untrusted classes as root (e.g. in a container)", file=sys.stderr)
+    warn_if_unsealed()
     todo = submissions(course, students)
     with Gradebook(url) as gb:
         try:
@@ -51,14 +54,11 @@ def run(course, limits, workers=2, students=None, force=False, progress=None):
         late = LatePenalties(course, url)
         done = {}
         context = multiprocessing.get_context("fork")  # no threads run here yet: forking is safe
-        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context,
-                                 initializer=_start_grading_process) as pool:
-            futures = {pool.submit(_grade, s.notebook, limits): s for s in todo}
-            for future in as_completed(futures):
-                submission = futures.pop(future)
-                result = future.result()
-                write_autograded(course, submission, result)
-                record(gb, submission, result, unanswered(submission, release))
+        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context, initializer=_start_grading_process,
+                                 initargs=(lab_context(lab_folder(course)), os.getpid())) as pool:
+            for submission, (result, notebook) in _in_flight(pool, todo, limits, window=4 * max(1, workers)):
+                write_autograded(course, submission, notebook, result)
+                record(gb, submission, result, unanswered(notebook, release))
                 late.apply(gb, submission.student)
                 if result.error:
                     done[submission.student] = result.error
@@ -67,20 +67,43 @@ def run(course, limits, workers=2, students=None, force=False, progress=None):
     return done
 
 
+def _in_flight(pool, todo, limits, window):
+    """(submission, what grading it gave) as each finishes, with at most ``window`` under way.
+
+    A bounded window keeps memory flat however large the class: a result is
+    held only until it is written.
+    """
+    pending, queue = {}, iter(todo)
+    while True:
+        for submission in itertools.islice(queue, window - len(pending)):
+            pending[pool.submit(_grade, submission.notebook, submission.inside, limits)] = submission
+        if not pending:
+            return
+        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            yield pending.pop(future), future.result()
+
+
 # Each grading process (trusted, like this one) has its own zygote: student code
 # still runs only in the zygote's sealed children. Processes rather than threads,
 # so judging in parallel is not serialised by one interpreter lock.
 _ZYGOTE = None
 
 
-def _start_grading_process():
+def _start_grading_process(lab, parent_pid):
     global _ZYGOTE
-    _ZYGOTE = Zygote()
+    die_with_parent(parent_pid)
+    _ZYGOTE = Zygote(lab)
     atexit.register(_ZYGOTE.close)
 
 
-def _grade(notebook, limits):
-    return grade_notebook(notebook, _ZYGOTE, limits)
+def _grade(path, inside, limits):
+    """(result, the notebook as read or None): the main process writes both without reading it again."""
+    try:
+        notebook = read_notebook(path, inside)
+    except Unreadable as reason:
+        return SubmissionResult(error=str(reason)), None
+    return grade_read_notebook(notebook, _ZYGOTE, limits), notebook
 
 
 class Progress:

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..checks.graded_functions import BY_NAME, NAMES
 from ..checks.verdicts import points
 from ..submission.answers import answer_cells
-from ..submission.reading import Unreadable, load_cells
+from ..submission.reading import Unreadable, read_notebook
 from .export import BLANK, GRADED, LATE, MISSING, UNGRADABLE, collect
 from .layout import ASSIGNMENT, db_url, submissions
 from .templates import render as render_template
@@ -88,11 +88,11 @@ def build(course):
 
 def _tampering(course, submission):
     try:
-        cells = load_cells(submission.notebook)
+        cells = read_notebook(submission.notebook, submission.inside).cells
     except Unreadable:
         return []
     reasons = []
-    grade_ids = [(m.get("nbgrader") or {}).get("grade_id") for _, m in cells if isinstance(m.get("nbgrader"), dict)]
+    grade_ids = [cell.nbgrader.get("grade_id") for cell in cells]
     missing = [n for n in NAMES if "test_" + n not in grade_ids]
     if missing:
         reasons.append("удалены ячейки проверки: " + ", ".join("test_" + n for n in missing))

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 from ..checks.graded_functions import BY_NAME, NAMES
 from ..checks.naming import natural_key
+from .gradebook import UNGRADABLE_PREFIX
 from .layout import ASSIGNMENT
 
 MISSING, UNGRADABLE, BLANK, LATE, GRADED = "missing", "ungradable", "blank", "late", "graded"
-UNGRADABLE_PREFIX = "Ноутбук не удалось проверить"
 BLANK_MARKS = ("Нет ответа", "No response.")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..checks.graded_functions import BY_NAME, MAX_SCORE, NAMES
 from ..checks.verdicts import points
 from ..submission.answers import answer_cells
-from ..submission.reading import Unreadable, load_cells
+from ..submission.reading import Unreadable, read_notebook
 from .export import MISSING, collect
 from .layout import ASSIGNMENT, NOTEBOOK, db_url, submissions
 from .templates import render
@@ -46,12 +46,9 @@ def write_all(course, students=None):
                     comments[name] = gb.find_comment(name, ASSIGNMENT, ASSIGNMENT, submission.student).auto_comment
                 except MissingEntry:
                     comments[name] = None
-            for name in NAMES:  # graded by `nbgrader autograde`: the verdict is the test cell's stdout
-                comments[name] = comments[name] if _ours(comments[name]) else \
-                    _printed_verdict(course, submission.student, name)
             note, sources = "", {}
             try:
-                sources = answer_cells(load_cells(submission.notebook)).by_function
+                sources = answer_cells(read_notebook(submission.notebook, submission.inside).cells).by_function
             except Unreadable as reason:
                 note = "Ноутбук не удалось прочитать: {}".format(reason)
             page = render_page(submission.student, row.scores, comments, sources, row.late_penalty, note)
@@ -60,26 +57,3 @@ def write_all(course, students=None):
             target.write_text(page, encoding="utf-8")
             written.append(target)
     return written
-
-
-def _ours(comment):
-    return bool(comment) and comment != "No response."
-
-
-def _printed_verdict(course, student, name):
-    """The report our hidden test printed in nbgrader's autograded notebook (stdout only)."""
-    import json
-
-    path = Path(course) / "autograded" / student / ASSIGNMENT / NOTEBOOK
-    try:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError):
-        return None
-    for cell in cells:
-        if (cell.get("metadata") or {}).get("nbgrader", {}).get("grade_id") == "test_" + name:
-            texts = [o.get("text", "") for o in cell.get("outputs", [])
-                     if o.get("output_type") == "stream" and o.get("name") == "stdout"]
-            text = "".join("".join(t) if isinstance(t, list) else t for t in texts)
-            start = text.find(name + ":")
-            return text[start:] if start >= 0 else None
-    return None

@@ -12,6 +12,7 @@ from ..checks.verdicts import function_report
 from .layout import ASSIGNMENT
 
 NOTEBOOK_ID = ASSIGNMENT  # nbgrader's notebook id: the file name without .ipynb
+UNGRADABLE_PREFIX = "Ноутбук не удалось проверить"
 
 
 def is_complete(gb, student):
@@ -26,11 +27,7 @@ def is_complete(gb, student):
 
 
 def record(gb, submission, result, unanswered=()):
-    """Write one student's grades and messages as a single gradebook transaction.
-
-    Every answer cell gets the function's Russian verdict as its comment, marked
-    "Нет ответа" when the student left the release's stub untouched.
-    """
+    """Write one student's grades and verdicts as a single gradebook transaction (``grader autograde``)."""
     gb.update_or_create_student(submission.student)
     kwargs = {"timestamp": submission.timestamp} if submission.timestamp else {}
     gb.update_or_create_submission(ASSIGNMENT, submission.student, **kwargs)
@@ -41,12 +38,27 @@ def record(gb, submission, result, unanswered=()):
         grade = grades["test_" + name]
         grade.auto_score = by_name[name].score if name in by_name else 0.0
         grade.needs_manual_grade = grade.manual_score is not None
+    _write_verdicts(comments, result, unanswered)
+    gb.db.commit()
+
+
+def record_verdicts(gb, student, result, unanswered=()):
+    """Write only the verdicts (``nbgrader autograde``: its SaveAutoGrades wrote the scores)."""
+    notebook = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, student)
+    _, comments = _cells_of(gb, notebook)
+    _write_verdicts(comments, result, unanswered)
+    gb.db.commit()
+
+
+def _write_verdicts(comments, result, unanswered):
+    """Every answer cell's comment is its function's Russian verdict ("Нет ответа" for an untouched stub)."""
+    by_name = {f.name: f for f in result.functions}
+    for name in NAMES:
         text = (function_report(by_name[name]) if name in by_name
-                else "Ноутбук не удалось проверить: " + result.error)
+                else UNGRADABLE_PREFIX + ": " + result.error)
         if name in unanswered and name in by_name:
             text = "Нет ответа: ячейка не изменена.\n" + text
         comments[name].auto_comment = text
-    gb.db.commit()
 
 
 def _cells_of(gb, notebook):

@@ -1,9 +1,11 @@
 """Where an nbgrader course keeps things, and a submission's parts on disk."""
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks.naming import natural_key
+from ..submission.reading import Unreadable, read_bytes
 
 ASSIGNMENT = "dnn_step_by_step"
 NOTEBOOK = ASSIGNMENT + ".ipynb"
@@ -19,13 +21,29 @@ class Submission:
         return self.folder / NOTEBOOK
 
     @property
+    def inside(self):
+        """The folder the notebook must really be in: links out of the student's own folder are refused."""
+        return Path(os.path.realpath(self.folder.parent.parent)) / self.student / self.folder.name
+
+    @property
     def timestamp(self):
-        """nbgrader's submission time (``timestamp.txt``), or None."""
-        path = self.folder / "timestamp.txt"
+        """nbgrader's submission time (``timestamp.txt``), or None when absent or not a time."""
         try:
-            return path.read_text(encoding="utf-8").strip() or None
-        except (OSError, UnicodeDecodeError):
+            text = read_bytes(self.folder / "timestamp.txt", self.inside, limit=256).decode("utf-8").strip()
+        except (Unreadable, UnicodeDecodeError):
             return None
+        return text if _is_time(text) else None
+
+
+def _is_time(text):
+    """Whether nbgrader can read ``text`` as a time (it raises on anything else)."""
+    from nbgrader.utils import parse_utc
+
+    try:
+        parse_utc(text)
+    except (ValueError, OverflowError, TypeError):
+        return False
+    return bool(text)
 
 
 def db_url(course):

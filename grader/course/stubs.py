@@ -4,7 +4,7 @@ from pathlib import Path
 
 from ..checks.graded_functions import NAMES
 from ..submission.answers import answer_cells
-from ..submission.reading import Unreadable, load_cells
+from ..submission.reading import Unreadable, read_notebook
 from .layout import ASSIGNMENT
 
 
@@ -16,15 +16,17 @@ def release_answers(course):
     """{function: normalized source} of the release's answer cells."""
     path = Path(course) / "release" / ASSIGNMENT / (ASSIGNMENT + ".ipynb")
     try:
-        return {n: _normalized(s) for n, s in answer_cells(load_cells(path)).by_function.items()}
+        return {n: _normalized(s) for n, s in answer_cells(read_notebook(path).cells).by_function.items()}
     except Unreadable:
         return {}
 
 
-def unanswered(submission, release):
-    """Functions whose answer cell is still the release's stub."""
+def unanswered(notebook, release):
+    """Functions whose answer cell in a read ``notebook`` is still the release's stub (all when unread)."""
+    if notebook is None:
+        return set()
     try:
-        mine = answer_cells(load_cells(submission.notebook)).by_function
+        mine = answer_cells(notebook.cells).by_function
     except Unreadable:
         return set()
     return {n for n in NAMES if n in release and (n not in mine or _normalized(mine[n]) == release[n])}

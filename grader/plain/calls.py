@@ -50,19 +50,40 @@ def isolate(function, replacements):
     """Return ``function`` seeing ``replacements`` instead of its module globals.
 
     Every plain function of the same namespace (the student's own helpers) is
-    rebound too, so the student's other graded functions are out of reach
-    however they are called.
+    rebound too, and every other way the namespace holds a replaced function --
+    an alias (``forward = linear_forward``) or a table built at a cell's top
+    level (``{"relu": (relu, relu_backward)}``) -- holds the replacement
+    instead, so the student's other graded functions are out of reach however
+    they are called.
     """
     if not isinstance(function, types.FunctionType):
         return function
     original = function.__globals__
     namespace = dict(original)
     namespace.update(replacements)
+    swapped = {id(original[name]): value for name, value in replacements.items()
+               if callable(original.get(name))}
     for name, value in list(namespace.items()):
-        if isinstance(value, types.FunctionType) and value.__globals__ is original \
-                and name not in replacements:
+        if name in replacements:
+            continue
+        if id(value) in swapped:
+            namespace[name] = swapped[id(value)]
+        elif isinstance(value, types.FunctionType) and value.__globals__ is original:
             namespace[name] = _rebind(value, namespace)
+        elif type(value) in (dict, list, tuple):
+            namespace[name] = _swap_within(value, swapped)
     return _rebind(function, namespace)
+
+
+def _swap_within(container, swapped, depth=2):
+    """``container`` with replaced functions swapped, two levels deep; the same object if none is there."""
+    if depth == 0 or type(container) not in (dict, list, tuple):
+        return swapped.get(id(container), container)
+    items = list(container.items() if type(container) is dict else enumerate(container))
+    new = {key: (swapped[id(v)] if id(v) in swapped else _swap_within(v, swapped, depth - 1)) for key, v in items}
+    if all(new[key] is value for key, value in items):
+        return container
+    return new if type(container) is dict else type(container)(new[i] for i in range(len(container)))
 
 
 def _rebind(function, namespace):

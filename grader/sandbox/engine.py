@@ -13,24 +13,40 @@ from ..checks.reference import cases_for, slips_for
 from ..checks.results import ERROR, TIMEOUT, FunctionResult, SubmissionResult
 from ..plain.outcome import Outcome
 from ..submission.answers import answer_cells
-from ..submission.reading import Unreadable, load_cells
+from ..submission.reading import Unreadable, read_notebook
 from .session import Crashed, Session, Timeout, describe_failure
 
 
-def grade_notebook(path, zygote, limits):
-    """Grade the notebook at ``path``; never raises for anything the student did."""
+def grade_notebook(path, zygote, limits, inside=None):
+    """Read and grade the notebook at ``path``; never raises for anything the student did.
+
+    ``inside``: the folder the file must really be in (see :func:`read_notebook`).
+    """
     started = time.monotonic()
     try:
-        cells = answer_cells(load_cells(path))
+        notebook = read_notebook(path, inside)
     except Unreadable as reason:
         return SubmissionResult(error=str(reason), seconds=time.monotonic() - started)
-    session = Session(zygote, [_plain_python(s) for s in cells.sources], limits)
+    return grade_read_notebook(notebook, zygote, limits, started)
+
+
+def grade_read_notebook(notebook, zygote, limits, started=None):
+    """Grade a read :class:`~grader.submission.reading.Notebook` in a sealed child of ``zygote``."""
+    started = time.monotonic() if started is None else started
+    try:
+        cells = answer_cells(notebook.cells)
+    except Unreadable as reason:
+        return SubmissionResult(error=str(reason), seconds=time.monotonic() - started, sha256=notebook.sha256)
+    sources = [_plain_python(s) for s in cells.sources]
+    session = Session(zygote, sources, limits, zygote.lab.needed_imports(sources))
     try:
         results = tuple(_grade_function(session, name, limits) for name in NAMES)
     finally:
         session.close()
-    notes = tuple("ячейка {}: {}".format(i + 1, e) for i, e in sorted(session.cell_errors.items()))
-    return SubmissionResult(results, "", session.sealed_by_chroot, time.monotonic() - started, notes)
+    notes = tuple("ячейка {}: {}".format(i + 1, e) for i, e in sorted(session.cell_errors.items())) + \
+        tuple("импорт лабораторной не выполнен: " + e for e in session.import_errors)
+    return SubmissionResult(results, "", session.sealed_by_chroot, time.monotonic() - started, notes,
+                            notebook.sha256)
 
 
 def _grade_function(session, name, limits):

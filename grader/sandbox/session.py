@@ -37,9 +37,10 @@ class Limits:
 class Session:
     """One submission's answer cells, run in a sealed child; restarted after a kill."""
 
-    def __init__(self, zygote, cells, limits):
-        self.zygote, self.cells, self.limits = zygote, list(cells), limits
+    def __init__(self, zygote, cells, limits, imports=()):
+        self.zygote, self.cells, self.limits, self.imports = zygote, list(cells), limits, tuple(imports)
         self.cell_errors = {}   # index -> error text of cells that raised or timed out
+        self.import_errors = []  # lab imports that failed in the child (a broken installation)
         self._skip = set()      # cells that timed out or crashed: never run again
         self._pid = self._sock = None
         self._workdir = None
@@ -49,12 +50,13 @@ class Session:
     def _start(self):
         self._workdir = tempfile.mkdtemp(prefix="grader-")
         os.chmod(self._workdir, 0o777)
-        self._pid, self._sock = self.zygote.spawn(self._workdir, self.limits)
+        self._pid, self._sock = self.zygote.spawn(self._workdir, self.limits, self.imports)
         self._set_mark()
         hello = self._receive(time.monotonic() + 10)
         if hello.get("error"):
             raise Crashed("не удалось запустить проверку: " + hello["error"])
         self.sealed_by_chroot = bool(hello.get("chroot"))
+        self.import_errors = [str(e) for e in hello.get("import_errors") or []]
         pending = [(i, source) for i, source in enumerate(self.cells) if i not in self._skip]
         wire.send(self._sock, {"op": "exec", "cells": pending})
         for index, _ in pending:

@@ -1,4 +1,4 @@
-"""Find the answer cell of each graded function among a notebook's code cells.
+"""Find the answer cell of each graded function among a notebook's cells.
 
 Only these cells are returned; everything else a student wrote (test cells,
 other cells) is never run by the sealed engine.
@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from ..checks.graded_functions import NAMES
+from .reading import MAX_ANSWER_BYTES, Unreadable
 
 _MARKER = re.compile(r"^\s*#\s*ОЦЕНИВАЕМОЕ:\s*(\w+)", re.M)
 _DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)
@@ -21,33 +22,37 @@ class AnswerCells:
 
 
 def answer_cells(cells):
-    """Pick the answer cell of each graded function.
+    """Pick the answer cell of each graded function from :class:`~.reading.Cell` s.
 
-    By nbgrader's ``grade_id`` first; for a function whose metadata was lost, by
-    the lab's ``# ОЦЕНИВАЕМОЕ:`` marker, then by a ``def <name>(``. When several
-    cells qualify the last one wins, as it would in a notebook run top to bottom.
+    By nbgrader's ``grade_id`` first, whatever the cell's type: a student who
+    turned an answer cell into markdown by a stray keystroke keeps the answer,
+    as ``nbgrader autograde`` restores the type too. For a function whose
+    metadata was lost, by the lab's ``# ОЦЕНИВАЕМОЕ:`` marker, then by a
+    ``def <name>(``, in code cells only. When several cells qualify the last
+    one wins, as it would in a notebook run top to bottom.
     """
     chosen, found_by = {}, {}
     for rule, find in (("metadata", _by_metadata), ("marker", _by_marker), ("def", _by_def)):
-        for index, (source, metadata) in enumerate(cells):
-            for name in find(source, metadata):
+        for index, cell in enumerate(cells):
+            for name in find(cell):
                 if name in NAMES and (name not in found_by or found_by[name] == rule):
                     chosen[name], found_by[name] = index, rule
     order = sorted(set(chosen.values()))
-    return AnswerCells(tuple(cells[i][0] for i in order), found_by,
-                       {name: cells[i][0] for name, i in chosen.items()})
+    if sum(len(cells[i].source) for i in order) > MAX_ANSWER_BYTES:
+        raise Unreadable("код ответов больше {} МБ".format(MAX_ANSWER_BYTES // 2 ** 20))
+    return AnswerCells(tuple(cells[i].source for i in order), found_by,
+                       {name: cells[i].source for name, i in chosen.items()})
 
 
-def _by_metadata(source, metadata):
-    nbgrader = metadata.get("nbgrader")
-    if isinstance(nbgrader, dict) and nbgrader.get("solution"):
-        return [nbgrader.get("grade_id")]
+def _by_metadata(cell):
+    if cell.nbgrader.get("solution"):
+        return [cell.nbgrader.get("grade_id")]
     return []
 
 
-def _by_marker(source, metadata):
-    return _MARKER.findall(source)
+def _by_marker(cell):
+    return _MARKER.findall(cell.source) if cell.cell_type == "code" else []
 
 
-def _by_def(source, metadata):
-    return _DEF.findall(source)
+def _by_def(cell):
+    return _DEF.findall(cell.source) if cell.cell_type == "code" else []

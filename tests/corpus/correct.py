@@ -1452,6 +1452,139 @@ def update_parameters(parameters, grads, learning_rate):
 ''',
 }
 
+# --- 12. names the lab's cells give, used at a cell's top level ------------------
+# Tables of the lab's activations, aliases of graded helpers, a test case
+# unpacked for a quick look: outside any def, so the sealed child must offer
+# what the notebook's own first cell imports (np, dnn_utils, testCases).
+
+TOP_LEVEL_NAMES = {
+    "initialize_parameters": '''\
+# ОЦЕНИВАЕМОЕ: initialize_parameters
+SCALE = np.float64(0.01)
+
+
+def initialize_parameters(n_x, n_h, n_y):
+    np.random.seed(1)
+    W1 = np.random.randn(n_h, n_x) * SCALE
+    b1 = np.zeros((n_h, 1))
+    W2 = np.random.randn(n_y, n_h) * SCALE
+    b2 = np.zeros((n_y, 1))
+    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+''',
+    "initialize_parameters_deep": '''\
+# ОЦЕНИВАЕМОЕ: initialize_parameters_deep
+ZEROS = np.zeros
+
+
+def initialize_parameters_deep(layer_dims):
+    np.random.seed(3)
+    parameters = {}
+    for l in range(1, len(layer_dims)):
+        parameters["W" + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) * SCALE
+        parameters["b" + str(l)] = ZEROS((layer_dims[l], 1))
+    return parameters
+''',
+    "linear_forward": '''\
+# ОЦЕНИВАЕМОЕ: linear_forward
+A_example, W_example, b_example = linear_forward_test_case()
+
+
+def linear_forward(A, W, b):
+    Z = np.dot(W, A) + b
+    return Z, (A, W, b)
+
+
+print(linear_forward(A_example, W_example, b_example)[0].shape)
+''',
+    "linear_activation_forward": '''\
+# ОЦЕНИВАЕМОЕ: linear_activation_forward
+FORWARD = {"sigmoid": sigmoid, "relu": relu}
+
+
+def linear_activation_forward(A_prev, W, b, activation):
+    Z, linear_cache = linear_forward(A_prev, W, b)
+    A, activation_cache = FORWARD[activation](Z)
+    return A, (linear_cache, activation_cache)
+''',
+    "L_model_forward": '''\
+# ОЦЕНИВАЕМОЕ: L_model_forward
+layer_forward = linear_activation_forward
+LAYERS = {"hidden": "relu", "output": "sigmoid"}
+
+
+def L_model_forward(X, parameters):
+    caches = []
+    A = X
+    L = len(parameters) // 2
+    for l in range(1, L + 1):
+        kind = "output" if l == L else "hidden"
+        A, cache = layer_forward(A, parameters["W" + str(l)], parameters["b" + str(l)], LAYERS[kind])
+        caches.append(cache)
+    return A, caches
+''',
+    "compute_cost": '''\
+# ОЦЕНИВАЕМОЕ: compute_cost
+log = np.log
+
+
+def compute_cost(AL, Y):
+    m = Y.shape[1]
+    cost = -np.sum(Y * log(AL) + (1 - Y) * log(1 - AL)) / m
+    return np.squeeze(cost)
+''',
+    "linear_backward": '''\
+# ОЦЕНИВАЕМОЕ: linear_backward
+SUM_OVER_EXAMPLES = dict(axis=1, keepdims=True)
+
+
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    m = A_prev.shape[1]
+    dW = np.dot(dZ, A_prev.T) / m
+    db = np.sum(dZ, **SUM_OVER_EXAMPLES) / m
+    dA_prev = np.dot(W.T, dZ)
+    return dA_prev, dW, db
+''',
+    "linear_activation_backward": '''\
+# ОЦЕНИВАЕМОЕ: linear_activation_backward
+BACKWARD = {"sigmoid": (sigmoid_backward, linear_backward), "relu": (relu_backward, linear_backward)}
+
+
+def linear_activation_backward(dA, cache, activation):
+    linear_cache, activation_cache = cache
+    through_activation, through_linear = BACKWARD[activation]
+    return through_linear(through_activation(dA, activation_cache), linear_cache)
+''',
+    "L_model_backward": '''\
+# ОЦЕНИВАЕМОЕ: L_model_backward
+layer_backward = linear_activation_backward
+
+
+def L_model_backward(AL, Y, caches):
+    grads = {}
+    L = len(caches)
+    Y = Y.reshape(AL.shape)
+    dA = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    for l in reversed(range(L)):
+        activation = "sigmoid" if l == L - 1 else "relu"
+        dA, dW, db = layer_backward(dA, caches[l], activation)
+        grads["dA" + str(l + 1)], grads["dW" + str(l + 1)], grads["db" + str(l + 1)] = dA, dW, db
+    return grads
+''',
+    "update_parameters": '''\
+# ОЦЕНИВАЕМОЕ: update_parameters
+from copy import deepcopy as fresh_copy
+
+
+def update_parameters(parameters, grads, learning_rate):
+    parameters = fresh_copy(parameters)
+    for l in range(1, len(parameters) // 2 + 1):
+        parameters["W" + str(l)] -= learning_rate * grads["dW" + str(l)]
+        parameters["b" + str(l)] -= learning_rate * grads["db" + str(l)]
+    return parameters
+''',
+}
+
 CORRECT_STYLES = {
     "matmul_operator": MATMUL_OPERATOR,
     "matmul_while": MATMUL_WHILE,
@@ -1464,4 +1597,5 @@ CORRECT_STYLES = {
     "positional_template": POSITIONAL_TEMPLATE,
     "numpy_routines": NUMPY_ROUTINES,
     "match_statement": MATCH_STATEMENT,
+    "top_level_names": TOP_LEVEL_NAMES,
 }

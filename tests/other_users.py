@@ -1,0 +1,63 @@
+"""Running the course's tools as another OS user (a student, or an instructor without root).
+
+The project's interpreter may live where other users cannot reach it (pyenv
+under /root), so another user gets an environment of their own: a venv of the
+system's Python that sees this environment's packages, with console scripts
+for the tools nbgrader runs by name (``alembic``).
+"""
+
+import os
+import pwd
+import subprocess
+import sysconfig
+from pathlib import Path
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+TOOLS = {"nbgrader": "nbgrader.apps.nbgraderapp:main", "alembic": "alembic.config:main", "grader": "grader.cli:main"}
+
+
+def environment_for(folder, user):
+    """A venv at ``folder`` usable by ``user``, seeing this environment's packages; returns its bin/."""
+    folder = Path(folder)
+    subprocess.run([SYSTEM_PYTHON, "-m", "venv", "--without-pip", str(folder)], check=True)
+    site = next((folder / "lib").glob("python3*/site-packages"))
+    (site / "outer.pth").write_text("import site; site.addsitedir({!r})\n".format(sysconfig.get_paths()["purelib"]),
+                                    encoding="utf-8")
+    bin_dir = folder / "bin"
+    for name, entry in TOOLS.items():
+        module, function = entry.split(":")
+        script = bin_dir / name
+        script.write_text("#!{}\nimport sys\nfrom {} import {}\nsys.exit({}())\n".format(
+            bin_dir / "python", module, function, function), encoding="utf-8")
+        script.chmod(0o755)
+    give_to(folder, user)
+    return bin_dir
+
+
+def give_to(path, user):
+    """``chown -R user`` of ``path``."""
+    entry = pwd.getpwnam(user)
+    for folder, dirs, files in os.walk(path):
+        for name in [folder] + [os.path.join(folder, n) for n in dirs + files]:
+            os.lchown(name, entry.pw_uid, entry.pw_gid)
+
+
+def run_as(user, command, bin_dir, cwd, home, timeout=600, env=None):
+    """Run ``command`` (a list) as ``user`` with ``bin_dir`` first on PATH; return the completed process."""
+    entry = pwd.getpwnam(user)
+    environment = {"PATH": "{}:/usr/bin:/bin".format(bin_dir), "HOME": str(home), "LANG": "C.UTF-8",
+                   "USER": user, "LOGNAME": user}
+    environment.update(env or {})
+    as_user = {} if os.geteuid() == entry.pw_uid else \
+        {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+    return subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout,
+                          **as_user)
+
+
+def open_folder(prefix):
+    """A fresh folder under /tmp that every user may enter (pytest's own tmp_path is private to root)."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    folder.chmod(0o755)
+    return folder

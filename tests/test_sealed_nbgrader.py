@@ -1,0 +1,202 @@
+"""``nbgrader autograde`` is as sealed as ``grader autograde``: the same grades on every path.
+
+The course's nbgrader_config.py replaces nbgrader's Execute with the sealed
+engine, so no kernel runs student code; these tests grade the same classes
+through ``nbgrader autograde``, ``grader autograde`` and the engine behind
+``grader check`` and compare what each recorded.
+"""
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import corpus_submissions
+from course import (ASSIGNMENT, NOTEBOOK, generated_course, gradebook_scores, gradebook_verdicts, grader_cli, nbgrader,
+                    solved_submission, submit, with_answers)
+from corpus import solved_sources
+from hostile import attacks_on_the_run, faults_nbgrader_rejects, hostile_submissions
+from other_users import environment_for, give_to, open_folder, run_as
+
+from grader.checks.graded_functions import BY_NAME, NAMES
+from grader.checks.verdicts import function_report
+from grader.course.lab_context import lab_context, lab_folder
+from grader.sandbox.engine import grade_notebook
+from grader.sandbox.session import Limits
+from grader.sandbox.zygote import Zygote
+
+ROOT = os.geteuid() == 0
+FULL = {name: float(BY_NAME[name].points) for name in NAMES}
+REPO = Path(__file__).resolve().parents[1]
+
+
+def engine_results(submitted, students, limits=Limits()):
+    """What ``grader check`` gives each student's submitted notebook: {student: SubmissionResult}."""
+    with Zygote(lab_context(lab_folder(REPO))) as zygote:
+        return {s: grade_notebook(Path(submitted) / s / ASSIGNMENT / NOTEBOOK, zygote, limits) for s in students}
+
+
+def function_scores(gradebook_cells):
+    return {k[len("test_"):]: v for k, v in gradebook_cells.items() if k.startswith("test_")}
+
+
+def test_the_three_paths_grade_the_corpus_alike(nbgrader_corpus, grader_corpus):
+    students = sorted(corpus_submissions())
+    assert sorted(nbgrader_corpus.scores) == sorted(grader_corpus.scores) == students
+    checked = engine_results(Path(grader_corpus.course) / "submitted", students)
+    for student in students:
+        result = checked[student]
+        assert not result.error, (student, result.error)
+        from_check = {f.name: f.score for f in result.functions}
+        assert nbgrader_corpus.scores[student] == grader_corpus.scores[student] == from_check, student
+        # the verdict names the status ("зачтено", "исключение", ...): the same text on every path
+        reports = {f.name: function_report(f) for f in result.functions}
+        assert nbgrader_corpus.verdicts[student] == grader_corpus.verdicts[student] == reports, student
+
+
+def test_no_kernel_runs_student_code_when_nbgrader_autogrades(nbgrader_corpus):
+    """The autograded notebooks carry the engine's verdicts, not a kernel's outputs."""
+    import nbformat
+
+    nb = nbformat.read(str(Path(nbgrader_corpus.course) / "autograded" / "correct-einsum" / ASSIGNMENT / NOTEBOOK), 4)
+    assert all(c.execution_count is None for c in nb.cells if c.cell_type == "code")
+    tests = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    assert len(tests) == 10
+    for name in NAMES:
+        outputs = tests["test_" + name].outputs
+        assert outputs[0].text.startswith(name + ": ") and "✔" in outputs[0].text
+        assert float(outputs[1].data["text/plain"]) == FULL[name]
+
+
+# --- a class with attackers, honest students and notebook faults, graded by both batch paths ---
+
+HOSTILE = ("infinite-loop", "loop-ignoring-sigint", "memory-bomb", "os-exit", "segfault", "monkeypatch-numpy",
+           "input-transformer", "import-reference", "import-grader", "always-equal", "rigged-ndarray")
+
+
+def _mixed_class(course):
+    """Put the class into ``course``; return {student: {function: expected score}}."""
+    broken = solved_sources()["linear_backward"].replace("/ m", "", 1)
+    submit(course, "honest-1", solved_submission())
+    submit(course, "honest-2", with_answers(solved_submission(), {"linear_backward": broken}))
+    submit(course, "honest-3", solved_submission())
+    expected = {"honest-1": FULL, "honest-2": dict(FULL, linear_backward=0.0), "honest-3": FULL}
+    attacks = {name: hostile_submissions()[name] for name in HOSTILE}
+    if ROOT:  # these would reach the grader's own files and processes without the chroot and an own uid
+        attacks.update(attacks_on_the_run(course / "gradebook.db"))
+    for name, (text, statuses) in attacks.items():
+        submit(course, "attack-" + name, text)
+        expected["attack-" + name] = dict(FULL, **{f: 0.0 for f in statuses})
+    for name, (text, scores) in faults_nbgrader_rejects().items():
+        submit(course, "fault-" + name, text)
+        expected["fault-" + name] = dict(FULL, **scores)
+    return expected
+
+
+def _new_course(root):
+    return generated_course(root, "c.SealedExecute.timeout = 3")
+
+
+def _sealed_processes():
+    """Live processes of sealed children (their own uids) and zygotes, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            uid = entry.stat().st_uid
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if uid >= 200000 or "grader.sandbox.child" in cmdline:
+            found.append((int(entry.name), uid, cmdline[:80]))
+    return found
+
+
+def _left_behind(before, seconds=10):
+    """Sealed processes that were not running ``before`` and are still alive after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = [p for p in _sealed_processes() if p not in before]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    before = _sealed_processes()
+    by_nbgrader = _new_course(tmp_path_factory.mktemp("mixed_nbgrader") / "course")
+    expected = _mixed_class(by_nbgrader)
+    run_nbgrader = nbgrader(by_nbgrader, "autograde", ASSIGNMENT, check=False)
+    left_by_nbgrader = _left_behind(before)
+    by_grader = _new_course(tmp_path_factory.mktemp("mixed_grader") / "course")
+    _mixed_class(by_grader)
+    run_grader = grader_cli(by_grader, "autograde", "--timeout", "3")
+    return {"expected": expected, "runs": (run_nbgrader, run_grader), "courses": (by_nbgrader, by_grader),
+            "left": left_by_nbgrader + _left_behind(before)}
+
+
+def test_both_batch_paths_finish_and_leave_nothing_running(mixed):
+    for run in mixed["runs"]:
+        assert run.returncode == 0, run.stderr[-3000:]
+    assert mixed["left"] == []
+
+
+def test_every_student_gets_the_grade_they_deserve_on_both_batch_paths(mixed):
+    for course in mixed["courses"]:
+        scores = {s: function_scores(cells) for s, cells in gradebook_scores(course).items()}
+        assert set(scores) == set(mixed["expected"])
+        for student, expected in mixed["expected"].items():
+            assert scores[student] == expected, (course, student)
+
+
+def test_both_batch_paths_record_the_same_verdicts(mixed):
+    def verdicts(course):  # an attacker's error message may quote its course's own path
+        return {s: {f: text.replace(str(course), "<course>") for f, text in v.items()}
+                for s, v in gradebook_verdicts(course).items()}
+
+    by_nbgrader, by_grader = (verdicts(course) for course in mixed["courses"])
+    assert by_nbgrader == by_grader
+
+
+def test_grader_check_agrees_with_the_batch_paths(mixed):
+    course = mixed["courses"][1]
+    checked = engine_results(course / "submitted", sorted(mixed["expected"]),
+                             Limits(cell_seconds=3, function_seconds=3))
+    for student, result in checked.items():
+        assert {f.name: f.score for f in result.functions} == mixed["expected"][student], student
+
+
+def test_the_attacked_gradebook_is_intact(mixed):
+    for course in mixed["courses"]:
+        with open(course / "gradebook.db", "rb") as db:
+            assert db.read(16) == b"SQLite format 3\0"
+        assert nbgrader(course, "export", "--to", str(course / "export.csv")).returncode == 0
+
+
+@pytest.mark.skipif(not ROOT, reason="needs root to grade as another user (CI runs as root)")
+def test_without_root_both_batch_paths_print_the_same_warning():
+    tmp_path = open_folder("grader-nonroot-")
+    try:
+        _grade_as_nobody(tmp_path)
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def _grade_as_nobody(tmp_path):
+    course = _new_course(tmp_path / "course")
+    submit(course, "s1", solved_submission())
+    bin_dir = environment_for(tmp_path / "venv", "nobody")
+    give_to(course, "nobody")
+    runs = [run_as("nobody", [str(bin_dir / "nbgrader"), "autograde", ASSIGNMENT], bin_dir, course, tmp_path),
+            run_as("nobody", [str(bin_dir / "grader"), "autograde", "--course", str(course), "--force"],
+                   bin_dir, course, tmp_path)]
+    warnings = []
+    for run in runs:
+        assert run.returncode == 0, run.stderr[-3000:]
+        warnings.append([line for line in run.stderr.splitlines() if line.startswith("warning: not running as root")])
+    assert len(warnings[0]) == 1 and warnings[0] == warnings[1]
+    assert function_scores(gradebook_scores(course)["s1"]) == FULL
