@@ -6,16 +6,20 @@ through ``nbgrader autograde``, ``grader autograde`` and the engine behind
 ``grader check`` and compare what each recorded.
 """
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from conftest import corpus_submissions
 from course import (ASSIGNMENT, NOTEBOOK, generated_course, gradebook_scores, gradebook_verdicts, grader_cli, nbgrader,
-                    solved_submission, submit, with_answers)
+                    solved_submission, submit, tool_env, with_answers)
 from corpus import solved_sources
 from hostile import attacks_on_the_run, faults_nbgrader_rejects, hostile_submissions
 from other_users import environment_for, give_to, open_folder, run_as
@@ -58,8 +62,6 @@ def test_the_three_paths_grade_the_corpus_alike(nbgrader_corpus, grader_corpus):
 
 def test_no_kernel_runs_student_code_when_nbgrader_autogrades(nbgrader_corpus):
     """The autograded notebooks carry the engine's verdicts, not a kernel's outputs."""
-    import nbformat
-
     nb = nbformat.read(str(Path(nbgrader_corpus.course) / "autograded" / "correct-einsum" / ASSIGNMENT / NOTEBOOK), 4)
     assert all(c.execution_count is None for c in nb.cells if c.cell_type == "code")
     tests = {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
@@ -200,3 +202,31 @@ def _grade_as_nobody(tmp_path):
         warnings.append([line for line in run.stderr.splitlines() if line.startswith("warning: not running as root")])
     assert len(warnings[0]) == 1 and warnings[0] == warnings[1]
     assert function_scores(gradebook_scores(course)["s1"]) == FULL
+
+
+FORMGRADER_AUTOGRADE = """
+import json, sys
+from nbgrader.apps import NbGraderAPI
+from nbgrader.apps.baseapp import NbGrader
+from nbgrader.coursedir import CourseDirectory
+
+app = NbGrader()
+app.load_config_file()  # as formgrader does: the course's nbgrader_config.py
+api = NbGraderAPI(CourseDirectory(parent=app), parent=app)
+print(json.dumps(api.autograde("dnn_step_by_step", sys.argv[1])))
+"""
+
+
+def test_formgrader_s_autograde_button_grades_sealed_too(tmp_path):
+    """Formgrader's button calls NbGraderAPI.autograde in the server's process, with the course's config."""
+    course = _new_course(tmp_path / "course")
+    broken = solved_sources()["L_model_backward"].replace("caches[l]", "caches[l+1]")
+    submit(course, "s1", with_answers(solved_submission(), {"L_model_backward": broken}))
+    proc = subprocess.run([sys.executable, "-c", FORMGRADER_AUTOGRADE, "s1"], cwd=course, env=tool_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout.splitlines()[-1])["success"] is True
+    assert function_scores(gradebook_scores(course)["s1"]) == dict(FULL, L_model_backward=0.0)
+    nb = nbformat.read(str(course / "autograded" / "s1" / ASSIGNMENT / NOTEBOOK), 4)
+    test = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_L_model_backward")
+    assert test.execution_count is None and test.outputs[0].text.startswith("L_model_backward: 0 из 20")
