@@ -61,3 +61,21 @@ def open_folder(prefix):
     folder = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
     folder.chmod(0o755)
     return folder
+
+
+def create_user(name, home):
+    """A fresh OS user ``name`` with a private home at ``home`` (an old one of that name is removed first)."""
+    remove_user(name)
+    subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/sh", name], check=True,
+                   capture_output=True)
+    Path(home).chmod(0o700)
+    return pwd.getpwnam(name)
+
+
+def remove_user(name):
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return
+    subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
+    subprocess.run(["userdel", "--remove", name], capture_output=True)

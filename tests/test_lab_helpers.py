@@ -66,13 +66,32 @@ def test_public_tests_pass_for_the_reference_and_say_so_in_russian():
         assert "✘" not in out.getvalue() and "пройдена" in out.getvalue(), out.getvalue()
 
 
-def test_public_test_reports_a_wrong_or_crashing_function_without_raising():
+def test_public_test_prints_then_fails_the_cell_naming_the_function():
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    with contextlib.redirect_stdout(out), pytest.raises(testCases.PublicTestFailed) as wrong:
         testCases.public_test("linear_forward", lambda A, W, b: (np.dot(W, A), (A, W, b)))
+    with contextlib.redirect_stdout(out), pytest.raises(testCases.PublicTestFailed) as crashing:
         testCases.public_test("compute_cost", lambda AL, Y: 1 / 0)
     text = out.getvalue()
     assert text.count("✘") == 2 and "ZeroDivisionError" in text and "ожидалось" in text
+    assert str(wrong.value).startswith("linear_forward: не совпадает") and "Z" in str(wrong.value)
+    assert str(crashing.value).startswith("compute_cost: вызов завершился ошибкой ZeroDivisionError")
+    assert isinstance(wrong.value, AssertionError)  # a failed check, as nbgrader validate counts it
+
+
+def test_a_function_whose_public_result_depends_on_helpers_names_them_first():
+    def mine(A_prev, W, b, activation):  # as if its own linear_forward were wrong
+        return ref.linear_activation_forward(A_prev, W, 2 * b, activation)
+
+    with contextlib.redirect_stdout(io.StringIO()), pytest.raises(testCases.PublicTestFailed) as failed:
+        testCases.public_test("linear_activation_forward", mine)
+    assert "вызывает ваши linear_forward" in str(failed.value) and "исправьте сначала их" in str(failed.value)
+
+
+def test_the_shipped_helper_graph_is_the_graders():
+    from grader.checks.graded_functions import SPECS
+
+    assert testCases.USES == {spec.name: spec.helpers for spec in SPECS if spec.helpers}
 
 
 def test_test_cases_are_well_formed():

@@ -9,12 +9,20 @@ fi
   | grep -v "^WARNING: Location" || true
 .venv/bin/python -c "import grader, nbgrader, numpy" # fail here, not later, if the install broke
 
-# The class report is checked in headless Chromium (Debian's chromium + chromium-driver).
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+# System packages the tests use, from Debian when run as root (as in CI):
+# headless Chromium for pages; the system Python with venv, for OS users of
+# their own (students on a shared machine, grading without root); procps/passwd.
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+/usr/bin/python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3 python3-venv)
+command -v useradd >/dev/null || missing+=(passwd)
+command -v pkill >/dev/null || missing+=(procps)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver) \
-      >/dev/null 2>&1 || echo "warning: could not install chromium; the report test will fail" >&2
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") \
+      >/dev/null 2>&1 || echo "warning: could not install ${missing[*]}; some tests will fail" >&2
   else
-    echo "warning: install chromium and chromium-driver for the report test" >&2
+    echo "warning: install ${missing[*]} (Debian packages) for the tests" >&2
   fi
 fi

@@ -18,6 +18,7 @@ course replaces the parts of each that trust the student's file or run it:
 """
 
 import os
+import shutil
 import weakref
 from pathlib import Path
 
@@ -26,13 +27,15 @@ from nbconvert.exporters.exporter import ResourcesDict
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Float, Integer
 
-from ..sandbox.engine import grade_read_notebook
 from ..sandbox.session import Limits
 from ..sandbox.zygote import Zygote, warn_if_unsealed
 from ..submission.reading import Notebook, Unreadable, read_notebook
 from .autograded import carrier_notebook, fill_verdicts
 from .gradebook import record_verdicts
+from .grading import grade_submission
 from .lab_context import lab_context, lab_folder
+from .layout import Submission, autograded_notebook
+from .regrading import METADATA_KEY, graded_from, needs_grading
 from .stubs import release_answers, unanswered
 
 
@@ -45,9 +48,35 @@ class SubmittedNotebookExporter(NotebookExporter):
     student's folder, ...) becomes an empty notebook: nbgrader restores its test
     cells, and :class:`SealedExecute` records the reason. Files nbgrader wrote
     itself (the second pass reads ``autograded/``) are read as usual.
+
+    Made once per run, before nbgrader decides whom to grade, it also applies
+    the course's regrading rule (:mod:`.regrading`): nbgrader skips a student
+    whose autograded notebook exists, so the stale ones -- from another file
+    than the one now submitted, or with incomplete grades -- are removed first.
     """
 
     _zygote = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        coursedir = _coursedir(self)
+        if coursedir.assignment_id and not getattr(self.parent, "force", True):
+            self._forget_stale(coursedir)
+
+    def _forget_stale(self, coursedir):
+        from nbgrader.api import Gradebook
+
+        root = Path(coursedir.root)
+        pattern = Path(coursedir.format_path(coursedir.submitted_directory, coursedir.student_id,
+                                             coursedir.assignment_id))
+        with Gradebook(coursedir.db_url) as gb:
+            for folder in sorted(pattern.parent.parent.glob("{}/{}".format(pattern.parent.name, pattern.name))):
+                submission = Submission(folder.parent.name, folder)
+                stale = autograded_notebook(root, submission.student)
+                if stale.exists() and needs_grading(gb, root, submission):
+                    self.log.info("%s: grading again (the submission changed since it was graded)",
+                                  submission.student)
+                    shutil.rmtree(stale.parent)  # nbgrader looks for the folder, as when it regrades
 
     def from_filename(self, filename, resources=None, **kw):
         coursedir = _coursedir(self)
@@ -59,7 +88,7 @@ class SubmittedNotebookExporter(NotebookExporter):
         resources["metadata"].update(name=Path(filename).stem, path=os.path.dirname(filename))
         info = resources.get("nbgrader", {})
         try:
-            notebook = read_notebook(filename, _inside(coursedir, info["student"], info["assignment"]))
+            notebook = read_notebook(filename, Submission(info["student"], Path(filename).parent).inside)
         except Unreadable as reason:
             self.log.warning("%s cannot be graded: %s", filename, reason)
             notebook = Notebook((), "")
@@ -166,26 +195,20 @@ class SealedExecute(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         info = resources["nbgrader"]
         coursedir = _coursedir(self)
-        folder = coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
-        path = os.path.join(folder, info["notebook"] + ".ipynb")
+        submission = Submission(info["student"], Path(coursedir.format_path(
+            coursedir.submitted_directory, info["student"], info["assignment"])))
         limits = Limits(cell_seconds=self.timeout, function_seconds=self.timeout, memory_mb=self.memory_mb)
+        exporter = self.parent if isinstance(self.parent, SubmittedNotebookExporter) else None
+        zygote = exporter.zygote(coursedir.root) if exporter else Zygote(lab_context(lab_folder(coursedir.root)))
         try:
-            notebook = read_notebook(path, _inside(coursedir, info["student"], info["assignment"]))
-        except Unreadable as reason:
-            from ..checks.results import SubmissionResult
-
-            notebook, result = None, SubmissionResult(error=str(reason))
-        else:
-            exporter = self.parent if isinstance(self.parent, SubmittedNotebookExporter) else None
-            zygote = exporter.zygote(coursedir.root) if exporter else Zygote(lab_context(lab_folder(coursedir.root)))
-            try:
-                result = grade_read_notebook(notebook, zygote, limits)
-            finally:
-                if exporter is None:
-                    zygote.close()
+            result, notebook = grade_submission(submission, zygote, limits)
+        finally:
+            if exporter is None:
+                zygote.close()
         self.log.info("%s: %g of %g%s", info["student"], result.score, result.max_score,
                       " (cannot be graded: {})".format(result.error) if result.error else "")
         fill_verdicts(nb, result)
+        nb.metadata[METADATA_KEY] = graded_from(submission, result.sha256)
         resources["grader"] = {"result": result, "notebook": notebook}
         return nb, resources
 
@@ -221,8 +244,3 @@ def _coursedir(configurable):
     from nbgrader.coursedir import CourseDirectory
 
     return CourseDirectory(config=configurable.config)
-
-
-def _inside(coursedir, student, assignment):
-    """The folder a student's notebook must really be in: no link out of their own folder."""
-    return Path(os.path.realpath(os.path.join(coursedir.root, coursedir.submitted_directory))) / student / assignment

@@ -9,6 +9,7 @@ import os
 
 from ..checks.verdicts import function_report
 from .layout import autograded_notebook
+from .regrading import METADATA_KEY, graded_from
 
 UNGRADABLE_NOTE = "**Ноутбук не удалось проверить:** "
 
@@ -67,6 +68,7 @@ def write_autograded(course, submission, notebook, result):
     target = autograded_notebook(course, submission.student)
     target.parent.mkdir(parents=True, exist_ok=True)
     nb = fill_verdicts(carrier_notebook(notebook or Notebook((), "")), result)
+    nb.metadata[METADATA_KEY] = graded_from(submission, result.sha256)
     tmp = target.with_suffix(".tmp")
     nbformat.write(nb, str(tmp))
     os.replace(tmp, target)

@@ -1,7 +1,7 @@
 """``grader autograde``: a whole class through the sealed engine into nbgrader's gradebook.
 
-Reading top to bottom: find submissions; skip the ones the gradebook already
-holds complete grades for; grade the rest in parallel children of one zygote;
+Reading top to bottom: find submissions; skip the ones already graded from
+exactly the file now submitted (:mod:`.regrading`); grade the rest in parallel children of one zygote;
 for each result, in this thread only, write the autograded notebook, then the
 grades in one gradebook transaction. A batch killed halfway and run again
 grades every student exactly once.
@@ -15,15 +15,14 @@ import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-from ..checks.results import SubmissionResult
-from ..sandbox.engine import grade_read_notebook
 from ..sandbox.lifeline import die_with_parent
 from ..sandbox.zygote import Zygote, warn_if_unsealed
-from ..submission.reading import Unreadable, read_notebook
 from .autograded import write_autograded
-from .gradebook import LatePenalties, is_complete, record
+from .gradebook import LatePenalties, record
+from .grading import grade_submission
 from .lab_context import lab_context, lab_folder
 from .layout import ASSIGNMENT, db_url, submissions
+from .regrading import needs_grading
 from .stubs import release_answers, unanswered
 
 
@@ -48,7 +47,7 @@ def run(course, limits, workers=2, students=None, force=False, progress=None):
             raise SystemExit("error: the gradebook has no assignment {!r}: run `nbgrader "
                              "generate_assignment {}` first".format(ASSIGNMENT, ASSIGNMENT)) from None
         if not force:
-            todo = [s for s in todo if not is_complete(gb, s.student)]
+            todo = [s for s in todo if needs_grading(gb, course, s)]
         progress = progress or Progress(len(todo))
         release = release_answers(course)
         late = LatePenalties(course, url)
@@ -76,7 +75,7 @@ def _in_flight(pool, todo, limits, window):
     pending, queue = {}, iter(todo)
     while True:
         for submission in itertools.islice(queue, window - len(pending)):
-            pending[pool.submit(_grade, submission.notebook, submission.inside, limits)] = submission
+            pending[pool.submit(_grade, submission, limits)] = submission
         if not pending:
             return
         finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -97,13 +96,9 @@ def _start_grading_process(lab, parent_pid):
     atexit.register(_ZYGOTE.close)
 
 
-def _grade(path, inside, limits):
+def _grade(submission, limits):
     """(result, the notebook as read or None): the main process writes both without reading it again."""
-    try:
-        notebook = read_notebook(path, inside)
-    except Unreadable as reason:
-        return SubmissionResult(error=str(reason)), None
-    return grade_read_notebook(notebook, _ZYGOTE, limits), notebook
+    return grade_submission(submission, _ZYGOTE, limits)
 
 
 class Progress:

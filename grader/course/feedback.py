@@ -10,7 +10,7 @@ from pathlib import Path
 from ..checks.graded_functions import BY_NAME, MAX_SCORE, NAMES
 from ..checks.verdicts import points
 from ..submission.answers import answer_cells
-from ..submission.reading import Unreadable, read_notebook
+from ..submission.reading import Unreadable, read_bytes, read_notebook
 from .export import MISSING, collect
 from .layout import ASSIGNMENT, NOTEBOOK, db_url, submissions
 from .templates import render
@@ -55,5 +55,32 @@ def write_all(course, students=None):
             target = course / "feedback" / submission.student / ASSIGNMENT / NOTEBOOK.replace(".ipynb", ".html")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(page, encoding="utf-8")
+            _write_exchange_files(submission, target.parent)
             written.append(target)
     return written
+
+
+def _write_exchange_files(submission, folder):
+    """What ``nbgrader release_feedback`` reads beside a page: the submission's time and secret.
+
+    The secret (from ``nbgrader submit``, brought by ``collect``) names the
+    page in the exchange, so only the student who holds it can fetch it. A
+    submission placed by hand has none: it gets a fresh one, so releasing
+    feedback still works for everybody else.
+    """
+    import datetime
+    import secrets
+
+    def submitted(name, limit):
+        try:
+            return read_bytes(submission.folder / name, submission.inside, limit=limit).decode("ascii").strip()
+        except (Unreadable, UnicodeDecodeError):
+            return ""
+
+    timestamp = submission.timestamp or datetime.datetime.now(datetime.timezone.utc).strftime(
+        "%Y-%m-%d %H:%M:%S.%f %Z")
+    secret = submitted("submission_secret.txt", 4096)
+    if not secret or not secret.isalnum():
+        secret = secrets.token_hex(64)
+    (folder / "timestamp.txt").write_text(timestamp, encoding="utf-8")
+    (folder / "submission_secret.txt").write_text(secret, encoding="utf-8")

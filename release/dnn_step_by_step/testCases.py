@@ -3,8 +3,8 @@
 Функции ``*_test_case`` возвращают входные данные, на которых получены таблицы
 «Ожидаемый результат» в тексте лабораторной. ``public_test(name, function)``
 вызывает вашу функцию на этих данных и сообщает по-русски, совпадает ли
-результат с таблицей. Проверка ничего не выбрасывает: она только печатает
-итог, а оценку выставляют скрытые тесты.
+результат с таблицей; при расхождении ячейка проверки завершается ошибкой,
+чтобы Validate назвал функцию. Оценку выставляют скрытые проверки.
 """
 
 import numpy as np
@@ -238,22 +238,51 @@ def _matches(got, expected):
     return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=1e-6, atol=1e-8))
 
 
+# Какие ваши проверяемые функции вызывает функция: её открытый пример зависит от них.
+USES = {
+    "linear_activation_forward": ("linear_forward",),
+    "L_model_forward": ("linear_activation_forward", "linear_forward"),
+    "linear_activation_backward": ("linear_backward",),
+    "L_model_backward": ("linear_activation_backward", "linear_backward"),
+}
+
+
+class PublicTestFailed(AssertionError):
+    """Результат функции не совпадает с таблицей «Ожидаемый результат»."""
+
+
 def public_test(name, function):
-    """Сверяет функцию с таблицей «Ожидаемый результат» и печатает итог по-русски."""
+    """Сверяет функцию с таблицей «Ожидаемый результат», печатает итог по-русски.
+
+    При расхождении (или ошибке при вызове) ячейка завершается ошибкой
+    ``PublicTestFailed`` с именем функции, так что кнопка Validate и
+    ``nbgrader validate`` называют функцию, которую нужно исправить. На оценку
+    это не влияет: баллы выставляют скрытые проверки.
+    """
     run, expected = _PUBLIC_TESTS[name]
     try:
         rows = run(function)
-    except Exception as error:  # открытая проверка никогда не прерывает ноутбук
+    except Exception as error:
         print("✘ {}: вызов завершился ошибкой {}: {}".format(name, type(error).__name__, error))
-        return
-    mismatches = 0
+        raise PublicTestFailed(_failure(name, "вызов завершился ошибкой {}: {}".format(
+            type(error).__name__, error))) from None
+    mismatches = []
     for (label, got), want in zip(rows, expected):
         if _matches(got, want):
             print("✔ {} совпадает с ожидаемым результатом".format(label))
         else:
-            mismatches += 1
+            mismatches.append(label)
             print("✘ {}: ожидалось\n{}\nполучено\n{}".format(label, np.asarray(want), got))
     if mismatches:
         print("Есть расхождения с таблицей «Ожидаемый результат»: исправьте {}.".format(name))
-    else:
-        print("Открытая проверка {} пройдена.".format(name))
+        raise PublicTestFailed(_failure(name, "не совпадает с таблицей «Ожидаемый результат»: " +
+                                        ", ".join(mismatches)))
+    print("Открытая проверка {} пройдена.".format(name))
+
+
+def _failure(name, what):
+    message = "{}: {}".format(name, what)
+    if name in USES:
+        message += (". {} вызывает ваши {}: если их открытые проверки выше тоже не пройдены, "
+                    "исправьте сначала их").format(name, ", ".join(USES[name]))
+    return message

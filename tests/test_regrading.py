@@ -1,0 +1,79 @@
+"""Resubmissions are graded: one rule for both batch paths (grader/course/regrading.py).
+
+A student is graded again when what is in ``submitted/`` is newer than, or
+different from, the submission their grades came from -- and only then.
+"""
+
+import json
+
+import pytest
+
+from course import (ASSIGNMENT, NOTEBOOK, generated_course, gradebook_scores, grader_cli, nbgrader,
+                    solved_submission, submit, with_answers)
+from corpus import solved_sources
+
+from grader.checks.graded_functions import BY_NAME, NAMES
+
+FULL = {"test_" + n: float(BY_NAME[n].points) for n in NAMES}
+WRONG_COST = solved_sources()["compute_cost"].replace("(-1 / m)", "(1 / m)")
+DUE = "2026-06-01 00:00:00 UTC"
+
+
+def _timestamp(course, student, when):
+    (course / "submitted" / student / ASSIGNMENT / "timestamp.txt").write_text(when, encoding="utf-8")
+
+
+def _autograded(course, student):
+    return course / "autograded" / student / ASSIGNMENT / NOTEBOOK
+
+
+def grade(course, path):
+    if path == "grader autograde":
+        run = grader_cli(course, "autograde")
+    else:
+        run = nbgrader(course, "autograde", ASSIGNMENT, check=False)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return run
+
+
+@pytest.mark.parametrize("path", ["grader autograde", "nbgrader autograde"])
+def test_a_newer_or_different_submission_is_graded_again_and_nothing_else(tmp_path, path):
+    course = generated_course(tmp_path / "course", 'c.LateSubmissionPlugin.penalty_method = "zero"')
+    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
+    wrong = with_answers(solved_submission(), {"compute_cost": WRONG_COST})
+    for student in ("resubmits", "edits-in-place", "unchanged", "late-resubmission"):
+        submit(course, student, wrong)
+        _timestamp(course, student, "2026-05-30 10:00:00.000000 UTC")
+    grade(course, path)
+    assert all(s == dict(FULL, test_compute_cost=0.0) for s in gradebook_scores(course).values())
+    unchanged_at = _autograded(course, "unchanged").stat().st_mtime_ns
+
+    submit(course, "resubmits", solved_submission())            # `nbgrader collect --update`: newer
+    _timestamp(course, "resubmits", "2026-05-31 09:00:00.000000 UTC")
+    submit(course, "edits-in-place", solved_submission())       # different bytes, same time
+    submit(course, "late-resubmission", solved_submission())    # newer, and after the due date
+    _timestamp(course, "late-resubmission", "2026-06-02 09:00:00.000000 UTC")
+    run = grade(course, path)
+    if path == "grader autograde":
+        assert "graded 3 submission(s)" in run.stderr
+
+    scores = gradebook_scores(course)
+    assert scores["resubmits"] == scores["edits-in-place"] == scores["late-resubmission"] == FULL
+    assert scores["unchanged"] == dict(FULL, test_compute_cost=0.0)
+    assert _autograded(course, "unchanged").stat().st_mtime_ns == unchanged_at
+    from nbgrader.api import Gradebook
+
+    with Gradebook("sqlite:///" + str(course / "gradebook.db")) as gb:
+        late = gb.find_submission(ASSIGNMENT, "late-resubmission")
+        assert late.total_seconds_late > 0 and gb.find_submission_notebook(
+            ASSIGNMENT, ASSIGNMENT, "late-resubmission").late_submission_penalty == 100
+        assert str(gb.find_submission(ASSIGNMENT, "resubmits").timestamp).startswith("2026-05-31 09:00:00")
+    for student in ("resubmits", "edits-in-place"):
+        record = json.loads(_autograded(course, student).read_text(encoding="utf-8"))["metadata"]["grader"]
+        assert record["timestamp"] == (course / "submitted" / student / ASSIGNMENT / "timestamp.txt").read_text()
+
+    before = {s: _autograded(course, s).stat().st_mtime_ns for s in scores}
+    again = grade(course, path)  # nothing changed: nobody is graded
+    if path == "grader autograde":
+        assert "graded 0 submission(s)" in again.stderr
+    assert {s: _autograded(course, s).stat().st_mtime_ns for s in scores} == before
