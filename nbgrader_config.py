@@ -1,5 +1,6 @@
 """nbgrader configuration of the course (assignment ``dnn_step_by_step``)."""
 
+import json
 import os
 
 c = get_config()  # noqa: F821 -- provided by nbgrader
@@ -8,8 +9,17 @@ c = get_config()  # noqa: F821 -- provided by nbgrader
 _ROOT = os.path.dirname(os.path.abspath(__file__))
 c.CourseDirectory.course_id = "dnn_step_by_step"
 c.CourseDirectory.root = _ROOT
-# The embedded sqlite gradebook lives beside this file and is never committed.
-c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_ROOT, "gradebook.db")
+# The gradebook: the embedded sqlite file beside this one (never committed), unless
+# `grader config db-url URL` (grader_settings.json, also never committed) or
+# GRADER_DB_URL points elsewhere -- PostgreSQL for a large course. Every command,
+# nbgrader's and grader's, reads it from here.
+try:
+    with open(os.path.join(_ROOT, "grader_settings.json"), encoding="utf-8") as _file:
+        _settings = json.load(_file)
+except FileNotFoundError:
+    _settings = {}
+c.CourseDirectory.db_url = (os.environ.get("GRADER_DB_URL") or _settings.get("db_url")
+                            or "sqlite:///" + os.path.join(_ROOT, "gradebook.db"))
 
 # The release reads like the lab: the lab's own markers and stubs
 # (``W1 = None``) instead of ``raise NotImplementedError()``.

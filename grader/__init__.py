@@ -6,6 +6,8 @@ wings below it (``pyproject.toml``'s import contract enforces this):
 * ``grader.cli`` -- the ``grader`` command line, on top;
 * ``grader.course`` -- nbgrader's side: course paths, the release, batch
   autograde into the gradebook, feedback, export, the class report;
+* ``grader.workers`` -- where submissions are graded: this machine's process
+  pool, or a Dask cluster with a zygote per worker;
 * ``grader.sandbox`` -- where student code runs: the zygote, the sealed child,
   the session that drives it, the engine that grades one submission;
 * ``grader.submission`` -- a submitted file read safely, its answer cells found;

@@ -13,17 +13,21 @@ from pathlib import Path
 # Only the standard library at the top: `grader check` starts its zygote before
 # this process imports numpy, so that both warm up at once.
 
+# Failures that are the situation's, not the program's: "error: <why>", exit status 2.
+REFUSALS = (("grader.course.gradebook", "GradebookUnavailable"), ("grader.course.batch", "GradingStopped"),
+            ("grader.course.lab_context", "NoCourse"), ("grader.workers.errors", "ClusterUnavailable"))
 
-from .course.layout import db_url as _db_url  # noqa: E402 -- standard library only
+
+def _class_rows(course):
+    from .course.export import collect
+    from .course.gradebook import open_gradebook
+
+    with open_gradebook(course) as gb:
+        return collect(gb)
 
 
 def cmd_scores(args):
-    from .course.export import collect
-
-    if not _has_gradebook(args.course):
-        return 2
-    rows = collect(_db_url(args.course))
-    print(scores_table(rows))
+    print(scores_table(_class_rows(args.course)))
     return 0
 
 
@@ -88,15 +92,12 @@ def cmd_check(args):
 
 
 def cmd_autograde(args):
-    from .course import batch as autograde
+    from .course import batch
+    from .course.settings import scheduler
 
-    if not _has_gradebook(args.course):
-        return 2
-    done = autograde.run(args.course, _limits(args), workers=args.workers, students=args.student,
-                         force=args.force)
-    from .course.export import collect
-
-    rows = collect(_db_url(args.course))
+    done = batch.run(args.course, _limits(args), workers=args.workers, scheduler=args.scheduler or
+                     scheduler(args.course), students=args.student, force=args.force)
+    rows = _class_rows(args.course)
     if args.student:
         rows = [r for r in rows if r.student in set(args.student)]
     print(scores_table(rows))
@@ -108,8 +109,6 @@ def cmd_autograde(args):
 def cmd_feedback(args):
     from .course.feedback import write_all
 
-    if not _has_gradebook(args.course):
-        return 2
     pages = write_all(args.course, args.student)
     total = sum(p.stat().st_size for p in pages)
     print("wrote {} feedback page(s) under {} ({:.0f} KiB on average)".format(
@@ -118,11 +117,9 @@ def cmd_feedback(args):
 
 
 def cmd_export(args):
-    from .course.export import collect, write_csv, write_json
+    from .course.export import write_csv, write_json
 
-    if not _has_gradebook(args.course):
-        return 2
-    rows = collect(_db_url(args.course))
+    rows = _class_rows(args.course)
     if args.csv:
         write_csv(rows, args.csv)
     if args.json:
@@ -137,20 +134,26 @@ def cmd_export(args):
 def cmd_report(args):
     from .course.class_report import write
 
-    if not _has_gradebook(args.course):
-        return 2
     rows, mistakes, attention = write(args.course, args.output)
     print("wrote {}: {} students, {} kinds of mistakes, {} need attention".format(
         args.output, len(rows), len(mistakes), len(attention)))
     return 0
 
 
-def _has_gradebook(course):
-    if (Path(course) / "gradebook.db").exists():
-        return True
-    print("error: no gradebook in {}: run `nbgrader generate_assignment dnn_step_by_step` and grade "
-          "first".format(Path(course).resolve()), file=sys.stderr)
-    return False
+def cmd_config(args):
+    from .course.settings import KNOWN, db_url, safe_url, settings, write_setting
+
+    if args.unset:
+        write_setting(args.course, KNOWN[args.unset], None)
+    elif args.key:
+        if args.value is None:
+            print("error: give a value for {} (or --unset {})".format(args.key, args.key), file=sys.stderr)
+            return 2
+        write_setting(args.course, KNOWN[args.key], args.value)
+    saved = settings(args.course)
+    print("gradebook: {}".format(safe_url(db_url(args.course))))
+    print("scheduler: {}".format(saved.get("scheduler") or "none (grade on this machine)"))
+    return 0
 
 
 def _add_limits(parser):
@@ -190,8 +193,23 @@ def build_parser():
     auto.add_argument("--student", action="append", metavar="ID",
                       help="grade only this student (repeatable)")
     auto.add_argument("--force", action="store_true", help="regrade students already graded")
+    auto.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                      help="grade on this Dask scheduler's workers (default: `grader config scheduler`, "
+                           "else this machine's processes)")
     _add_limits(auto)
     auto.set_defaults(run=cmd_autograde)
+
+    config = sub.add_parser("config", help="show or set where this course's gradebook and Dask cluster are",
+                            description="Settings live in the course's grader_settings.json, which its "
+                                        "nbgrader_config.py reads, so nbgrader's commands see them too. "
+                                        "GRADER_DB_URL and GRADER_SCHEDULER in the environment override them.")
+    config.add_argument("--course", default=".", help="course directory (default: .)")
+    config.add_argument("key", nargs="?", choices=["db-url", "scheduler"],
+                        help="db-url: a SQLAlchemy URL (postgresql://user:password@host/db); "
+                             "scheduler: a Dask scheduler address (tcp://host:8786)")
+    config.add_argument("value", nargs="?", help="the new value")
+    config.add_argument("--unset", choices=["db-url", "scheduler"], help="back to the default")
+    config.set_defaults(run=cmd_config)
 
     feedback = sub.add_parser("feedback", help="write one HTML feedback page per graded student under feedback/")
     feedback.add_argument("--course", default=".", help="course directory (default: .)")
@@ -214,6 +232,17 @@ def build_parser():
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except Exception as error:
+        refusals = tuple(getattr(sys.modules[m], name) for m, name in REFUSALS if m in sys.modules)
+        if not isinstance(error, refusals):
+            raise
+        print("error: {}".format(error), file=sys.stderr)
+        return 2
+
+
+def _run(args):
     # jsonschema (imported by nbformat, which nbgrader imports) loads the optional
     # rfc3987-syntax package for IRI formats, compiling a grammar for ~1.5 s at every
     # start. No notebook schema uses those formats: leave that package unloaded.

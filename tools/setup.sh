@@ -11,13 +11,16 @@ fi
 
 # System packages the tests use, from Debian when run as root (as in CI):
 # headless Chromium for pages; the system Python with venv, for OS users of
-# their own (students on a shared machine, grading without root); procps/passwd.
+# their own (students on a shared machine, grading without root); PostgreSQL's
+# server (the tests start throwaway clusters; the Debian service is not used);
+# procps/passwd. Dask comes from PyPI with the project.
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 /usr/bin/python3 -c "import venv, ensurepip" 2>/dev/null || missing+=(python3 python3-venv)
 command -v useradd >/dev/null || missing+=(passwd)
 command -v pkill >/dev/null || missing+=(procps)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)  # the PostgreSQL gradebook tests
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") \

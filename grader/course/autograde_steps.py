@@ -27,12 +27,12 @@ from nbconvert.exporters.exporter import ResourcesDict
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Float, Integer
 
+from ..sandbox.engine import read_and_grade
 from ..sandbox.session import Limits
 from ..sandbox.zygote import Zygote, warn_if_unsealed
 from ..submission.reading import Notebook, Unreadable, read_notebook
 from .autograded import carrier_notebook, fill_verdicts
 from .gradebook import record_verdicts
-from .grading import grade_submission
 from .lab_context import lab_context, lab_folder
 from .layout import Submission, autograded_notebook
 from .regrading import METADATA_KEY, graded_from, needs_grading
@@ -201,7 +201,7 @@ class SealedExecute(NbGraderPreprocessor):
         exporter = self.parent if isinstance(self.parent, SubmittedNotebookExporter) else None
         zygote = exporter.zygote(coursedir.root) if exporter else Zygote(lab_context(lab_folder(coursedir.root)))
         try:
-            result, notebook = grade_submission(submission, zygote, limits)
+            result, notebook = read_and_grade(submission.notebook, zygote, limits, submission.inside)
         finally:
             if exporter is None:
                 zygote.close()

@@ -5,6 +5,7 @@ Both batch paths build it the same way: ``grader autograde`` writes it to
 through nbgrader's own steps (which read the test cells' outputs as scores).
 """
 
+import json
 import os
 
 from ..checks.verdicts import function_report
@@ -15,17 +16,23 @@ UNGRADABLE_NOTE = "**Ноутбук не удалось проверить:** "
 
 
 def carrier_notebook(notebook):
-    """A valid nbformat-4 notebook of a read :class:`~grader.submission.reading.Notebook`'s cells.
+    """A valid nbformat-4 notebook (a NotebookNode) of a read :class:`~grader.submission.reading.Notebook`.
 
     Only cell types, sources and nbgrader metadata survive reading, so the
-    result is well-formed whatever the student's file held.
+    result is well-formed whatever the student's file held -- built as plain
+    data, since validating every cell with nbformat's schema would cost more
+    than grading it (``tests/test_fuzz.py`` validates them all).
     """
-    from nbformat import v4
+    from nbformat import from_dict
 
-    make = {"code": v4.new_code_cell, "markdown": v4.new_markdown_cell, "raw": v4.new_raw_cell}
-    cells = [make[cell.cell_type](cell.source, metadata={"nbgrader": dict(cell.nbgrader)} if cell.nbgrader else {})
-             for cell in notebook.cells]
-    return v4.new_notebook(cells=cells)
+    cells = []
+    for index, cell in enumerate(notebook.cells):
+        made = {"cell_type": cell.cell_type, "id": "c{}".format(index), "source": cell.source,
+                "metadata": {"nbgrader": dict(cell.nbgrader)} if cell.nbgrader else {}}
+        if cell.cell_type == "code":
+            made.update(outputs=[], execution_count=None)
+        cells.append(made)
+    return from_dict({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells})
 
 
 def fill_verdicts(nb, result):
@@ -34,26 +41,26 @@ def fill_verdicts(nb, result):
     nbgrader reads the value as the cell's partial credit. An ungradable
     submission gets a note on top saying why.
     """
-    from nbformat import v4
+    from nbformat import from_dict
 
     by_test = {"test_" + f.name: f for f in result.functions}
     for cell in nb.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if cell.cell_type == "code" and grade_id in by_test:
-            cell.outputs = verdict_outputs(by_test.pop(grade_id))
+            function = by_test.pop(grade_id)
+            cell.outputs = from_dict(_outputs(function_report(function) + "\n", function.score))
         elif cell.cell_type == "code" and grade_id and grade_id.startswith("test_") and result.error:
-            cell.outputs = [v4.new_output("stream", name="stdout", text=UNGRADABLE_NOTE + result.error + "\n"),
-                            v4.new_output("execute_result", data={"text/plain": "0.0"})]
+            cell.outputs = from_dict(_outputs(UNGRADABLE_NOTE + result.error + "\n", 0.0))
     if result.error:
-        nb.cells.insert(0, v4.new_markdown_cell(UNGRADABLE_NOTE + result.error))
+        nb.cells.insert(0, from_dict({"cell_type": "markdown", "id": "grader-error", "metadata": {},
+                                      "source": UNGRADABLE_NOTE + result.error}))
     return nb
 
 
-def verdict_outputs(function_result):
-    from nbformat import v4
-
-    return [v4.new_output("stream", name="stdout", text=function_report(function_result) + "\n"),
-            v4.new_output("execute_result", data={"text/plain": repr(float(function_result.score))})]
+def _outputs(text, score):
+    return [{"output_type": "stream", "name": "stdout", "text": text},
+            {"output_type": "execute_result", "execution_count": None, "metadata": {},
+             "data": {"text/plain": repr(float(score))}}]
 
 
 def write_autograded(course, submission, notebook, result):
@@ -61,8 +68,6 @@ def write_autograded(course, submission, notebook, result):
 
     ``notebook``: the submission as read, or None when it could not be read.
     """
-    import nbformat
-
     from ..submission.reading import Notebook
 
     target = autograded_notebook(course, submission.student)
@@ -70,5 +75,5 @@ def write_autograded(course, submission, notebook, result):
     nb = fill_verdicts(carrier_notebook(notebook or Notebook((), "")), result)
     nb.metadata[METADATA_KEY] = graded_from(submission, result.sha256)
     tmp = target.with_suffix(".tmp")
-    nbformat.write(nb, str(tmp))
+    tmp.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, target)

@@ -1,104 +1,91 @@
 """``grader autograde``: a whole class through the sealed engine into nbgrader's gradebook.
 
-Reading top to bottom: find submissions; skip the ones already graded from
-exactly the file now submitted (:mod:`.regrading`); grade the rest in parallel children of one zygote;
-for each result, in this thread only, write the autograded notebook, then the
-grades in one gradebook transaction. A batch killed halfway and run again
-grades every student exactly once.
+Reading top to bottom: reach the gradebook and the workers (a clear error
+before anything is written when either is missing); find the submissions that
+need grading (:mod:`.regrading`); claim each before it is graded, so two runs
+never grade the same student (:mod:`.claims`); grade on this machine or a Dask
+cluster (``grader.workers``); for each result, in this thread only, record it
+in one gradebook transaction, then write the autograded notebook. A run killed
+or cut off from its gradebook halfway records nobody twice and nobody by half;
+run again, it grades exactly the rest.
 """
 
-import atexit
-import itertools
-import multiprocessing
-import os
 import sys
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from contextlib import closing
 
-from ..sandbox.lifeline import die_with_parent
-from ..sandbox.zygote import Zygote, warn_if_unsealed
+from ..sandbox.zygote import warn_if_unsealed
 from .autograded import write_autograded
-from .gradebook import LatePenalties, record
-from .grading import grade_submission
+from .claims import claims_for
+from .gradebook import Recorder, database_errors, database_reason, open_gradebook
 from .lab_context import lab_context, lab_folder
-from .layout import ASSIGNMENT, db_url, submissions
+from .layout import submissions
 from .regrading import needs_grading
+from .settings import db_url, safe_url
 from .stubs import release_answers, unanswered
 
 
-def run(course, limits, workers=2, students=None, force=False, progress=None):
+class GradingStopped(Exception):
+    """The gradebook was lost during the run; the message says what was recorded before."""
+
+
+def run(course, limits, workers=2, scheduler=None, students=None, force=False, progress=None):
     """Grade the class; return {student: reason} of the students graded now that could not be graded.
 
-    Memory stays flat as the class grows: a result is dropped as soon as it is written.
+    ``scheduler``: a Dask scheduler's address to grade on, else ``workers``
+    local grading processes. Raises GradebookUnavailable, ClusterUnavailable
+    (before anything is written) or :class:`GradingStopped`.
     """
-    import warnings
-
-    from nbgrader.api import Gradebook, MissingEntry
-
-    # nbgrader's own gradebook code trips SQLAlchemy's autoflush warnings; they are not ours to show.
-    warnings.filterwarnings("ignore", module="nbgrader")
-    url = db_url(course)
-    warn_if_unsealed()
-    todo = submissions(course, students)
-    with Gradebook(url) as gb:
-        try:
-            gb.find_assignment(ASSIGNMENT)
-        except MissingEntry:
-            raise SystemExit("error: the gradebook has no assignment {!r}: run `nbgrader "
-                             "generate_assignment {}` first".format(ASSIGNMENT, ASSIGNMENT)) from None
-        if not force:
-            todo = [s for s in todo if needs_grading(gb, course, s)]
-        progress = progress or Progress(len(todo))
-        release = release_answers(course)
-        late = LatePenalties(course, url)
-        done = {}
-        context = multiprocessing.get_context("fork")  # no threads run here yet: forking is safe
-        with ProcessPoolExecutor(max_workers=max(1, workers), mp_context=context, initializer=_start_grading_process,
-                                 initargs=(lab_context(lab_folder(course)), os.getpid())) as pool:
-            for submission, (result, notebook) in _in_flight(pool, todo, limits, window=4 * max(1, workers)):
-                write_autograded(course, submission, notebook, result)
-                record(gb, submission, result, unanswered(notebook, release))
-                late.apply(gb, submission.student)
-                if result.error:
-                    done[submission.student] = result.error
-                progress.step(submission.student, result)
-        progress.finish()
+    with open_gradebook(course) as gb:
+        workers = _workers(course, limits, workers, scheduler)
+        recorder, release = Recorder(course), release_answers(course)
+        with workers, closing(claims_for(course, db_url(course))) as claims:
+            todo = [s for s in submissions(course, students) if force or needs_grading(gb, course, s)]
+            progress = progress or Progress(len(todo))
+            done = {}
+            try:
+                for submission, result, notebook in workers.grade(_claimed(todo, claims, gb, course, force)):
+                    try:
+                        if result is None:
+                            done[submission.student] = "the cluster lost this submission: run again"
+                            continue
+                        recorder.record(gb, submission, result, unanswered(notebook, release))
+                        write_autograded(course, submission, notebook, result)  # after the record: see regrading
+                    finally:
+                        claims.release(submission.student)
+                    if result.error:
+                        done[submission.student] = result.error
+                    progress.step(submission.student, result)
+            except database_errors() as error:
+                raise GradingStopped("lost the gradebook at {}: {}; {} submission(s) were recorded before; run "
+                                     "`grader autograde` again to grade the rest".format(
+                                         safe_url(db_url(course)), database_reason(error), progress.count)) from None
+            progress.finish()
     return done
 
 
-def _in_flight(pool, todo, limits, window):
-    """(submission, what grading it gave) as each finishes, with at most ``window`` under way.
+def _workers(course, limits, workers, scheduler):
+    lab = lab_context(lab_folder(course))
+    if scheduler:
+        from ..workers.dask_cluster import DaskWorkers
 
-    A bounded window keeps memory flat however large the class: a result is
-    held only until it is written.
-    """
-    pending, queue = {}, iter(todo)
-    while True:
-        for submission in itertools.islice(queue, window - len(pending)):
-            pending[pool.submit(_grade, submission, limits)] = submission
-        if not pending:
-            return
-        finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-        for future in finished:
-            yield pending.pop(future), future.result()
+        return DaskWorkers(scheduler, lab, limits)
+    from ..workers.local import LocalWorkers
+
+    warn_if_unsealed()
+    return LocalWorkers(lab, limits, workers)
 
 
-# Each grading process (trusted, like this one) has its own zygote: student code
-# still runs only in the zygote's sealed children. Processes rather than threads,
-# so judging in parallel is not serialised by one interpreter lock.
-_ZYGOTE = None
-
-
-def _start_grading_process(lab, parent_pid):
-    global _ZYGOTE
-    die_with_parent(parent_pid)
-    _ZYGOTE = Zygote(lab)
-    atexit.register(_ZYGOTE.close)
-
-
-def _grade(submission, limits):
-    """(result, the notebook as read or None): the main process writes both without reading it again."""
-    return grade_submission(submission, _ZYGOTE, limits)
+def _claimed(todo, claims, gb, course, force):
+    """The submissions of ``todo`` this run claims, each still in need of grading once claimed."""
+    for submission in todo:
+        if not claims.claim(submission.student):
+            continue  # another run is grading this student
+        gb.db.expire_all()  # what another run committed meanwhile
+        if force or needs_grading(gb, course, submission):
+            yield submission
+        else:
+            claims.release(submission.student)
 
 
 class Progress:

@@ -16,7 +16,8 @@ from ..checks.verdicts import points
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, read_notebook
 from .export import BLANK, GRADED, LATE, MISSING, UNGRADABLE, collect
-from .layout import ASSIGNMENT, db_url, submissions
+from .gradebook import open_gradebook
+from .layout import ASSIGNMENT, submissions
 from .templates import render as render_template
 
 # What in an answer cell suggests an attempt on the grader rather than the lab.
@@ -55,11 +56,11 @@ def mistake_of(comment):
 
 def build(course):
     """The report's data: export rows, mistakes with counts, students needing attention."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    rows = collect(db_url(course))
     mistakes, attention = Counter(), []
-    with Gradebook(db_url(course)) as gb:
+    with open_gradebook(course) as gb:
+        rows = collect(gb)
         for row in rows:
             reasons = []
             if row.status == UNGRADABLE:

@@ -34,26 +34,25 @@ class ExportRow:
         return row
 
 
-def collect(db_url):
-    """Every student the gradebook knows, in natural order."""
-    from nbgrader.api import Gradebook, MissingEntry
+def collect(gb):
+    """Every student the (open) gradebook knows, in natural order."""
+    from nbgrader.api import MissingEntry
 
     rows = []
-    with Gradebook(db_url) as gb:
-        for student in sorted(gb.students, key=lambda s: natural_key(s.id)):
-            try:
-                notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student.id)
-                assignment = gb.find_submission(ASSIGNMENT, student.id)
-            except MissingEntry:
-                rows.append(ExportRow(student.id, {n: None for n in NAMES}, 0.0, MISSING))
-                continue
-            grades = {g.name: g.score for g in notebook.grades}
-            comments = {c.name: c.auto_comment or "" for c in notebook.comments}
-            scores = {n: grades.get("test_" + n) for n in NAMES}
-            penalty = notebook.late_submission_penalty or 0.0
-            total = round(sum(s or 0 for s in scores.values()) - penalty, 6)
-            status, reason = _status(comments, assignment.total_seconds_late or 0)
-            rows.append(ExportRow(student.id, scores, total, status, penalty, reason))
+    for student in sorted(gb.students, key=lambda s: natural_key(s.id)):
+        try:
+            notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student.id)
+            assignment = gb.find_submission(ASSIGNMENT, student.id)
+        except MissingEntry:
+            rows.append(ExportRow(student.id, {n: None for n in NAMES}, 0.0, MISSING))
+            continue
+        grades = {g.name: g.score for g in notebook.grades}
+        comments = {c.name: c.auto_comment or "" for c in notebook.comments}
+        scores = {n: grades.get("test_" + n) for n in NAMES}
+        penalty = notebook.late_submission_penalty or 0.0
+        total = round(sum(s or 0 for s in scores.values()) - penalty, 6)
+        status, reason = _status(comments, assignment.total_seconds_late or 0)
+        rows.append(ExportRow(student.id, scores, total, status, penalty, reason))
     return rows
 
 

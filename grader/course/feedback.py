@@ -12,7 +12,8 @@ from ..checks.verdicts import points
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, read_bytes, read_notebook
 from .export import MISSING, collect
-from .layout import ASSIGNMENT, NOTEBOOK, db_url, submissions
+from .gradebook import open_gradebook
+from .layout import ASSIGNMENT, NOTEBOOK, submissions
 from .templates import render
 
 
@@ -30,12 +31,12 @@ def render_page(student, scores, comments, sources, late_penalty=0.0, note=""):
 
 def write_all(course, students=None):
     """feedback/<student>/dnn_step_by_step/dnn_step_by_step.html for every graded student."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     course = Path(course)
-    by_student = {row.student: row for row in collect(db_url(course))}
     written = []
-    with Gradebook(db_url(course)) as gb:
+    with open_gradebook(course) as gb:
+        by_student = {row.student: row for row in collect(gb)}
         for submission in submissions(course, students):
             row = by_student.get(submission.student)
             if row is None or row.status == MISSING:

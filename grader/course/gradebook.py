@@ -1,18 +1,88 @@
-"""Writing one student's grades into nbgrader's gradebook, the way nbgrader would.
+"""nbgrader's gradebook, wherever the course's config puts it (sqlite, PostgreSQL, ...).
 
-The same assignment, notebook, ``test_<name>`` grade cells and answer-cell
-comments that ``nbgrader autograde`` writes, so formgrader, ``nbgrader export``
-and late penalties see our grades as their own.
+We write what ``nbgrader autograde`` writes -- the same assignment, notebook,
+``test_<name>`` grade cells, answer-cell comments and late penalty -- so
+formgrader, ``nbgrader export`` and our reports read our grades as their own.
+One student's record is one transaction: a gradebook lost halfway leaves that
+student as they were, never half-recorded.
 """
 
-from pathlib import Path
+import contextlib
+import logging
 
 from ..checks.graded_functions import NAMES
 from ..checks.verdicts import function_report
 from .layout import ASSIGNMENT
+from .settings import course_config, db_url, safe_url
 
 NOTEBOOK_ID = ASSIGNMENT  # nbgrader's notebook id: the file name without .ipynb
 UNGRADABLE_PREFIX = "Ноутбук не удалось проверить"
+
+
+class GradebookUnavailable(Exception):
+    """The gradebook cannot be reached or does not hold the assignment; the message says which and where."""
+
+
+def database_errors():
+    """The exceptions that mean the database itself failed (not our data)."""
+    from sqlalchemy.exc import DBAPIError, OperationalError, PendingRollbackError
+
+    return (OperationalError, DBAPIError, PendingRollbackError, OSError)
+
+
+@contextlib.contextmanager
+def open_gradebook(course):
+    """nbgrader's Gradebook of ``course``, checked to hold the assignment; :class:`GradebookUnavailable` if not.
+
+    A sqlite gradebook that does not exist yet is not created here: only
+    ``nbgrader generate_assignment`` makes one.
+    """
+    import warnings
+
+    from nbgrader.api import Gradebook, MissingEntry
+
+    # nbgrader's own code trips SQLAlchemy's autoflush warnings, and logs a traceback for
+    # each database error it re-raises; we report those errors ourselves, in one line.
+    warnings.filterwarnings("ignore", module="nbgrader")
+    logging.getLogger("tornado.application").setLevel(logging.CRITICAL)
+    url = db_url(course)
+    where = safe_url(url)
+    if url.startswith("sqlite:///") and not _sqlite_file(url).exists():
+        raise GradebookUnavailable("no gradebook at {}: run `nbgrader generate_assignment {}` first".format(
+            where, ASSIGNMENT))
+    try:
+        gb = Gradebook(url)
+    except database_errors() as error:
+        raise GradebookUnavailable("cannot reach the gradebook at {}: {}".format(where, database_reason(error))) from None
+    try:
+        try:
+            gb.find_assignment(ASSIGNMENT)
+        except MissingEntry:
+            raise GradebookUnavailable("the gradebook at {} has no assignment {!r}: run `nbgrader "
+                                       "generate_assignment {}` first".format(where, ASSIGNMENT, ASSIGNMENT)) from None
+        except database_errors() as error:
+            raise GradebookUnavailable("cannot read the gradebook at {}: {}".format(where, database_reason(error))) from None
+        yield gb
+    finally:
+        try:
+            gb.close()
+        except database_errors():
+            pass
+
+
+def _sqlite_file(url):
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    return Path(make_url(url).database or "")
+
+
+def database_reason(error):
+    """The database's own words, first line only (never the URL with its password)."""
+    original = getattr(error, "orig", None) or error
+    text = str(original).strip().splitlines()
+    return text[0] if text else type(original).__name__
 
 
 def is_complete(gb, student):
@@ -26,20 +96,74 @@ def is_complete(gb, student):
     return all(g.auto_score is not None for g in notebook.grades)
 
 
-def record(gb, submission, result, unanswered=()):
-    """Write one student's grades and verdicts as a single gradebook transaction (``grader autograde``)."""
-    gb.update_or_create_student(submission.student)
-    kwargs = {"timestamp": submission.timestamp} if submission.timestamp else {}
-    gb.update_or_create_submission(ASSIGNMENT, submission.student, **kwargs)
-    notebook = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, submission.student)
-    grades, comments = _cells_of(gb, notebook)
-    by_name = {f.name: f for f in result.functions}
-    for name in NAMES:
-        grade = grades["test_" + name]
-        grade.auto_score = by_name[name].score if name in by_name else 0.0
-        grade.needs_manual_grade = grade.manual_score is not None
-    _write_verdicts(comments, result, unanswered)
-    gb.db.commit()
+class Recorder:
+    """Writes one student's grades, verdicts and late penalty as one transaction (``grader autograde``)."""
+
+    def __init__(self, course):
+        from nbgrader.preprocessors import AssignLatePenalties
+
+        # nbgrader's own late-penalty step, configured as the course configures it: its plugin decides.
+        self._late = AssignLatePenalties(config=course_config(course))
+        self._late.init_plugin()
+
+    def record(self, gb, submission, result, unanswered=()):
+        from nbgrader.api import InvalidEntry
+
+        try:
+            self._record(gb, submission, result, unanswered)
+        except InvalidEntry as error:  # nbgrader wraps a lost connection too: show it as what it is
+            if isinstance(error.__context__, database_errors()):
+                raise error.__context__ from None
+            raise
+
+    def _record(self, gb, submission, result, unanswered):
+        with one_transaction(gb.db):
+            gb.update_or_create_student(submission.student)
+            kwargs = {"timestamp": submission.timestamp} if submission.timestamp else {}
+            assignment = gb.update_or_create_submission(ASSIGNMENT, submission.student, **kwargs)
+            notebook = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, submission.student)
+            grades, comments = _cells_of(gb, notebook)
+            by_name = {f.name: f for f in result.functions}
+            for name in NAMES:
+                grade = grades["test_" + name]
+                grade.auto_score = by_name[name].score if name in by_name else 0.0
+                grade.needs_manual_grade = grade.manual_score is not None
+            _write_verdicts(comments, result, unanswered)
+            gb.db.flush()
+            gb.db.expire(notebook)  # its score is computed by the database from the grades just written
+            self._penalize(notebook, assignment, submission.student)
+
+    def _penalize(self, notebook, assignment, student):
+        """What nbgrader's AssignLatePenalties does, inside our transaction."""
+        notebook.late_submission_penalty = None
+        late = assignment.total_seconds_late or 0
+        if late > 0:
+            penalty = self._late.plugin_inst.late_submission_penalty(student, notebook.score, late)
+            if penalty is not None:
+                notebook.late_submission_penalty = self._late._check_late_penalty(notebook, penalty)
+
+
+@contextlib.contextmanager
+def one_transaction(session):
+    """Run nbgrader's gradebook calls as one transaction.
+
+    nbgrader's helpers (``update_or_create_submission`` and the like) commit
+    as they go; inside this block their commits only flush, and the block
+    commits once at the end -- or rolls everything back.
+    """
+    commit = session.commit
+    session.commit = session.flush
+    try:
+        yield session
+    except BaseException:
+        session.commit = commit
+        try:
+            session.rollback()
+        except database_errors():
+            pass  # the connection is gone, and the transaction with it
+        raise
+    session.commit = commit
+    session.commit()
 
 
 def record_verdicts(gb, student, result, unanswered=()):
@@ -70,29 +194,3 @@ def _cells_of(gb, notebook):
     comments = gb.db.query(SolutionCell.name, Comment).join(Comment, Comment.cell_id == SolutionCell.id) \
         .filter(Comment.notebook_id == notebook.id).all()
     return dict(grades), dict(comments)
-
-
-class LatePenalties:
-    """nbgrader's own late-penalty step (AssignLatePenalties), with the course's settings."""
-
-    def __init__(self, course, url):
-        from nbgrader.preprocessors import AssignLatePenalties
-        from traitlets.config.loader import PyFileConfigLoader
-
-        config_file = Path(course) / "nbgrader_config.py"
-        config = PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config() \
-            if config_file.exists() else None
-        self._step = AssignLatePenalties(config=config)
-        self._url = url
-
-    def apply(self, gb, student):
-        """Set or clear the student's penalty (nbgrader's step runs only when there is one to set or clear)."""
-        notebook = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, student)
-        late = gb.find_submission(ASSIGNMENT, student).total_seconds_late or 0
-        if late <= 0 and notebook.late_submission_penalty is None:
-            return
-        from nbformat.v4 import new_notebook
-
-        resources = {"nbgrader": {"notebook": NOTEBOOK_ID, "assignment": ASSIGNMENT, "student": student,
-                                  "db_url": self._url}}
-        self._step.preprocess(new_notebook(), resources)

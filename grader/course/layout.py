@@ -46,10 +46,6 @@ def _is_time(text):
     return bool(text)
 
 
-def db_url(course):
-    return "sqlite:///" + str(Path(course).resolve() / "gradebook.db")
-
-
 def submissions(course, students=None):
     """Every ``submitted/<student>/dnn_step_by_step/`` of the course, in natural order."""
     root = Path(course) / "submitted"

@@ -22,12 +22,21 @@ def grade_notebook(path, zygote, limits, inside=None):
 
     ``inside``: the folder the file must really be in (see :func:`read_notebook`).
     """
+    return read_and_grade(path, zygote, limits, inside)[0]
+
+
+def read_and_grade(path, zygote, limits, inside=None):
+    """(SubmissionResult, the notebook as read -- or None when it cannot be read).
+
+    An unreadable file's result still carries the sha256 of its bytes, so a
+    changed file can be told from the one that was graded.
+    """
     started = time.monotonic()
     try:
         notebook = read_notebook(path, inside)
     except Unreadable as reason:
-        return SubmissionResult(error=str(reason), seconds=time.monotonic() - started)
-    return grade_read_notebook(notebook, zygote, limits, started)
+        return SubmissionResult(error=str(reason), seconds=time.monotonic() - started, sha256=reason.sha256), None
+    return grade_read_notebook(notebook, zygote, limits, started), notebook
 
 
 def grade_read_notebook(notebook, zygote, limits, started=None):

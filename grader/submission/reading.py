@@ -41,7 +41,14 @@ _ERRNO = {errno.ENOENT: "файла нет", errno.EACCES: "нет прав на
 
 
 class Unreadable(Exception):
-    """The file is not a notebook we can grade; the message says why (in Russian)."""
+    """The file is not a notebook we can grade; the message says why (in Russian).
+
+    ``sha256`` is of the file's bytes when they could be read at all ("" when not).
+    """
+
+    def __init__(self, reason, sha256=""):
+        super().__init__(reason)
+        self.sha256 = sha256
 
 
 @dataclass(frozen=True)
@@ -65,10 +72,13 @@ def read_notebook(path, inside=None):
     ``path``.
     """
     raw = read_bytes(path, inside)
-    if not raw.strip():
-        raise Unreadable("файл пуст")
-    data = _parse_json(raw)
-    return Notebook(tuple(_cells_of(data)), hashlib.sha256(raw).hexdigest())
+    sha256 = hashlib.sha256(raw).hexdigest()
+    try:
+        if not raw.strip():
+            raise Unreadable("файл пуст")
+        return Notebook(tuple(_cells_of(_parse_json(raw))), sha256)
+    except Unreadable as reason:
+        raise Unreadable(str(reason), sha256) from None
 
 
 def read_bytes(path, inside=None, limit=MAX_BYTES):

@@ -1,0 +1,83 @@
+"""Where this course's gradebook and cluster are: read from nbgrader's own config.
+
+The course's ``nbgrader_config.py`` is the one place that says where the
+gradebook is (``CourseDirectory.db_url``), so nbgrader's commands and ours
+always agree. It reads ``grader_settings.json`` beside it, which ``grader
+config`` writes (``GRADER_DB_URL`` in the environment overrides the file):
+
+    grader config db-url postgresql://grader@db.example.org/dnn
+    grader config scheduler tcp://scheduler.example.org:8786
+
+The file may hold a database password: it is created readable by its owner only.
+"""
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+SETTINGS_FILE = "grader_settings.json"
+KNOWN = {"db-url": "db_url", "scheduler": "scheduler"}
+
+
+def settings(course):
+    """The course's ``grader_settings.json`` as a dict ({} when there is none)."""
+    try:
+        with open(Path(course) / SETTINGS_FILE, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except FileNotFoundError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_setting(course, key, value):
+    """Set (or with ``value`` None, remove) one setting; the file stays private to its owner."""
+    data = settings(course)
+    if value is None:
+        data.pop(key, None)
+    else:
+        data[key] = value
+    path = Path(course) / SETTINGS_FILE
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(data, out, indent=1)
+    os.replace(tmp, path)
+    _config.cache_clear()
+
+
+def db_url(course):
+    """The gradebook's SQLAlchemy URL: the course's ``CourseDirectory.db_url``, as nbgrader sees it."""
+    url = _config(str(Path(course).resolve())).CourseDirectory.get("db_url")
+    return url or "sqlite:///" + str(Path(course).resolve() / "gradebook.db")  # nbgrader's own default
+
+
+def scheduler(course):
+    """The Dask scheduler of ``grader config scheduler``, or None (grade on this machine)."""
+    return os.environ.get("GRADER_SCHEDULER") or settings(course).get("scheduler") or None
+
+
+def course_config(course):
+    """The course's nbgrader configuration (a traitlets Config)."""
+    return _config(str(Path(course).resolve()))
+
+
+@lru_cache(maxsize=8)
+def _config(course):
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config_file = Path(course) / "nbgrader_config.py"
+    if not config_file.exists():
+        return Config()
+    return PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
+
+
+def safe_url(url):
+    """``url`` fit to print: its password masked."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<a database URL that cannot be parsed>"

@@ -1,0 +1,101 @@
+"""Grading on a Dask distributed cluster: notebooks out to the workers, plain results back.
+
+This process (the trusted client, beside the course) reads each notebook the
+safe way and sends the read cells; a Dask worker grades them in a zygote of
+its own (a worker plugin starts it with the worker and stops it with it), so
+workers need the grader installed but neither the course's files nor its
+gradebook. A worker that dies takes its tasks with it; the scheduler runs
+them again elsewhere, and the client records each student once.
+"""
+
+from concurrent.futures import Future
+
+from distributed import Client, WorkerPlugin, get_worker, wait
+from distributed import Future as DaskFuture
+
+from ..checks.results import SubmissionResult
+from ..plain.lab import LabContext
+from ..sandbox.engine import grade_read_notebook
+from ..sandbox.zygote import Zygote
+from ..submission.reading import Unreadable, read_notebook
+from .errors import ClusterUnavailable
+from .window import windowed
+
+PLUGIN = "grader-sealed-zygote"
+
+
+class SealedZygote(WorkerPlugin):
+    """A zygote in every Dask worker: student code stays sealed exactly as on one machine."""
+
+    name = PLUGIN
+
+    def __init__(self, lab_json):
+        self.lab_json, self.zygote = lab_json, None
+
+    def setup(self, worker):
+        self.zygote = Zygote(LabContext.from_json(self.lab_json))
+
+    def teardown(self, worker):
+        if self.zygote is not None:
+            self.zygote.close()
+
+
+def grade_on_worker(notebook, limits):
+    """The task: grade a read notebook in this worker's zygote. Plain data in, plain data out."""
+    return grade_read_notebook(notebook, get_worker().plugins[PLUGIN].zygote, limits)
+
+
+class DaskWorkers:
+    """A Dask cluster at ``address``; :meth:`grade` yields (submission, result or None, notebook)."""
+
+    def __init__(self, address, lab, limits, connect_seconds=10):
+        try:
+            self._client = Client(address, timeout=connect_seconds, set_as_default=False)
+        except (OSError, TimeoutError) as error:
+            raise ClusterUnavailable("cannot reach the Dask scheduler at {}: {}".format(
+                address, str(error).splitlines()[0] if str(error) else type(error).__name__)) from None
+        self._client.register_plugin(SealedZygote(lab.to_json()))
+        self.limits = limits
+
+    def threads(self):
+        return max(1, sum(self._client.nthreads().values()))
+
+    def grade(self, submissions):
+        """Results as they come; ``result`` is None when the cluster lost the task for good."""
+        notebooks = {}
+
+        def submit(submission):
+            try:
+                notebook = read_notebook(submission.notebook, submission.inside)
+            except Unreadable as reason:  # nothing to send: the result is known here
+                done = Future()
+                done.set_result(SubmissionResult(error=str(reason), sha256=reason.sha256))
+                notebooks[done] = None
+                return done
+            future = self._client.submit(grade_on_worker, notebook, self.limits, pure=False)
+            notebooks[future] = notebook
+            return future
+
+        def first_done(futures):
+            done = [f for f in futures if f.done()]
+            if done:
+                return done
+            with self._client.as_current():
+                return wait([f for f in futures if isinstance(f, DaskFuture)], return_when="FIRST_COMPLETED").done
+
+        for submission, future in windowed(submissions, submit, first_done, 4 * self.threads()):
+            notebook = notebooks.pop(future)
+            try:
+                result = future.result()
+            except Exception:  # the cluster gave up on it (workers kept dying): not graded this time
+                result = None
+            yield submission, result, notebook
+
+    def close(self):
+        self._client.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

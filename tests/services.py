@@ -1,0 +1,136 @@
+"""Real servers for the tests, started and stopped by the tests, on 127.0.0.1 only.
+
+* :class:`Postgres` -- a throwaway PostgreSQL cluster (Debian's initdb and
+  pg_ctl; as root it runs as the ``postgres`` user, as PostgreSQL insists) on a
+  free port, with a password, so URLs in messages can be checked for leaks;
+* :class:`DaskCluster` -- ``dask scheduler`` and ``dask worker`` processes,
+  each a process of its own.
+"""
+
+import glob
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from other_users import open_folder
+
+PASSWORD = "s3cret-pw"  # must never appear in anything the grader prints
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _postgres_bin():
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(Path(p).parts[4]))
+    if not found:
+        raise RuntimeError("PostgreSQL is not installed: run tools/setup.sh as root (Debian's postgresql)")
+    return Path(found[-1]).parent
+
+
+class Postgres:
+    """A PostgreSQL cluster of its own: ``url(database)`` with user ``grader`` and :data:`PASSWORD`."""
+
+    def __init__(self):
+        self.root = open_folder("grader-pg-")
+        self.bin, self.port = _postgres_bin(), free_port()
+        self.data, self.sockets = self.root / "data", self.root / "sockets"
+        self.sockets.mkdir()
+        self.owner = "postgres" if os.geteuid() == 0 else pwd.getpwuid(os.geteuid()).pw_name
+        password_file = self.root / "password"
+        password_file.write_text(PASSWORD + "\n", encoding="utf-8")
+        if os.geteuid() == 0:
+            shutil.chown(self.root, self.owner)
+            shutil.chown(self.sockets, self.owner)
+            shutil.chown(password_file, self.owner)
+        self._as_owner([self.bin / "initdb", "-D", self.data, "-U", "grader", "--pwfile", password_file,
+                        "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8"])
+        self.start()
+        self._as_owner([self.bin / "createdb", "-h", "127.0.0.1", "-p", self.port, "-U", "grader", "gradebook"])
+
+    def _as_owner(self, command, check=True):
+        user = {} if pwd.getpwuid(os.geteuid()).pw_name == self.owner else {"user": self.owner}
+        env = dict(os.environ, PGPASSWORD=PASSWORD)
+        return subprocess.run([str(c) for c in command], capture_output=True, text=True, env=env, check=check,
+                              cwd=self.root, timeout=120, **user)
+
+    def start(self):
+        options = "-p {} -h 127.0.0.1 -k {} -c fsync=off -c full_page_writes=off -c max_connections=200".format(
+            self.port, self.sockets)
+        self._as_owner([self.bin / "pg_ctl", "-D", self.data, "-l", self.root / "log", "-o", options, "-w", "start"])
+
+    def stop(self, mode="fast"):
+        self._as_owner([self.bin / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop"], check=False)
+
+    def create_database(self, name):
+        self._as_owner([self.bin / "createdb", "-h", "127.0.0.1", "-p", self.port, "-U", "grader", name])
+        return self.url(name)
+
+    def url(self, database="gradebook"):
+        return "postgresql://grader:{}@127.0.0.1:{}/{}".format(PASSWORD, self.port, database)
+
+    def close(self):
+        self.stop("immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class DaskCluster:
+    """A ``dask scheduler`` and ``workers`` ``dask worker`` processes (one thread each, no nanny)."""
+
+    def __init__(self, workers=2):
+        self.root = open_folder("grader-dask-")
+        self.port = free_port()
+        self.address = "tcp://127.0.0.1:{}".format(self.port)
+        dask = str(Path(sys.executable).parent / "dask")
+        self.scheduler = self._start([dask, "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
+                                      "--no-dashboard"], "scheduler")
+        self.workers = [self._start([dask, "worker", self.address, "--nthreads", "1", "--no-nanny",
+                                     "--no-dashboard", "--host", "127.0.0.1", "--name", "w{}".format(i),
+                                     "--local-directory", str(self.root / "w{}".format(i))], "w{}".format(i))
+                        for i in range(workers)]
+        self.wait_for_workers(workers)
+
+    def _start(self, command, name):
+        log = open(self.root / (name + ".log"), "w")
+        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                                env=dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False"))
+
+    def wait_for_workers(self, count, seconds=60):
+        from distributed import Client
+
+        with Client(self.address, timeout=seconds) as client:
+            client.wait_for_workers(count, timeout=seconds)
+
+    def kill_worker(self, index=0):
+        """SIGKILL one worker process (its zygote and sealed children die with it)."""
+        self.workers[index].kill()
+        self.workers[index].wait()
+
+    def close(self):
+        for process in self.workers + [self.scheduler]:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            process.wait()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def log(self, name):
+        return (self.root / (name + ".log")).read_text(errors="replace")
+
+
+def wait_until(condition, seconds=120, step=0.05):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(step)
+    return False

@@ -1,0 +1,231 @@
+"""Beyond one machine: grading on a Dask cluster, the gradebook in PostgreSQL.
+
+Every server here is real and started by the tests on 127.0.0.1 (tests/services.py):
+a PostgreSQL cluster, a Dask scheduler and two Dask workers as processes of
+their own.
+"""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import corpus_submissions
+from course import (ASSIGNMENT, REPO, generated_course, grader_cli, nbgrader, solved_submission, submit, tool_env,
+                    with_answers)
+from corpus import solved_sources
+from services import PASSWORD, DaskCluster, Postgres, free_port, wait_until
+
+from grader.checks.graded_functions import BY_NAME, NAMES
+
+FULL = {"test_" + n: float(BY_NAME[n].points) for n in NAMES}
+DUE = "2026-03-01 23:59:00 UTC"
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    server = Postgres()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def dask_cluster():
+    cluster = DaskCluster(workers=2)
+    yield cluster
+    cluster.close()
+
+
+def pg_course(root, postgres, database):
+    """A course whose gradebook is a fresh PostgreSQL database (set with `grader config db-url`)."""
+    course = root / "course"
+    from course import copy_course
+
+    copy_course(course)
+    configured = grader_cli(course, "config", "db-url", postgres.create_database(database))
+    assert configured.returncode == 0 and PASSWORD not in configured.stdout, configured.stdout
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    return course
+
+
+def _per_student(gradebook_url, read):
+    """{student: read(their submitted notebook)} from any gradebook, with nbgrader's own API."""
+    from nbgrader.api import Gradebook
+
+    found = {}
+    with Gradebook(gradebook_url) as gb:
+        for student in gb.students:
+            try:
+                notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student.id)
+            except Exception:
+                continue
+            found[student.id] = read(notebook)
+    return found
+
+
+def scores_from(gradebook_url):
+    """{student: {grade cell: score}}."""
+    return _per_student(gradebook_url, lambda notebook: {g.name: g.score for g in notebook.grades})
+
+
+def verdicts_from(gradebook_url):
+    """{student: {function: verdict}}."""
+    return _per_student(gradebook_url, lambda notebook: {c.name: c.auto_comment for c in notebook.comments})
+
+
+def put_class(course, with_corpus=True):
+    shutil.copytree(REPO / "samples" / "submitted", course / "submitted", dirs_exist_ok=True)
+    if with_corpus:
+        for student, notebook in corpus_submissions().items():
+            submit(course, student, notebook)
+
+
+def slow_class(course, count):
+    """Submissions busy for a while each, so a run can be interrupted halfway."""
+    slow = solved_sources()["compute_cost"].replace(
+        "    m = Y.shape[1]\n", "    m = Y.shape[1]\n    for _ in range(2_000_000):\n        pass\n")
+    for i in range(count):
+        sources = {"compute_cost": slow}
+        if i % 3 == 0:
+            sources["linear_forward"] = solved_sources()["linear_forward"].replace(" + b", "")
+        submit(course, "s{:02d}".format(i), with_answers(solved_submission(), sources))
+    return {"s{:02d}".format(i): dict(FULL, test_linear_forward=0.0) if i % 3 == 0 else FULL for i in range(count)}
+
+
+def start_autograde(course, *args):
+    return subprocess.Popen([sys.executable, "-m", "grader.cli", "autograde", "--course", str(course), *args],
+                            env=tool_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def complete(url):
+    return [s for s, cells in scores_from(url).items() if cells and all(v is not None for v in cells.values())]
+
+
+# --- the same grades on a cluster into PostgreSQL as on one machine into sqlite --------------
+
+@pytest.fixture(scope="module")
+def both_ways(tmp_path_factory, postgres, dask_cluster):
+    local = generated_course(tmp_path_factory.mktemp("local") / "course")
+    nbgrader(local, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
+    put_class(local)
+    run_local = grader_cli(local, "autograde")
+    cluster = pg_course(tmp_path_factory.mktemp("cluster"), postgres, "both_ways")
+    nbgrader(cluster, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
+    put_class(cluster)
+    run_cluster = grader_cli(cluster, "autograde", "--scheduler", dask_cluster.address)
+    return local, cluster, run_local, run_cluster
+
+
+def test_the_class_graded_on_dask_into_postgres_gets_the_grades_of_one_machine(both_ways, postgres):
+    local, cluster, run_local, run_cluster = both_ways
+    assert run_local.returncode == 0 and run_cluster.returncode == 0, run_cluster.stderr[-3000:]
+    on_one_machine = scores_from("sqlite:///" + str(local / "gradebook.db"))
+    on_the_cluster = scores_from(postgres.url("both_ways"))
+    assert len(on_the_cluster) == len(corpus_submissions()) + 8
+    assert on_the_cluster == on_one_machine
+    assert not (cluster / "gradebook.db").exists()  # nothing fell back to a sqlite file
+
+
+def test_nbgrader_and_grader_read_the_postgres_gradebook(both_ways, tmp_path):
+    local, cluster, _, _ = both_ways
+    for course in (local, cluster):
+        nbgrader(course, "export", "--to", str(course / "nbgrader.csv"))
+        exported = grader_cli(course, "export", "--csv", str(course / "grader.csv"))
+        assert exported.returncode == 0, exported.stderr
+    def rows(path):  # nbgrader exports in the database's own order
+        return sorted(path.read_text(encoding="utf-8").splitlines())
+
+    assert rows(local / "nbgrader.csv") == rows(cluster / "nbgrader.csv")
+    assert (local / "grader.csv").read_text() == (cluster / "grader.csv").read_text()
+    for command in (["feedback"], ["report", "--output", str(tmp_path / "report.html")], ["scores"]):
+        proc = grader_cli(cluster, *command)
+        assert proc.returncode == 0 and PASSWORD not in proc.stdout + proc.stderr, (command, proc.stderr)
+    assert "Студент7" in (cluster / "grader.csv").read_text()
+    assert len(list((cluster / "feedback").glob("*/{0}/{0}.html".format(ASSIGNMENT)))) >= 8
+
+
+# --- what goes wrong on a cluster ----------------------------------------------------------
+
+def test_a_dask_worker_killed_mid_batch_costs_nothing(tmp_path, postgres):
+    cluster = DaskCluster(workers=2)
+    try:
+        course = pg_course(tmp_path, postgres, "killed_worker")
+        expected = slow_class(course, 24)
+        url = postgres.url("killed_worker")
+        run = start_autograde(course, "--scheduler", cluster.address)
+        assert wait_until(lambda: len(complete(url)) >= 4)
+        cluster.kill_worker(0)
+        out, err = run.communicate(timeout=600)
+    finally:
+        cluster.close()
+    assert run.returncode == 0, err[-3000:]
+    assert "graded 24 submission(s)" in err  # each student graded, and recorded, once
+    assert scores_from(url) == expected
+
+
+def test_an_unreachable_scheduler_is_a_clear_error_before_anything_is_written(tmp_path, postgres):
+    course = pg_course(tmp_path, postgres, "no_scheduler")
+    slow_class(course, 2)
+    proc = grader_cli(course, "autograde", "--scheduler", "tcp://127.0.0.1:{}".format(free_port()))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:" in proc.stderr
+    assert scores_from(postgres.url("no_scheduler")) == {}
+    assert not (course / "autograded").exists() or not any((course / "autograded").iterdir())
+
+
+def test_an_unreachable_gradebook_is_a_clear_error_naming_the_url_without_its_password(tmp_path):
+    course = generated_course(tmp_path / "course")
+    submit(course, "s1", solved_submission())
+    closed = "postgresql://grader:{}@127.0.0.1:{}/gradebook".format(PASSWORD, free_port())
+    assert grader_cli(course, "config", "db-url", closed).returncode == 0
+    for command in (["autograde"], ["export"], ["feedback"], ["scores"], ["report", "--output", str(tmp_path / "r")]):
+        proc = grader_cli(course, *command)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, (command, proc.stderr)
+        assert "cannot reach the gradebook at postgresql://grader:***@127.0.0.1:" in proc.stderr, proc.stderr
+        assert PASSWORD not in proc.stdout + proc.stderr
+    assert not (course / "autograded").exists()
+
+
+def test_postgres_stopped_mid_batch_stops_the_run_half_records_nobody_and_a_rerun_grades_the_rest(tmp_path):
+    postgres = Postgres()
+    try:
+        course = pg_course(tmp_path, postgres, "stopped")
+        expected = slow_class(course, 24)
+        url = postgres.url("stopped")
+        run = start_autograde(course, "--workers", "2")
+        assert wait_until(lambda: len(complete(url)) >= 4)
+        postgres.stop("immediate")
+        out, err = run.communicate(timeout=600)
+        assert run.returncode == 2 and "Traceback" not in err, err[-3000:]
+        assert "lost the gradebook at postgresql://grader:***@127.0.0.1:" in err and PASSWORD not in err + out
+        postgres.start()
+        graded = scores_from(url)
+        assert 4 <= len(graded) < 24
+        verdicts = verdicts_from(url)
+        for student, cells in graded.items():  # every one there is whole: all ten scores, each with its verdict
+            assert cells == expected[student], student
+            assert len(verdicts[student]) == 10 and all(verdicts[student].values()), student
+        rerun = grader_cli(course, "autograde")
+        assert rerun.returncode == 0, rerun.stderr[-3000:]
+        assert "graded {} submission(s)".format(24 - len(graded)) in rerun.stderr
+        assert scores_from(url) == expected
+    finally:
+        postgres.close()
+
+
+def test_two_runs_at_once_on_one_postgres_gradebook_grade_every_student_once(tmp_path, postgres):
+    course = pg_course(tmp_path, postgres, "two_runs")
+    expected = slow_class(course, 24)
+    runs = [start_autograde(course, "--workers", "1") for _ in range(2)]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    counts = []
+    for run, (out, err) in zip(runs, outputs):
+        assert run.returncode == 0, err[-3000:]
+        counts.append(int(err.rsplit("graded ", 1)[1].split()[0]))
+    assert sum(counts) == 24 and min(counts) > 0, counts  # every student by exactly one of them; both worked
+    assert scores_from(postgres.url("two_runs")) == expected
+    from nbgrader.api import Gradebook
+
+    with Gradebook(postgres.url("two_runs")) as gb:
+        assert len(gb.students) == 24 and len(gb.find_assignment(ASSIGNMENT).submissions) == 24
