@@ -93,10 +93,9 @@ def cmd_check(args):
 
 def cmd_autograde(args):
     from .course import batch
-    from .course.settings import scheduler
 
     done = batch.run(args.course, _limits(args), workers=args.workers, scheduler=args.scheduler or
-                     scheduler(args.course), students=args.student, force=args.force)
+                     _scheduler(args.course), students=args.student, force=args.force)
     rows = _class_rows(args.course)
     if args.student:
         rows = [r for r in rows if r.student in set(args.student)]
@@ -138,6 +137,57 @@ def cmd_report(args):
     print("wrote {}: {} students, {} kinds of mistakes, {} need attention".format(
         args.output, len(rows), len(mistakes), len(attention)))
     return 0
+
+
+def cmd_serve(args):
+    from .service.app import Options
+    from .service.server import serve
+
+    serve(args.course, args.host, args.port, _limits(args), workers=args.workers,
+          scheduler=args.scheduler or _scheduler(args.course),
+          options=Options(max_bytes=int(args.max_mb * 2 ** 20), per_minute=args.per_minute))
+    return 0
+
+
+def _scheduler(course):
+    from .course.settings import scheduler
+
+    return scheduler(course)
+
+
+def cmd_tokens(args):
+    import csv
+
+    from .course.export import collect
+    from .course.gradebook import open_gradebook
+    from .course.settings import db_url
+    from .service import store
+
+    engine = store.engine_for(db_url(args.course))
+    try:
+        if args.revoke:
+            for student in args.revoke:
+                print("{}: {} token(s) revoked".format(student, store.revoke(engine, student)), file=sys.stderr)
+            return 0
+        students = args.student
+        if not students:
+            with open_gradebook(args.course) as gb:
+                students = [row.student for row in collect(gb)]
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["student", "token"])
+        for student in students:
+            writer.writerow([student, store.issue_token(engine, student)])
+        print("issued {} token(s); the server keeps only their hashes, so hand them out now".format(len(students)),
+              file=sys.stderr)
+    finally:
+        engine.dispose()
+    return 0
+
+
+def cmd_submit(args):
+    from .client import run_submit
+
+    return run_submit(args)
 
 
 def cmd_config(args):
@@ -198,6 +248,39 @@ def build_parser():
                            "else this machine's processes)")
     _add_limits(auto)
     auto.set_defaults(run=cmd_autograde)
+
+    serve = sub.add_parser("serve", help="run the grading service: students and CI submit over HTTP",
+                           description="Serve the course: an HTTP API and a page where students submit with "
+                                       "their token (grader tokens), graded in the sealed engine into the "
+                                       "course's gradebook. Put it behind a TLS reverse proxy.")
+    serve.add_argument("--course", default=".", help="course directory (default: .)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                       help="grading processes on this machine (default: number of CPUs)")
+    serve.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="grade on this Dask scheduler's workers (default: `grader config scheduler`)")
+    serve.add_argument("--max-mb", type=float, default=20, help="largest upload, in MB (default: 20)")
+    serve.add_argument("--per-minute", type=int, default=10,
+                       help="submissions one student may make in a minute (default: 10)")
+    _add_limits(serve)
+    serve.set_defaults(run=cmd_serve)
+
+    tokens = sub.add_parser("tokens", help="issue (or revoke) students' personal tokens for the service, as CSV",
+                            description="Print student,token rows for the gradebook's students (or those given); "
+                                        "a student's earlier token stops working. Only hashes are stored.")
+    tokens.add_argument("--course", default=".", help="course directory (default: .)")
+    tokens.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
+    tokens.add_argument("--revoke", action="append", metavar="ID", help="revoke this student's token (repeatable)")
+    tokens.set_defaults(run=cmd_tokens)
+
+    from .client import add_submit_arguments
+
+    submit = sub.add_parser("submit", help="submit a notebook to the course's grading server (token in "
+                                           "GRADER_TOKEN) and print the verdict",
+                            description="Exit status: 0 graded, 1 score below --fail-under, 2 not graded.")
+    add_submit_arguments(submit)
+    submit.set_defaults(run=cmd_submit)
 
     config = sub.add_parser("config", help="show or set where this course's gradebook and Dask cluster are",
                             description="Settings live in the course's grader_settings.json, which its "

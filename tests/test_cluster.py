@@ -229,3 +229,22 @@ def test_two_runs_at_once_on_one_postgres_gradebook_grade_every_student_once(tmp
 
     with Gradebook(postgres.url("two_runs")) as gb:
         assert len(gb.students) == 24 and len(gb.find_assignment(ASSIGNMENT).submissions) == 24
+
+
+def test_the_service_grades_on_dask_into_postgres(tmp_path, postgres, dask_cluster):
+    from service_helpers import Service
+    from hostile import as_text
+
+    url = postgres.create_database("service")
+    server = Service(tmp_path, ["svc1", "svc2"], "--scheduler", dask_cluster.address, db_url=url)
+    try:
+        wrong = with_answers(solved_submission(), {"compute_cost": solved_sources()["compute_cost"].replace(
+            "(-1 / m)", "(1 / m)")})
+        ids = {s: server.submit(s, as_text(nb).encode())[1]["id"]
+               for s, nb in (("svc1", solved_submission()), ("svc2", wrong))}
+        assert server.verdict("svc1", ids["svc1"])["score"] == 100
+        assert server.verdict("svc2", ids["svc2"])["score"] == 95
+    finally:
+        server.stop()
+    assert {s: sum(v.values()) for s, v in scores_from(url).items()} == {"svc1": 100, "svc2": 95}
+    assert not (server.course / "gradebook.db").exists()

@@ -7,6 +7,7 @@ from corpus import solved_sources
 from corpus.correct import CORRECT_STYLES
 from corpus.mistakes import MISTAKES
 from inprocess import namespace_of, scores_of
+from grader.checks.inprocess import check_function
 
 from grader.plain.codec import decode
 from grader.checks.graded_functions import BY_NAME, NAMES
@@ -104,3 +105,20 @@ def broken_top_level_names():
 def test_aliases_and_tables_of_graded_helpers_are_served_as_the_reference():
     sources, expected = broken_top_level_names()
     assert scores_of(sources) == expected
+
+
+def test_a_verdict_shows_values_for_the_labs_example_only_never_for_a_hidden_case():
+    """Expected values of hidden cases never reach a student (feedback, the service, grader check)."""
+    shown = 0
+    for mistake in MISTAKES:
+        namespace = namespace_of(mistaken_sources(mistake))
+        result = check_function(mistake.function, namespace.get(mistake.function))
+        for case in result.cases:
+            if case.passed:
+                continue
+            values = "\n  ожидалось: " in case.message  # the value block compare() writes under a mismatch
+            if case.public:
+                shown += values
+            else:
+                assert not values, (mistake.id, case)
+    assert shown > 10  # the lab's own example still shows what was expected and what came

@@ -11,6 +11,7 @@ import pytest
 from course import (ASSIGNMENT, REPO, RELEASE_NB, generated_course, grader_cli, nbgrader, solved_submission,
                     submit, with_answers)
 from corpus import solved_sources
+from browser import chromium
 
 from grader.checks.graded_functions import BY_NAME, NAMES
 
@@ -141,7 +142,7 @@ def test_the_class_report_renders_in_headless_chromium_without_errors(course, tm
     assert html_text.count("data:image/png;base64,") == 3
     assert "corrupt" in html_text and "Частые ошибки" in html_text
     assert re.search(r"L_model_backward</td><td>[^<]+</td><td class=num>1<", html_text)
-    driver = _chromium()
+    driver = chromium()
     try:
         driver.get((tmp_path / "report.html").as_uri())
         images = driver.execute_script(
@@ -154,19 +155,3 @@ def test_the_class_report_renders_in_headless_chromium_without_errors(course, tm
         shutil.copy(tmp_path / "report.png", course / "report.png")
     finally:
         driver.quit()
-
-
-def _chromium():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    browser, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
-    assert browser and driver_path, "install Debian's chromium and chromium-driver (tools/setup.sh does as root)"
-    options = webdriver.ChromeOptions()
-    options.binary_location = browser
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1280,2000"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(driver_path), options=options)

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
@@ -20,6 +19,7 @@ from course import (ASSIGNMENT, NOTEBOOK, generated_course, gradebook_scores, gr
                     nbgrader, solved_submission, submit, tool_env, with_answers)
 from corpus import solved_sources
 from hostile import bad_file_kinds
+from processes import alive, process_tree
 
 from grader.checks.graded_functions import BY_NAME, NAMES
 
@@ -100,38 +100,6 @@ def test_grader_check_gives_exit_2_and_a_reason_never_a_traceback(tmp_path):
 
 # --- nothing outlives the grader ----------------------------------------------------------
 
-def _process_tree(root_pid):
-    """{pid: start time} of ``root_pid`` and all its descendants, from /proc."""
-    parents, starts = {}, {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            parents[int(entry.name)], starts[int(entry.name)] = int(fields[1]), fields[19]
-    tree, frontier = {root_pid}, [root_pid]
-    while frontier:
-        pid = frontier.pop()
-        children = [p for p, parent in parents.items() if parent == pid and p not in tree]
-        tree.update(children)
-        frontier.extend(children)
-    return {pid: starts[pid] for pid in tree if pid in starts}
-
-
-def _alive(processes):
-    alive = []
-    for pid, start in processes.items():
-        try:
-            stat = Path("/proc/{}/stat".format(pid)).read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if fields[19] == start and fields[0] != "Z":
-            alive.append(pid)
-    return alive
-
-
 def _kill_and_watch(proc, seen, whole_group):
     """SIGKILL ``proc`` (or its process group); the processes in ``seen`` still alive 10 s later."""
     if whole_group:
@@ -140,9 +108,9 @@ def _kill_and_watch(proc, seen, whole_group):
         proc.kill()
     proc.wait()
     deadline = time.monotonic() + 10
-    while _alive(seen) and time.monotonic() < deadline:
+    while alive(seen) and time.monotonic() < deadline:
         time.sleep(0.1)
-    return _alive(seen)
+    return alive(seen)
 
 
 def _slow_class(course, count):
@@ -170,9 +138,9 @@ def test_a_batch_killed_halfway_leaves_nothing_running_and_a_rerun_grades_the_re
                             stderr=subprocess.DEVNULL, start_new_session=True)
     seen, deadline = {}, time.monotonic() + 120
     while time.monotonic() < deadline and len(_complete(course)) < 4:
-        seen.update(_process_tree(proc.pid))
+        seen.update(process_tree(proc.pid))
         time.sleep(0.05)
-    seen.update(_process_tree(proc.pid))
+    seen.update(process_tree(proc.pid))
     assert len(seen) >= 1 + 2 + 2, seen  # the grader, its grading processes, their zygotes (and children)
     assert _kill_and_watch(proc, seen, whole_group) == []
     graded_before = len(_complete(course))
@@ -197,7 +165,7 @@ def test_a_killed_grader_check_takes_its_zygote_and_sealed_child_along(tmp_path,
                             start_new_session=True)
     seen, deadline = {}, time.monotonic() + 30
     while time.monotonic() < deadline and len(seen) < 3:  # the check, its zygote, the looping child
-        seen.update(_process_tree(proc.pid))
+        seen.update(process_tree(proc.pid))
         time.sleep(0.05)
     assert len(seen) >= 3, seen
     time.sleep(0.5)  # the child is in its loop

@@ -1,66 +1,80 @@
-"""The example student workflow: its own commands, run here as GitHub would run them."""
+"""The example student workflow, run here as GitHub would run it, against a real grading server.
 
-import os
-import shutil
+Its own ``run:`` steps, in an environment with nothing but Python's standard
+library: the client comes from the server, the token from a secret, the
+verdict from the course's server -- and nothing a student downloads holds
+reference code or hidden cases.
+"""
+
+import ast
+import json
 import subprocess
 import sys
 import venv
-from pathlib import Path
 
+import pytest
 import yaml
 
 from course import REPO, solved_submission, with_answers
 from corpus import solved_sources
 from hostile import as_text
+from service_helpers import Service, call
 
 WORKFLOW = REPO / "examples" / "student-repo" / ".github" / "workflows" / "grade.yml"
 
 
-def run_steps(workflow):
-    job = workflow["jobs"]["grade"]
-    return [step["run"] for step in job["steps"] if "run" in step]
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    service = Service(tmp_path_factory.mktemp("ci_server"), ["student-ci"], "--workers", "1")
+    yield service
+    service.stop()
 
 
-def test_the_workflow_installs_the_grader_and_grades_the_notebook(tmp_path):
+def test_the_downloaded_client_holds_no_reference_code_and_no_hidden_case(server):
+    status, source, _ = call(server.url + "/client.py")
+    assert status == 200 and "def submit(" in source
+    tree = ast.parse(source)
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
+                for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert imported <= set(sys.stdlib_module_names), imported - set(sys.stdlib_module_names)
+    for secret in ("reference_solution", "graded_functions", "build_cases", "default_rng", "_random_network",
+                   "cases_for", "np.dot", "numpy"):
+        assert secret not in source, secret
+    reference = (REPO / "reference_solution" / "__init__.py").read_text(encoding="utf-8")
+    code = {" ".join(l.split()) for l in reference.splitlines() if len(l.strip()) > 20}
+    assert not code & {" ".join(l.split()) for l in source.splitlines()}
+
+
+def test_the_workflow_submits_with_its_token_and_reports_the_verdict(server, tmp_path):
     workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
-    steps = run_steps(workflow)
-    assert len(steps) == 2 and "pip install" in steps[0] and "grader check" in steps[1]
+    steps = [step for step in workflow["jobs"]["grade"]["steps"] if "run" in step]
+    assert len(steps) == 2 and "client.py" in steps[0]["run"] and "submit" in steps[1]["run"]
+    assert steps[1]["env"]["GRADER_TOKEN"] == "${{ secrets.GRADER_TOKEN }}"
 
-    # A fresh environment that sees this one's dependencies (so no download of
-    # nbgrader et al.), into which the step installs the grader from this checkout.
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    site = next((env_dir / "lib").glob("python*/site-packages"))
-    ours = next(p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir())
-    (site / "outer.pth").write_text(ours + "\n", encoding="utf-8")
-
+    clean = tmp_path / "venv"  # Python and its standard library, nothing else: not the grader, not numpy
+    venv.create(clean, with_pip=False)
     student = tmp_path / "student-repo"
     student.mkdir()
     broken = solved_sources()["compute_cost"].replace("(-1 / m)", "(1 / m)")
     (student / "dnn_step_by_step.ipynb").write_text(
         as_text(with_answers(solved_submission(), {"compute_cost": broken})), encoding="utf-8")
     summary = tmp_path / "summary.md"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "PYTHON"))}
-    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if not p.startswith(str(REPO)))
-    env.update(workflow["env"])
-    package = tmp_path / "grader-package"  # a copy: building must not litter the checkout
-    package.mkdir()
-    for name in ("pyproject.toml", "README.md", "grader", "reference_solution", "release"):
-        (shutil.copytree if (REPO / name).is_dir() else shutil.copy)(REPO / name, package / name)
-    env.update(GRADER_PACKAGE=str(package), GITHUB_STEP_SUMMARY=str(summary),
-               PATH=str(env_dir / "bin") + os.pathsep + env["PATH"])
-    for command in steps:
-        proc = subprocess.run(["bash", "-e", "-c", command], cwd=student, env=env, capture_output=True,
-                              text=True, timeout=600)
-        assert proc.returncode == 0, (command, proc.stdout[-2000:], proc.stderr[-2000:])
-    assert (env_dir / "bin" / "grader").exists()  # the step installed it, not this environment
-    import json
+    env = {"PATH": "{}:/usr/bin:/bin".format(clean / "bin"), "HOME": str(tmp_path), "LANG": "C.UTF-8"}
+    env.update(workflow["env"], GRADER_SERVER=server.url, GITHUB_STEP_SUMMARY=str(summary))
 
+    def run(step, **extra):
+        return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=student, capture_output=True, text=True,
+                              timeout=600, env=dict(env, **extra))
+
+    secrets = {"GRADER_TOKEN": server.tokens["student-ci"]}
+    for step in steps:
+        proc = run(step, **secrets)
+        assert proc.returncode == 0, (step["run"], proc.stdout[-2000:], proc.stderr[-2000:])
     result = json.loads((student / "grade.json").read_text(encoding="utf-8"))
     assert result["score"] == 95
     text = summary.read_text(encoding="utf-8")
     assert "**Итог: 95 из 100**" in text and "`compute_cost` | 0/5" in text and "перепутан знак" in text
-
-    env["FAIL_UNDER"] = "96"
-    proc = subprocess.run(["bash", "-e", "-c", steps[1]], cwd=student, env=env, capture_output=True, text=True)
-    assert proc.returncode == 1
+    assert run(steps[1], FAIL_UNDER="96", **secrets).returncode == 1
+    refused = run(steps[1], GRADER_TOKEN="not-my-token")
+    assert refused.returncode == 2 and "401" in refused.stderr and "Traceback" not in refused.stderr

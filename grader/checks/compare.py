@@ -33,7 +33,9 @@ class Mismatch:
 def compare(expected, actual, path="", *, context=None):
     """Return the first :class:`Mismatch` between ``actual`` and ``expected``, or None.
 
-    ``context`` may hold ``m`` (the number of examples) to name factor-of-m slips.
+    ``context`` may hold ``m`` (the number of examples) to name factor-of-m
+    slips, and ``public``: only the lab's own example shows expected and
+    received values -- a hidden case's expected values never reach a student.
     """
     context = context or {}
     if isinstance(expected, (tuple, list)):
@@ -146,7 +148,7 @@ def _compare_values(expected, got, path, context):
         hint = _value_hint(expected, got, context)
         if hint:
             message += " — " + hint
-    if expected.size <= _SHOW_MAX:
+    if expected.size <= _SHOW_MAX and context.get("public"):
         message += "\n  ожидалось: {}\n  получено:  {}".format(
             _show(expected), _show(got))
     return Mismatch(path, message)

@@ -21,7 +21,7 @@ def judge_case(spec, case, expected, outcome, slips=list):
         return CaseResult(case.label, case.part, False,
                           "функция вернула не числа и массивы: " + outcome.invalid, case.public)
     actual = decode(outcome.value)
-    mismatch = _compare_output(spec.outputs, expected, actual, {"m": case.m})
+    mismatch = _compare_output(spec.outputs, expected, actual, {"m": case.m, "public": case.public})
     if mismatch:
         message = str(mismatch)
         for hint, slip_output in slips():

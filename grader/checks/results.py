@@ -50,4 +50,4 @@ class SubmissionResult:
 
     def to_json(self):
         return {"score": self.score, "max_score": self.max_score, "error": self.error or None,
-                "functions": [f.to_json() for f in self.functions]}
+                "functions": [f.to_json() for f in self.functions], "notes": list(self.notes)}

@@ -106,17 +106,18 @@ class Recorder:
         self._late = AssignLatePenalties(config=course_config(course))
         self._late.init_plugin()
 
-    def record(self, gb, submission, result, unanswered=()):
+    def record(self, gb, submission, result, unanswered=(), also=None):
+        """Record one student; ``also(session)`` runs inside the same transaction (the service marks its job)."""
         from nbgrader.api import InvalidEntry
 
         try:
-            self._record(gb, submission, result, unanswered)
+            self._record(gb, submission, result, unanswered, also)
         except InvalidEntry as error:  # nbgrader wraps a lost connection too: show it as what it is
             if isinstance(error.__context__, database_errors()):
                 raise error.__context__ from None
             raise
 
-    def _record(self, gb, submission, result, unanswered):
+    def _record(self, gb, submission, result, unanswered, also):
         with one_transaction(gb.db):
             gb.update_or_create_student(submission.student)
             kwargs = {"timestamp": submission.timestamp} if submission.timestamp else {}
@@ -132,6 +133,8 @@ class Recorder:
             gb.db.flush()
             gb.db.expire(notebook)  # its score is computed by the database from the grades just written
             self._penalize(notebook, assignment, submission.student)
+            if also is not None:
+                also(gb.db)
 
     def _penalize(self, notebook, assignment, student):
         """What nbgrader's AssignLatePenalties does, inside our transaction."""

@@ -1,16 +1,16 @@
-"""The course's HTML pages come from Jinja2 templates with autoescaping (``templates/``)."""
+"""HTML pages come from Jinja2 templates with autoescaping (a wing's ``templates/`` folder)."""
 
 from functools import lru_cache
 
 
 @lru_cache(maxsize=None)
-def environment():
+def environment(package):
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("grader.course", "templates"),
-                              autoescape=True, trim_blocks=False, undefined=jinja2.StrictUndefined)
+    return jinja2.Environment(loader=jinja2.PackageLoader(package, "templates"), autoescape=True,
+                              undefined=jinja2.StrictUndefined)
 
 
-def render(name, **context):
-    """Render ``templates/<name>`` with every value HTML-escaped unless marked safe."""
-    return environment().get_template(name).render(**context)
+def render(name, package="grader.course", **context):
+    """Render ``<package>/templates/<name>`` with every value HTML-escaped unless marked safe."""
+    return environment(package).get_template(name).render(**context)

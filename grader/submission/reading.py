@@ -71,9 +71,15 @@ def read_notebook(path, inside=None):
     followed to check, ``inside``'s are not); by default the folder that holds
     ``path``.
     """
-    raw = read_bytes(path, inside)
+    return parse_notebook(read_bytes(path, inside))
+
+
+def parse_notebook(raw):
+    """A :class:`Notebook` from a file's bytes (an upload, say); :class:`Unreadable` if impossible."""
     sha256 = hashlib.sha256(raw).hexdigest()
     try:
+        if len(raw) > MAX_BYTES:
+            raise Unreadable(_too_large(MAX_BYTES))
         if not raw.strip():
             raise Unreadable("файл пуст")
         return Notebook(tuple(_cells_of(_parse_json(raw))), sha256)

@@ -81,9 +81,16 @@ class DaskWorkers:
             if done:
                 return done
             with self._client.as_current():
-                return wait([f for f in futures if isinstance(f, DaskFuture)], return_when="FIRST_COMPLETED").done
+                try:
+                    return wait([f for f in futures if isinstance(f, DaskFuture)], timeout=0.2,
+                                return_when="FIRST_COMPLETED").done
+                except TimeoutError:
+                    return []
 
         for submission, future in windowed(submissions, submit, first_done, 4 * self.threads()):
+            if future is None:
+                yield None, None, None  # an idle tick of a live queue
+                continue
             notebook = notebooks.pop(future)
             try:
                 result = future.result()

@@ -17,11 +17,17 @@ from .window import windowed
 
 
 class LocalWorkers:
-    """``workers`` grading processes; :meth:`grade` yields (submission, result, notebook or None)."""
+    """``workers`` grading processes; :meth:`grade` yields (submission, result, notebook or None).
 
-    def __init__(self, lab, limits, workers=2):
+    ``submissions`` is any iterable of objects with ``notebook`` and ``inside``
+    paths; a live queue may yield None (nothing now): (None, None, None) comes
+    back then, while nothing is in flight.
+    """
+
+    def __init__(self, lab, limits, workers=2, start_method="fork"):
+        """``start_method``: fork where no other thread runs (a CLI), spawn in a server."""
         self.limits, self.workers = limits, max(1, workers)
-        context = multiprocessing.get_context("fork")  # no threads run yet in a CLI process: forking is safe
+        context = multiprocessing.get_context(start_method)
         self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
                                          initializer=_start_grading_process, initargs=(lab, os.getpid()))
 
@@ -30,9 +36,12 @@ class LocalWorkers:
             return self._pool.submit(_grade, str(submission.notebook), str(submission.inside), self.limits)
 
         def first_done(futures):
-            return wait(futures, return_when=FIRST_COMPLETED).done
+            return wait(futures, timeout=0.2, return_when=FIRST_COMPLETED).done
 
         for submission, future in windowed(submissions, submit, first_done, 4 * self.workers):
+            if future is None:
+                yield None, None, None  # an idle tick of a live queue
+                continue
             result, notebook = future.result()
             yield submission, result, notebook
 

@@ -1,0 +1,182 @@
+"""The student's side of grading: submit a notebook to the course's server, read the verdict.
+
+One file, standard library only, with no reference code and no hidden case:
+the course's server hands it out at ``/client.py`` and ``grader submit`` is the
+same code. It also holds the Russian texts of a result -- the table, each
+function's verdict, the GitHub step summary -- which ``grader check`` prints
+too, so a student sees the same words however they were graded.
+
+    python client.py submit dnn_step_by_step.ipynb --server https://grader.example.org
+    (the token in GRADER_TOKEN; exit status 0 graded, 1 below --fail-under, 2 not graded)
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+
+STATUS_RU = {"passed": "зачтено", "failed": "ошибка в результате", "error": "исключение",
+             "timeout": "превышено время", "missing": "нет функции"}
+
+
+# --- how a result reads (result: the JSON of `grader check --json` and of the server) ----------
+
+def points(value):
+    return "{:g}".format(round(value, 2))
+
+
+def function_text(function):
+    """One function's verdict: "name: 3 из 10 баллов — ошибка в результате" and what went wrong."""
+    head = "{}: {} из {} баллов — {}".format(function["name"], points(function["score"]),
+                                             points(function["max_score"]), STATUS_RU[function["status"]])
+    if function["status"] == "passed":
+        return head + " ✔"
+    return head + "\n" + function["message"]
+
+
+def table(functions):
+    """A fixed-width table of every function's score, then the total."""
+    width = max(len(f["name"]) for f in functions)
+    lines = ["{:<{w}}  {:>6}  {}".format("функция", "баллы", "итог", w=width)]
+    for f in functions:
+        lines.append("{:<{w}}  {:>6}  {}".format(
+            f["name"], "{}/{}".format(points(f["score"]), points(f["max_score"])), STATUS_RU[f["status"]], w=width))
+    total, maximum = sum(f["score"] for f in functions), sum(f["max_score"] for f in functions)
+    lines.append("{:<{w}}  {:>6}".format("всего", "{}/{}".format(points(total), points(maximum)), w=width))
+    return "\n".join(lines)
+
+
+def report(result):
+    """The table, then what went wrong, function by function."""
+    parts = [table(result["functions"])]
+    parts.extend(function_text(f) for f in result["functions"] if f["status"] != "passed")
+    parts.extend("Замечание: " + note for note in result.get("notes") or ())
+    return "\n\n".join(parts)
+
+
+def markdown(result, notebook):
+    """A GitHub step summary: the score, a table of functions, what to fix."""
+    lines = ["## Проверка `{}`".format(notebook), ""]
+    if result.get("error"):
+        return "\n".join(lines + ["Ноутбук не удалось проверить: " + result["error"], ""])
+    lines += ["**Итог: {} из {}**".format(points(result["score"]), points(result["max_score"])), "",
+              "| функция | баллы | итог |", "| --- | ---: | --- |"]
+    for f in result["functions"]:
+        lines.append("| `{}` | {}/{} | {} |".format(f["name"], points(f["score"]), points(f["max_score"]),
+                                                  STATUS_RU[f["status"]] + (" ✔" if f["status"] == "passed" else "")))
+    for f in result["functions"]:
+        if f["status"] != "passed":
+            lines += ["", "<details><summary>{}</summary>".format(f["name"]), "", "```text", f["message"], "```",
+                      "", "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+def finish(result, notebook, json_out=None, fail_under=None, out=sys.stdout, err=sys.stderr):
+    """Print and file a result as `grader check` does; return the exit status (0, 1 or 2)."""
+    if json_out:
+        with open(json_out, "w", encoding="utf-8") as handle:
+            json.dump(result, handle, ensure_ascii=False, indent=2)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(markdown(result, notebook))
+    if result.get("error"):
+        print("error: {} cannot be graded: {}".format(notebook, result["error"]), file=err)
+        return 2
+    print(report(result), file=out)
+    if fail_under is not None and result["score"] < fail_under:
+        print("score {:g} is below --fail-under {:g}".format(result["score"], fail_under), file=err)
+        return 1
+    return 0
+
+
+# --- talking to the server ---------------------------------------------------------------------
+
+class Refused(Exception):
+    """The server did not grade the notebook; the message says why."""
+
+
+def submit(notebook, server, token, wait_seconds=600, opener=urllib.request.urlopen):
+    """POST ``notebook`` to ``server`` and wait for its verdict; return the result (a dict)."""
+    with open(notebook, "rb") as handle:
+        body = handle.read()
+    headers = {"Authorization": "Bearer " + token, "Content-Type": "application/x-ipynb+json"}
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            accepted = _call(opener, urllib.request.Request(server.rstrip("/") + "/api/submissions", data=body,
+                                                            headers=headers, method="POST"))
+            break
+        except _TooMany as busy:  # the server limits submissions a minute: wait as it says, then again
+            if time.monotonic() + busy.retry_after > deadline:
+                raise Refused(str(busy)) from None
+            time.sleep(busy.retry_after)
+    location = server.rstrip("/") + "/api/submissions/" + accepted["id"] + "?wait=20"  # the server holds it
+    while True:
+        state = _call(opener, urllib.request.Request(location, headers={"Authorization": "Bearer " + token}))
+        if state["status"] == "done":
+            return state["result"]
+        if time.monotonic() > deadline:
+            raise Refused("no verdict within {:g} s (submission {} is {})".format(
+                wait_seconds, accepted["id"], state["status"]))
+
+
+class _TooMany(Refused):
+    def __init__(self, message, retry_after):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _call(opener, request):
+    try:
+        with opener(request, timeout=60) as response:
+            return json.loads(response.read().decode("utf-8"))
+    except urllib.error.HTTPError as error:
+        try:
+            detail = json.loads(error.read().decode("utf-8")).get("detail", "")
+        except (ValueError, AttributeError):
+            detail = ""
+        message = "{} {}{}".format(error.code, error.reason, ": " + str(detail) if detail else "")
+        if error.code == 429:
+            raise _TooMany(message, float(error.headers.get("Retry-After") or 10)) from None
+        raise Refused(message) from None
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        raise Refused("the server cannot be reached: {}".format(getattr(error, "reason", error))) from None
+
+
+def run_submit(args):
+    token = os.environ.get("GRADER_TOKEN", "").strip()
+    if not token:
+        print("error: set GRADER_TOKEN to your personal token (from your instructor)", file=sys.stderr)
+        return 2
+    try:
+        result = submit(args.notebook, args.server, token, args.wait)
+    except (Refused, OSError) as error:
+        print("error: {} was not graded: {}".format(args.notebook, error), file=sys.stderr)
+        return 2
+    return finish(result, args.notebook, args.json, args.fail_under)
+
+
+def add_submit_arguments(parser):
+    parser.add_argument("notebook", help="the .ipynb to submit")
+    parser.add_argument("--server", required=True, help="the course's grading server, e.g. https://grader.example.org")
+    parser.add_argument("--json", metavar="OUT", help="also write the result as JSON to OUT")
+    parser.add_argument("--fail-under", type=float, metavar="SCORE", help="exit with status 1 below SCORE")
+    parser.add_argument("--wait", type=float, default=600, metavar="S",
+                        help="seconds to wait for the verdict (default: 600)")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="client.py", description="Submit the lab to the course's grading "
+                                     "server and print the verdict (token in GRADER_TOKEN). Exit status: 0 "
+                                     "graded, 1 below --fail-under, 2 not graded.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_submit_arguments(commands.add_parser("submit", help="submit a notebook and wait for its verdict"))
+    return run_submit(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

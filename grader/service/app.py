@@ -1,0 +1,188 @@
+"""The HTTP face of the service: an ASGI application (FastAPI) over the course.
+
+Students authenticate with a personal token (``Authorization: Bearer``).
+
+* ``POST /api/submissions`` -- the notebook as the body; ``202`` with an id
+  once the file and its queued row are committed; ``401`` without a live token,
+  ``413`` past the size limit (refused before the body is read whole),
+  ``400`` with a Russian reason for what is not this lab's notebook, ``429``
+  with ``Retry-After`` past the per-minute limit;
+* ``GET /api/submissions/{id}`` -- its status and, when graded, the verdict
+  (the JSON of ``grader check``); ``404`` for an id that is not the student's,
+  exactly as for one that does not exist;
+* ``GET /api/submissions`` -- the student's own history;
+* ``GET /`` -- the page, in Russian; ``GET /client.py`` -- the standalone client.
+"""
+
+import asyncio
+import contextlib
+import hashlib
+import math
+import os
+import threading
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from ..course.layout import ASSIGNMENT
+from ..submission.answers import answer_cells
+from ..submission.reading import Unreadable, parse_notebook
+from . import store
+
+
+class Options:
+    """What an instructor may tune (``grader serve`` flags)."""
+
+    def __init__(self, max_bytes=20 * 1024 * 1024, per_minute=10):
+        self.max_bytes, self.per_minute = max_bytes, per_minute
+
+
+def create_app(engine, uploads, dispatcher, options=None):
+    options = options or Options()
+    uploads = Path(uploads)
+    locks, locks_guard = {}, threading.Lock()
+    finished = Finished()
+    dispatcher.on_done = finished.notify
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        finished.loop = asyncio.get_running_loop()
+        yield
+
+    app = FastAPI(title="dnn_step_by_step grader", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
+
+    def student_of(request):
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        student = store.student_of(engine, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+        if student is None:
+            raise HTTPException(401, "нужен действующий личный токен (заголовок Authorization: Bearer …)",
+                                headers={"WWW-Authenticate": "Bearer"})
+        return student
+
+    def lock_of(student):
+        with locks_guard:
+            return locks.setdefault(student, threading.Lock())
+
+    def accept(student, raw):
+        """Check, store, queue; what a 202 promises is on disk and committed when this returns."""
+        try:
+            notebook = parse_notebook(raw)
+            cells = answer_cells(notebook.cells)
+        except Unreadable as reason:
+            raise HTTPException(400, "файл не принят: {}".format(reason)) from None
+        if not cells.by_function and not any(c.nbgrader.get("grade_id", "").startswith("test_")
+                                             for c in notebook.cells if isinstance(c.nbgrader.get("grade_id"), str)):
+            raise HTTPException(400, "это не ноутбук лабораторной {}: в нём нет ни одной ячейки с заданием".format(
+                ASSIGNMENT))
+        with lock_of(student):
+            recent = store.recent(engine, student, 60)
+            if len(recent) >= options.per_minute:
+                wait = max(1, math.ceil(60 - (store.now() - recent[-options.per_minute]).total_seconds()))
+                raise HTTPException(429, "не больше {} работ в минуту: попробуйте через {} с".format(
+                    options.per_minute, wait), headers={"Retry-After": str(wait)})
+            at = store.now()
+            submission = store.accept(engine, student, len(raw), hashlib.sha256(raw).hexdigest(), at,
+                                      write=lambda name: _write_durably(uploads / (name + ".ipynb"), raw))
+        dispatcher.wake()
+        return submission
+
+    @app.post("/api/submissions", status_code=202)
+    async def submit(request: Request):
+        student = await run_in_threadpool(student_of, request)
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > options.max_bytes:
+            raise HTTPException(413, _too_large(options.max_bytes))
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > options.max_bytes:
+                raise HTTPException(413, _too_large(options.max_bytes))
+            chunks.append(chunk)
+        submission = await run_in_threadpool(accept, student, b"".join(chunks))
+        return {"id": submission, "status": store.QUEUED, "url": "/api/submissions/" + submission}
+
+    @app.get("/api/submissions/{submission}")
+    async def status(submission: str, request: Request, wait: float = 0):
+        """Its status; with ``?wait=S``, held up to S seconds (at most 30) until it is graded."""
+        student = await run_in_threadpool(student_of, request)
+        found = await run_in_threadpool(store.find, engine, submission, student)
+        if found is None:
+            raise HTTPException(404, "нет такой работы")
+        if found["status"] != store.DONE and wait > 0:
+            await finished.wait(submission, min(wait, 30.0))
+            found = await run_in_threadpool(store.find, engine, submission, student)
+        return found
+
+    @app.get("/api/submissions")
+    def mine(request: Request):
+        return {"student": student_of(request), "submissions": store.history(engine, student_of(request))}
+
+    @app.get("/api/health")
+    def health():
+        return {"status": "failing" if dispatcher.failure else "ok", "queue": store.counts(engine),
+                "failure": dispatcher.failure}
+
+    @app.get("/", response_class=HTMLResponse)
+    def page():
+        from ..course.templates import render
+
+        return render("page.html.j2", package="grader.service", assignment=ASSIGNMENT,
+                      max_mb=options.max_bytes // 2 ** 20, per_minute=options.per_minute)
+
+    @app.get("/client.py", response_class=PlainTextResponse)
+    def client():
+        from .. import client as module
+
+        return PlainTextResponse(Path(module.__file__).read_text(encoding="utf-8"), media_type="text/x-python")
+
+    return app
+
+
+class Finished:
+    """Long polling: a request waiting for a verdict sleeps until the grading loop says it is done."""
+
+    def __init__(self):
+        self.loop, self._events = None, {}
+
+    async def wait(self, submission, seconds):
+        event = self._events.setdefault(submission, asyncio.Event())
+        try:
+            await asyncio.wait_for(event.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            self._events.pop(submission, None)
+
+    def notify(self, submission):
+        """From the grading loop's thread: wake whoever waits for ``submission``."""
+        if self.loop is not None:
+            self.loop.call_soon_threadsafe(self._set, submission)
+
+    def _set(self, submission):
+        event = self._events.get(submission)
+        if event is not None:
+            event.set()
+
+
+def _too_large(limit):
+    return "файл больше {} МБ".format(limit // 2 ** 20)
+
+
+def _write_durably(path, data):
+    """The upload on disk before it is acknowledged: written, synced, renamed, the folder synced."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

@@ -1,0 +1,130 @@
+"""The grading loop behind the server: the queue in the database, the workers, the gradebook.
+
+One thread claims queued submissions (a student's one at a time, oldest
+first), hands them to the workers -- this machine's process pool or a Dask
+cluster, student code sealed either way -- and records each result as
+``grader autograde`` would: the notebook becomes the student's
+``submitted/`` one with its time, the grades and verdicts go into the
+gradebook and the submission is marked done in that same transaction, then
+the autograded notebook is written. A result the workers lost goes back to
+the queue. Nothing here runs in the web server's threads.
+"""
+
+import logging
+import os
+import shutil
+import threading
+from pathlib import Path
+
+from ..course.autograded import write_autograded
+from ..course.gradebook import Recorder, database_errors, open_gradebook
+from ..course.lab_context import lab_context, lab_folder
+from ..course.layout import ASSIGNMENT, NOTEBOOK, Submission
+from ..course.stubs import release_answers, unanswered
+from . import store
+
+log = logging.getLogger("grader.service")
+MAX_ATTEMPTS = 3
+
+
+class Job:
+    """A claimed submission, as the workers see one: where its notebook is, whose it is."""
+
+    def __init__(self, row, uploads):
+        self.id, self.student, self.submitted_at = row.id, row.student, row.submitted_at
+        self.notebook = Path(uploads) / (row.id + ".ipynb")
+        self.inside = Path(uploads)
+
+
+class Dispatcher:
+    def __init__(self, course, engine, uploads, limits, workers=2, scheduler=None):
+        self.course, self.engine, self.uploads = Path(course), engine, Path(uploads)
+        self.limits, self.workers, self.scheduler = limits, workers, scheduler
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._busy = set()
+        self.on_done = lambda submission: None  # the web front's long polls listen here
+        self._thread = threading.Thread(target=self._run, name="grader-dispatcher", daemon=True)
+        self.failure = None
+
+    def start(self):
+        store.requeue_running(self.engine)
+        self._thread.start()
+
+    def wake(self):
+        """A submission was queued: look now rather than at the next tick."""
+        self._wake.set()
+
+    def stop(self):
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=30)
+
+    def _run(self):
+        try:
+            with self._make_workers() as workers, open_gradebook(self.course) as gb:
+                recorder, release = Recorder(self.course), release_answers(self.course)
+                for job, result, notebook in workers.grade(self._jobs()):
+                    if job is None:
+                        self._wake.wait(0.5)
+                        self._wake.clear()
+                        continue
+                    try:
+                        self._finish(gb, recorder, release, job, result, notebook)
+                    finally:
+                        self._busy.discard(job.student)
+        except Exception as error:  # the loop must not die silently: the health check shows it
+            self.failure = "{}: {}".format(type(error).__name__, error)
+            log.exception("the grading loop stopped")
+
+    def _make_workers(self):
+        lab = lab_context(lab_folder(self.course))
+        if self.scheduler:
+            from ..workers.dask_cluster import DaskWorkers
+
+            return DaskWorkers(self.scheduler, lab, self.limits)
+        from ..workers.local import LocalWorkers
+
+        # spawn, not fork: the server's process runs threads
+        return LocalWorkers(lab, self.limits, self.workers, start_method="spawn")
+
+    def _jobs(self):
+        """Claimed submissions for the workers; None when there is nothing to start now."""
+        while not self._stop.is_set():
+            row = store.claim_next(self.engine, self._busy)
+            if row is None:
+                yield None
+                continue
+            self._busy.add(row.student)
+            yield Job(row, self.uploads)
+
+    def _finish(self, gb, recorder, release, job, result, notebook):
+        if result is None:  # the cluster lost it: again, a few times
+            if store.attempts(self.engine, job.id) >= MAX_ATTEMPTS:
+                from ..checks.results import SubmissionResult
+
+                result = SubmissionResult(error="проверка не удалась несколько раз: отправьте работу ещё раз")
+            else:
+                store.give_back(self.engine, job.id)
+                return
+        submission = self._into_submitted(job)
+        try:
+            recorder.record(gb, submission, result, unanswered(notebook, release),
+                            also=lambda session: store.finish(session, job.id, result.to_json()))
+        except database_errors():
+            log.exception("could not record %s; it stays queued", job.id)
+            store.give_back(self.engine, job.id)
+            return
+        write_autograded(self.course, submission, notebook, result)
+        self.on_done(job.id)
+
+    def _into_submitted(self, job):
+        """The submission becomes the student's ``submitted/`` one, with its time, as ``nbgrader collect`` does."""
+        folder = self.course / "submitted" / job.student / ASSIGNMENT
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, write in ((NOTEBOOK, lambda tmp: shutil.copyfile(job.notebook, tmp)),
+                            ("timestamp.txt", lambda tmp: tmp.write_text(
+                                job.submitted_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8"))):
+            tmp = folder / (name + ".tmp")
+            write(tmp)
+            os.replace(tmp, folder / name)
+        return Submission(job.student, folder)

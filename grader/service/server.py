@@ -1,0 +1,40 @@
+"""``grader serve``: the web front and the grading loop in one process, until stopped.
+
+On start, what was being graded when the server last stopped (however it
+stopped) goes back to the queue; then uvicorn serves on ``host:port`` while the
+dispatcher grades. SIGINT or SIGTERM stop both cleanly; SIGKILL loses nothing
+acknowledged (see :mod:`.store`).
+"""
+
+import logging
+from pathlib import Path
+
+from ..course.gradebook import open_gradebook
+from ..course.settings import db_url
+from ..sandbox.zygote import warn_if_unsealed
+from . import store
+from .app import Options, create_app
+from .dispatcher import Dispatcher
+
+
+def serve(course, host, port, limits, workers=2, scheduler=None, options=None):
+    course = Path(course).resolve()
+    with open_gradebook(course):  # a clear error now rather than from the first upload
+        pass
+    engine = store.engine_for(db_url(course))
+    uploads = course / ".grader" / "uploads"
+    if not scheduler:
+        warn_if_unsealed()
+    dispatcher = Dispatcher(course, engine, uploads, limits, workers, scheduler)
+    dispatcher.start()
+    try:
+        import uvicorn
+
+        logging.getLogger("grader.service").setLevel(logging.INFO)
+        config = uvicorn.Config(create_app(engine, uploads, dispatcher, options or Options()), host=host, port=port,
+                                log_level="warning", access_log=False)
+        print("serving the course {} on http://{}:{} (Ctrl+C stops)".format(course, host, port), flush=True)
+        uvicorn.Server(config).run()
+    finally:
+        dispatcher.stop()
+        engine.dispose()

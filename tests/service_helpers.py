@@ -1,0 +1,96 @@
+"""A real grading service for the tests: ``grader serve`` on a free port of 127.0.0.1, and HTTP to it."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from course import generated_course, grader_cli, tool_env
+from services import free_port
+
+
+class Service:
+    """``grader serve`` over a course of its own, with a token per student."""
+
+    def __init__(self, root, students, *options, config="", db_url=None):
+        if db_url:  # the gradebook elsewhere (PostgreSQL): set before nbgrader creates it
+            config = "{}\nc.CourseDirectory.db_url = {!r}".format(config, db_url)
+        self.course = generated_course(root / "course", config)
+        issued = grader_cli(self.course, "tokens", *[arg for s in students for arg in ("--student", s)])
+        assert issued.returncode == 0, issued.stderr
+        self.tokens = dict(line.split(",") for line in issued.stdout.strip().splitlines()[1:])
+        self.options, self.port = options, free_port()
+        self.url = "http://127.0.0.1:{}".format(self.port)
+        self.process = None
+        self.start()
+
+    def start(self):
+        self.log = open(self.course / "serve.log", "a")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "grader.cli", "serve", "--course", str(self.course), "--port", str(self.port),
+             *self.options], env=tool_env(), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if call(self.url + "/api/health")[0] == 200:
+                    return
+            except OSError:
+                pass
+            assert self.process.poll() is None, (self.course / "serve.log").read_text()
+            time.sleep(0.1)
+        raise AssertionError("the service did not start:\n" + (self.course / "serve.log").read_text())
+
+    def kill(self):
+        """SIGKILL, as a crash or an OOM killer would: the process alone, not its group."""
+        self.process.kill()
+        self.process.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+    def submit(self, student, body, token=None, headers=None):
+        """POST a notebook; (status, JSON or text, response headers)."""
+        all_headers = {"Authorization": "Bearer " + (token if token is not None else self.tokens[student])}
+        all_headers.update(headers or {})
+        return call(self.url + "/api/submissions", data=body, headers=all_headers, method="POST")
+
+    def get(self, path, student=None, token=None):
+        headers = {} if student is None and token is None else \
+            {"Authorization": "Bearer " + (token if token is not None else self.tokens[student])}
+        return call(self.url + path, headers=headers)
+
+    def verdict(self, student, submission, seconds=120):
+        """Wait for a submission's verdict; the result JSON."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:  # a long poll: the server answers when it is graded
+            status, body, _ = self.get("/api/submissions/{}?wait=10".format(submission), student)
+            assert status == 200, body
+            if body["status"] == "done":
+                return body["result"]
+        raise AssertionError("no verdict for {} in {} s".format(submission, seconds))
+
+
+def call(url, data=None, headers=None, method=None, timeout=60):
+    """(status, parsed JSON or text, headers) of one HTTP request; errors are answers too."""
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, raw, got = response.status, response.read(), response.headers
+    except urllib.error.HTTPError as error:
+        status, raw, got = error.code, error.read(), error.headers
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        return status, json.loads(text), got
+    except ValueError:
+        return status, text, got
