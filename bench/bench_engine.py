@@ -72,6 +72,13 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
 c.Execute.timeout = 30
 """
+# Before, the public part only printed its comparison; now it fails the cell
+# for Validate's sake, which in a kernel would zero a caller of a broken helper.
+KERNEL_PUBLIC_PART = """try:
+    {}
+except AssertionError:
+    pass
+"""
 KERNEL_HIDDEN_TEST = """### BEGIN HIDDEN TESTS
 from grader.checks.inprocess import check_function as _check
 from grader.checks.verdicts import function_report as _report
@@ -89,7 +96,8 @@ def use_a_kernel(course):
     for cell in nb.cells:
         if "### BEGIN HIDDEN TESTS" in cell.source:
             name = cell.metadata["nbgrader"]["grade_id"][len("test_"):]
-            cell.source = cell.source[:cell.source.index("### BEGIN HIDDEN TESTS")] + \
+            public = cell.source[:cell.source.index("### BEGIN HIDDEN TESTS")]
+            cell.source = KERNEL_PUBLIC_PART.format(public.rstrip().replace("\n", "\n    ")) + \
                 KERNEL_HIDDEN_TEST.format(name=name)
     import nbformat
     nbformat.write(nb, str(source))
@@ -134,12 +142,14 @@ def main():
         t_sealed = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=sealed)
         other = new_course(Path(tmp) / "k", args.nbgrader_students, kernel=True)
         t_nb = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=other)
+        mismatched = False
         for label, theirs in (("nbgrader (sealed)", gradebook_scores(sealed)), ("nbgrader (kernel)", gradebook_scores(other))):
             differing = sorted(s for s in theirs if ours[s] != theirs[s])
             for student in differing:
                 print("  differs: {} grader={} {}={}".format(student, ours[student], label, theirs[student]))
             print("{}: identical per-cell scores to grader autograde on {} submissions: {}".format(
                 label, len(theirs), not differing))
+            mismatched = mismatched or bool(differing)
         per_grader = t_grader / args.students
         per_sealed = t_sealed / args.nbgrader_students
         per_nb = t_nb / args.nbgrader_students
@@ -169,7 +179,8 @@ def main():
         big = peak_rss_mb(grader_autograde(big_course))
         print("{} submissions: {:.0f} MiB   {} submissions: {:.0f} MiB   ratio {:.2f}".format(
             args.students, small, args.memory_large, big, big / small))
+    return 1 if mismatched else 0  # timings of paths that grade differently compare nothing
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

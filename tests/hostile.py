@@ -264,7 +264,8 @@ def bad_file_kinds():
         "json-list": (text("[1, 2, 3]"), "не является ноутбуком"),
         "cells-not-a-list": (text('{"nbformat": 4, "cells": {"a": 1}}'), "нет списка ячеек"),
         "cells-of-wrong-types": (text(json.dumps({"nbformat": 4, "cells": [
-            1, "x", None, {"cell_type": 7}, {"cell_type": "code", "source": {"a": 1}, "metadata": []},
+            1, "x", None, {"cell_type": 7}, {"cell_type": []}, {"cell_type": {"code": 1}},
+            {"cell_type": "code", "source": {"a": 1}, "metadata": []},
             {"cell_type": "code", "source": ["x = ", 5, None], "metadata": {"nbgrader": "oops"}}]})), None),
         "lone-surrogates": (text(good.replace("# ОЦЕНИВАЕМОЕ: compute_cost", "# ОЦЕНИВАЕМОЕ: compute_cost\\n# \\ud800")),
                             None),

@@ -159,8 +159,10 @@ def _cells_of(nb):
     for cell in cells:
         if not isinstance(cell, dict):
             continue
-        cell_type = {"heading": "markdown"}.get(cell.get("cell_type"), cell.get("cell_type"))
-        if cell_type not in CELL_TYPES:
+        cell_type = cell.get("cell_type")
+        if cell_type == "heading":  # nbformat 3's headings are markdown in 4
+            cell_type = "markdown"
+        if not isinstance(cell_type, str) or cell_type not in CELL_TYPES:
             continue
         key = source_key if cell_type == "code" else "source"
         metadata = cell.get("metadata")
