@@ -198,6 +198,43 @@ def _deep(levels):
     return '{"nbformat": 4, "cells": ' + "[" * levels + "]" * levels + "}"
 
 
+def bad_folder_kinds():
+    """kind -> how to spoil a solved student's folder around the notebook: ``timestamp.txt`` and files beside it.
+
+    ``place(folder, course)`` spoils ``folder`` (the student's
+    ``submitted/<student>/dnn_step_by_step``). The notebook stays right, so the
+    student's grade stays full; what nbgrader itself reads or copies must not
+    block the run, fill the disk or copy an instructor's file.
+    """
+
+    def timestamp(content):
+        return lambda folder, course: (folder / "timestamp.txt").write_bytes(content)
+
+    def fifo(name):
+        return lambda folder, course: os.mkfifo(folder / name)
+
+    def link(name, to):
+        return lambda folder, course: (folder / name).symlink_to(to(course))
+
+    def huge(folder, course):
+        with open(folder / "weights.npy", "wb") as out:
+            out.truncate(300 * 1024 * 1024)  # sparse: 300 MB that take no disk
+
+    return {
+        "timestamp-named-pipe": fifo("timestamp.txt"),
+        "timestamp-device-link": link("timestamp.txt", lambda course: Path("/dev/zero")),
+        "timestamp-link-to-another-student": link(
+            "timestamp.txt", lambda course: course / "submitted" / "honest-1" / "dnn_step_by_step" / "timestamp.txt"),
+        "timestamp-not-a-time": timestamp(b"yesterday, honestly"),
+        "timestamp-not-utf-8": timestamp(b"\xff\xfe2024-01-01"),
+        "extra-named-pipe": fifo("data.bin"),
+        "extra-device-link": link("zeros.bin", lambda course: Path("/dev/zero")),
+        "extra-link-to-the-instructor-notebook": link(
+            "steal.html", lambda course: course / "source" / "dnn_step_by_step" / "dnn_step_by_step.ipynb"),
+        "extra-file-over-200-mb": huge,
+    }
+
+
 def bad_file_kinds():
     """kind -> (how to place it, the reason's words): every way a submitted file can be wrong.
 

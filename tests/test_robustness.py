@@ -18,7 +18,7 @@ import pytest
 from course import (ASSIGNMENT, NOTEBOOK, generated_course, gradebook_scores, gradebook_verdicts, grader_cli,
                     nbgrader, solved_submission, submit, tool_env, with_answers)
 from corpus import solved_sources
-from hostile import bad_file_kinds
+from hostile import bad_file_kinds, bad_folder_kinds
 from processes import alive, process_tree
 
 from grader.checks.graded_functions import BY_NAME, NAMES
@@ -43,6 +43,10 @@ def _bad_class(course):
         target.parent.mkdir(parents=True)
         place(target, course)
         expected["bad-" + kind] = READABLE_SCORES[kind] if reason is None else ZERO
+    (course / "submitted" / "honest-1" / ASSIGNMENT / "timestamp.txt").write_text("2026-11-20 10:00:00 UTC")
+    for kind, place in bad_folder_kinds().items():
+        place(submit(course, "folder-" + kind, solved_submission()).parent, course)
+        expected["folder-" + kind] = FULL
     return expected
 
 
@@ -80,6 +84,27 @@ def test_every_bad_file_is_recorded_with_its_reason(bad_class):
             assert len(texts) == 1, kind
             text = texts.pop()
             assert text.startswith("Ноутбук не удалось проверить: ") and reason in text, (kind, text)
+
+
+def test_what_lies_beside_the_notebook_is_read_safely(bad_class):
+    """A spoiled timestamp counts as absent; only plain files of the student's own are copied to autograded/."""
+    from nbgrader.api import Gradebook
+
+    course = bad_class[0]
+    with Gradebook("sqlite:///" + str(course / "gradebook.db")) as gb:
+        times = {s.student.id: s.timestamp for s in gb.find_assignment(ASSIGNMENT).submissions}
+    assert times["honest-1"] is not None
+    instructor_notebook = (course / "source" / ASSIGNMENT / NOTEBOOK).read_bytes()
+    for kind in bad_folder_kinds():
+        student = "folder-" + kind
+        if kind.startswith("timestamp-"):
+            assert times[student] is None, kind
+        for path in (course / "autograded" / student).rglob("*"):
+            info = os.lstat(path)
+            assert os.path.isdir(path) or (os.path.isfile(path) and not os.path.islink(path)), (kind, path)
+            assert info.st_size < 10 * 2 ** 20, (kind, path)
+            if path.is_file():
+                assert path.read_bytes() != instructor_notebook, (kind, path)
 
 
 def test_grader_check_gives_exit_2_and_a_reason_never_a_traceback(tmp_path):

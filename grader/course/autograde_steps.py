@@ -36,6 +36,7 @@ from .gradebook import record_verdicts
 from .lab_context import lab_context, lab_folder
 from .layout import Submission, autograded_notebook
 from .regrading import METADATA_KEY, graded_from, needs_grading
+from .safe_nbgrader_reads import guard
 from .stubs import release_answers, unanswered
 
 
@@ -49,7 +50,9 @@ class SubmittedNotebookExporter(NotebookExporter):
     cells, and :class:`SealedExecute` records the reason. Files nbgrader wrote
     itself (the second pass reads ``autograded/``) are read as usual.
 
-    Made once per run, before nbgrader decides whom to grade, it also applies
+    Made once per run, before nbgrader looks at any student, it has nbgrader's
+    converter read the rest of each folder safely too (:mod:`.safe_nbgrader_reads`:
+    ``timestamp.txt``, the files copied beside the notebook), and applies
     the course's regrading rule (:mod:`.regrading`): nbgrader skips a student
     whose autograded notebook exists, so the stale ones -- from another file
     than the one now submitted, or with incomplete grades -- are removed first.
@@ -60,6 +63,8 @@ class SubmittedNotebookExporter(NotebookExporter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         coursedir = _coursedir(self)
+        if getattr(self.parent, "coursedir", None) is coursedir and hasattr(self.parent, "init_assignment"):
+            guard(self.parent)  # nbgrader's converter reads timestamps and copies files itself
         if coursedir.assignment_id and not getattr(self.parent, "force", True):
             self._forget_stale(coursedir)
 
