@@ -57,38 +57,16 @@ def _limits(args):
 
 
 def cmd_check(args):
-    import json
-
-    from .course.lab_context import NoCourse, find_lab, lab_context, lab_folder
+    from .client import finish
+    from .course.lab_context import find_lab, lab_context, lab_folder
     from .sandbox.zygote import Zygote
 
-    try:
-        lab = lab_context(lab_folder(args.course) if args.course else find_lab())
-    except NoCourse as error:
-        print("error: {}".format(error), file=sys.stderr)
-        return 2
+    lab = lab_context(lab_folder(args.course) if args.course else find_lab())  # NoCourse: main's refusal
     with Zygote(lab) as zygote:  # first: it warms up while this process imports numpy
-        from .checks.verdicts import check_report
         from .sandbox.engine import grade_notebook
 
         result = grade_notebook(args.notebook, zygote, _limits(args))
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as out:
-            json.dump(result.to_json(), out, ensure_ascii=False, indent=2)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        from .checks.verdicts import markdown_summary
-
-        with open(summary, "a", encoding="utf-8") as out:
-            out.write(markdown_summary(result, args.notebook))
-    if result.error:
-        print("error: {} cannot be graded: {}".format(args.notebook, result.error), file=sys.stderr)
-        return 2
-    print(check_report(result))
-    if args.fail_under is not None and result.score < args.fail_under:
-        print("score {:g} is below --fail-under {:g}".format(result.score, args.fail_under), file=sys.stderr)
-        return 1
-    return 0
+    return finish(result.to_json(), args.notebook, args.json, args.fail_under, out=sys.stdout, err=sys.stderr)
 
 
 def cmd_autograde(args):
@@ -158,8 +136,6 @@ def _scheduler(course):
 def cmd_tokens(args):
     import csv
 
-    from .course.export import collect
-    from .course.gradebook import open_gradebook
     from .course.settings import db_url
     from .service import store
 
@@ -171,8 +147,7 @@ def cmd_tokens(args):
             return 0
         students = args.student
         if not students:
-            with open_gradebook(args.course) as gb:
-                students = [row.student for row in collect(gb)]
+            students = [row.student for row in _class_rows(args.course)]
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["student", "token"])
         for student in students:

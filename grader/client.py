@@ -18,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 
+UNGRADABLE_RU = "Ноутбук не удалось проверить"
 STATUS_RU = {"passed": "зачтено", "failed": "ошибка в результате", "error": "исключение",
              "timeout": "превышено время", "missing": "нет функции"}
 
@@ -61,7 +62,7 @@ def markdown(result, notebook):
     """A GitHub step summary: the score, a table of functions, what to fix."""
     lines = ["## Проверка `{}`".format(notebook), ""]
     if result.get("error"):
-        return "\n".join(lines + ["Ноутбук не удалось проверить: " + result["error"], ""])
+        return "\n".join(lines + [UNGRADABLE_RU + ": " + result["error"], ""])
     lines += ["**Итог: {} из {}**".format(points(result["score"]), points(result["max_score"])), "",
               "| функция | баллы | итог |", "| --- | ---: | --- |"]
     for f in result["functions"]:

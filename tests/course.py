@@ -8,11 +8,16 @@ from pathlib import Path
 
 import nbformat
 
+from grader.checks.graded_functions import BY_NAME, NAMES
+
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "dnn_step_by_step"
 NOTEBOOK = ASSIGNMENT + ".ipynb"
 SOURCE_NB = REPO / "source" / ASSIGNMENT / NOTEBOOK
 RELEASE_NB = REPO / "release" / ASSIGNMENT / NOTEBOOK
+# Per-cell scores of a right submission, and of one that earns nothing.
+FULL = {"test_" + n: float(BY_NAME[n].points) for n in NAMES}
+ZERO = {"test_" + n: 0.0 for n in NAMES}
 
 
 def tool_env():

@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 
 from corpus import solved_sources
-from course import solved_submission, with_answers
+from course import FULL, solved_submission, submit, with_answers
 
 SOLVED = solved_sources()
 
@@ -307,3 +307,22 @@ def bad_file_kinds():
         "lone-surrogates": (text(good.replace("# ОЦЕНИВАЕМОЕ: compute_cost", "# ОЦЕНИВАЕМОЕ: compute_cost\\n# \\ud800")),
                             None),
     }
+
+
+def slow_class(course, count, loops=2_000_000):
+    """``count`` submissions busy in a loop for a while each, so a run can be interrupted halfway.
+
+    Every third one also has a wrong ``linear_forward``; returns {student: expected per-cell scores}.
+    """
+    slow = solved_sources()["compute_cost"].replace(
+        "    m = Y.shape[1]\n", "    m = Y.shape[1]\n    for _ in range({}):\n        pass\n".format(loops))
+    wrong = solved_sources()["linear_forward"].replace(" + b", "")
+    expected = {}
+    for i in range(count):
+        sources = {"compute_cost": slow}
+        if i % 3 == 0:
+            sources["linear_forward"] = wrong
+        student = "s{:02d}".format(i)
+        submit(course, student, with_answers(solved_submission(), sources))
+        expected[student] = dict(FULL, test_linear_forward=0.0) if i % 3 == 0 else FULL
+    return expected

@@ -15,11 +15,10 @@ from conftest import corpus_submissions
 from course import (ASSIGNMENT, REPO, generated_course, grader_cli, nbgrader, solved_submission, submit, tool_env,
                     with_answers)
 from corpus import solved_sources
+from hostile import as_text, slow_class
 from services import PASSWORD, DaskCluster, Postgres, free_port, wait_until
 
-from grader.checks.graded_functions import BY_NAME, NAMES
 
-FULL = {"test_" + n: float(BY_NAME[n].points) for n in NAMES}
 DUE = "2026-03-01 23:59:00 UTC"
 
 
@@ -79,18 +78,6 @@ def put_class(course, with_corpus=True):
     if with_corpus:
         for student, notebook in corpus_submissions().items():
             submit(course, student, notebook)
-
-
-def slow_class(course, count):
-    """Submissions busy for a while each, so a run can be interrupted halfway."""
-    slow = solved_sources()["compute_cost"].replace(
-        "    m = Y.shape[1]\n", "    m = Y.shape[1]\n    for _ in range(2_000_000):\n        pass\n")
-    for i in range(count):
-        sources = {"compute_cost": slow}
-        if i % 3 == 0:
-            sources["linear_forward"] = solved_sources()["linear_forward"].replace(" + b", "")
-        submit(course, "s{:02d}".format(i), with_answers(solved_submission(), sources))
-    return {"s{:02d}".format(i): dict(FULL, test_linear_forward=0.0) if i % 3 == 0 else FULL for i in range(count)}
 
 
 def start_autograde(course, *args):
@@ -233,7 +220,6 @@ def test_two_runs_at_once_on_one_postgres_gradebook_grade_every_student_once(tmp
 
 def test_the_service_grades_on_dask_into_postgres(tmp_path, postgres, dask_cluster):
     from service_helpers import Service
-    from hostile import as_text
 
     url = postgres.create_database("service")
     server = Service(tmp_path, ["svc1", "svc2"], "--scheduler", dask_cluster.address, db_url=url)

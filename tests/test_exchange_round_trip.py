@@ -16,15 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from course import ASSIGNMENT, NOTEBOOK, copy_course, gradebook_scores, grader_cli, nbgrader, read, with_answers
+from course import ASSIGNMENT, FULL, NOTEBOOK, copy_course, gradebook_scores, grader_cli, nbgrader, read, with_answers
 from corpus import solved_sources
 from other_users import create_user, environment_for, open_folder, remove_user, run_as
 
-from grader.checks.graded_functions import BY_NAME, NAMES
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates OS users: needs root (CI runs as root)")
 
-FULL = {"test_" + n: float(BY_NAME[n].points) for n in NAMES}
 WRONG_COST = solved_sources()["compute_cost"].replace("(-1 / m)", "(1 / m)")  # the lab's table shows it
 SUFFIX = str(os.getpid())[-5:]
 ALICE, BOB = "dnn-alice-" + SUFFIX, "dnn-bob-" + SUFFIX

@@ -8,13 +8,11 @@ import json
 
 import pytest
 
-from course import (ASSIGNMENT, NOTEBOOK, generated_course, gradebook_scores, grader_cli, nbgrader,
+from course import (ASSIGNMENT, FULL, NOTEBOOK, generated_course, gradebook_scores, grader_cli, nbgrader,
                     solved_submission, submit, with_answers)
 from corpus import solved_sources
 
-from grader.checks.graded_functions import BY_NAME, NAMES
 
-FULL = {"test_" + n: float(BY_NAME[n].points) for n in NAMES}
 WRONG_COST = solved_sources()["compute_cost"].replace("(-1 / m)", "(1 / m)")
 DUE = "2026-06-01 00:00:00 UTC"
 

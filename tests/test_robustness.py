@@ -15,16 +15,13 @@ import time
 
 import pytest
 
-from course import (ASSIGNMENT, NOTEBOOK, generated_course, gradebook_scores, gradebook_verdicts, grader_cli,
-                    nbgrader, solved_submission, submit, tool_env, with_answers)
+from course import (ASSIGNMENT, FULL, ZERO, NOTEBOOK, generated_course, gradebook_scores, gradebook_verdicts,
+                    grader_cli, nbgrader, solved_submission, submit, tool_env, with_answers)
 from corpus import solved_sources
-from hostile import bad_file_kinds, bad_folder_kinds
+from hostile import bad_file_kinds, bad_folder_kinds, slow_class
 from processes import alive, process_tree
 
-from grader.checks.graded_functions import BY_NAME, NAMES
 
-FULL = {"test_" + n: float(BY_NAME[n].points) for n in NAMES}
-ZERO = {"test_" + n: 0.0 for n in NAMES}
 # `grader check PATH` grades what it is pointed at: a linked folder is the folder; the
 # batch paths know whose folder it must be and refuse another student's.
 STUDENT_FOLDER_ONLY = {"folder-linked-to-another-student"}
@@ -138,17 +135,6 @@ def _kill_and_watch(proc, seen, whole_group):
     return alive(seen)
 
 
-def _slow_class(course, count):
-    """Sealed children busy in a loop most of the time: a kill finds them running, not waiting."""
-    slow = solved_sources()["compute_cost"].replace(
-        "    m = Y.shape[1]\n", "    m = Y.shape[1]\n    for _ in range(1_000_000):\n        pass\n")
-    for i in range(count):
-        sources = {"compute_cost": slow}
-        if i % 3 == 0:
-            sources["linear_forward"] = solved_sources()["linear_forward"].replace(" + b", "")
-        submit(course, "s{}".format(i), with_answers(solved_submission(), sources))
-
-
 def _complete(course):
     return [s for s, cells in gradebook_scores(course).items() if cells and all(v is not None for v in cells.values())]
 
@@ -156,8 +142,8 @@ def _complete(course):
 @pytest.mark.parametrize("whole_group", [False, True], ids=["the-grader-alone", "its-process-group"])
 def test_a_batch_killed_halfway_leaves_nothing_running_and_a_rerun_grades_the_rest(tmp_path, whole_group):
     course = generated_course(tmp_path / "course")
-    students = ["s{}".format(i) for i in range(24)]
-    _slow_class(course, len(students))
+    expected = slow_class(course, 24, loops=1_000_000)  # a kill finds sealed children running, not waiting
+    students = list(expected)
     proc = subprocess.Popen([sys.executable, "-m", "grader.cli", "autograde", "--course", str(course),
                              "--workers", "2"], env=tool_env(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
@@ -175,8 +161,8 @@ def test_a_batch_killed_halfway_leaves_nothing_running_and_a_rerun_grades_the_re
     assert "graded {} submission(s)".format(len(students) - graded_before) in rerun.stderr
     scores = gradebook_scores(course)
     assert set(scores) == set(students)
-    for i, student in enumerate(students):
-        assert scores[student] == (dict(FULL, test_linear_forward=0.0) if i % 3 == 0 else FULL), student
+    for student in students:
+        assert scores[student] == expected[student], student
 
 
 @pytest.mark.parametrize("whole_group", [False, True], ids=["the-check-alone", "its-process-group"])

@@ -59,6 +59,7 @@ class SubmittedNotebookExporter(NotebookExporter):
     """
 
     _zygote = None
+    _release = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,6 +107,20 @@ class SubmittedNotebookExporter(NotebookExporter):
             self._zygote = Zygote(lab_context(lab_folder(course)))
             weakref.finalize(self, self._zygote.close)
         return self._zygote
+
+    def release(self, course):
+        """The release's answer stubs, read once per run (see :func:`.stubs.release_answers`)."""
+        if self._release is None:
+            self._release = release_answers(course)
+        return self._release
+
+
+def _exporter(step):
+    """The run's :class:`SubmittedNotebookExporter`: it read the file and owns the zygote a grading step needs."""
+    if not isinstance(step.parent, SubmittedNotebookExporter):
+        raise RuntimeError("{} needs c.Autograde.exporter_class = "
+                           "'grader.course.autograde_steps.SubmittedNotebookExporter'".format(type(step).__name__))
+    return step.parent
 
 
 class CanonicalCellMetadata(NbGraderPreprocessor):
@@ -203,13 +218,8 @@ class SealedExecute(NbGraderPreprocessor):
         submission = Submission(info["student"], Path(coursedir.format_path(
             coursedir.submitted_directory, info["student"], info["assignment"])))
         limits = Limits(cell_seconds=self.timeout, function_seconds=self.timeout, memory_mb=self.memory_mb)
-        exporter = self.parent if isinstance(self.parent, SubmittedNotebookExporter) else None
-        zygote = exporter.zygote(coursedir.root) if exporter else Zygote(lab_context(lab_folder(coursedir.root)))
-        try:
-            result, notebook = read_and_grade(submission.notebook, zygote, limits, submission.inside)
-        finally:
-            if exporter is None:
-                zygote.close()
+        zygote = _exporter(self).zygote(coursedir.root)
+        result, notebook = read_and_grade(submission.notebook, zygote, limits, submission.inside)
         self.log.info("%s: %g of %g%s", info["student"], result.score, result.max_score,
                       " (cannot be graded: {})".format(result.error) if result.error else "")
         fill_verdicts(nb, result)
@@ -233,7 +243,7 @@ class SaveVerdicts(NbGraderPreprocessor):
         if graded is None:
             raise RuntimeError("SaveVerdicts needs SealedExecute earlier in Autograde.autograde_preprocessors")
         info = resources["nbgrader"]
-        missing = unanswered(graded["notebook"], release_answers(_coursedir(self).root))
+        missing = unanswered(graded["notebook"], _exporter(self).release(_coursedir(self).root))
         with Gradebook(info["db_url"]) as gb:
             record_verdicts(gb, info["student"], graded["result"], missing)
         return nb, resources

@@ -9,10 +9,11 @@ import json
 import os
 
 from ..checks.verdicts import function_report
+from ..client import UNGRADABLE_RU
 from .layout import autograded_notebook
 from .regrading import METADATA_KEY, graded_from
 
-UNGRADABLE_NOTE = "**Ноутбук не удалось проверить:** "
+UNGRADABLE_NOTE = "**{}:** ".format(UNGRADABLE_RU)
 
 
 def carrier_notebook(notebook):

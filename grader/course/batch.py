@@ -37,7 +37,7 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
     (before anything is written) or :class:`GradingStopped`.
     """
     with open_gradebook(course) as gb:
-        workers = _workers(course, limits, workers, scheduler)
+        workers = grading_workers(course, limits, workers, scheduler)
         recorder, release = Recorder(course), release_answers(course)
         with workers, closing(claims_for(course, db_url(course))) as claims:
             todo = [s for s in submissions(course, students) if force or needs_grading(gb, course, s)]
@@ -64,7 +64,11 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
     return done
 
 
-def _workers(course, limits, workers, scheduler):
+def grading_workers(course, limits, workers, scheduler, start_method="fork"):
+    """Where the course's submissions are graded: ``scheduler``'s Dask workers, else ``workers`` local processes.
+
+    ``start_method``: fork where no other thread runs (a CLI), spawn in a server.
+    """
     lab = lab_context(lab_folder(course))
     if scheduler:
         from ..workers.dask_cluster import DaskWorkers
@@ -73,7 +77,7 @@ def _workers(course, limits, workers, scheduler):
     from ..workers.local import LocalWorkers
 
     warn_if_unsealed()
-    return LocalWorkers(lab, limits, workers)
+    return LocalWorkers(lab, limits, workers, start_method=start_method)
 
 
 def _claimed(todo, claims, gb, course, force):

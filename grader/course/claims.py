@@ -17,6 +17,8 @@ import hashlib
 import os
 from pathlib import Path
 
+from .layout import ASSIGNMENT
+
 
 def claims_for(course, url):
     """The claims fitting the gradebook at ``url``."""
@@ -25,7 +27,7 @@ def claims_for(course, url):
 
 def _key(student):
     """A 63-bit key for a student of this assignment (collisions: never in practice)."""
-    return int.from_bytes(hashlib.sha256(("dnn_step_by_step\0" + student).encode()).digest()[:8], "big") >> 1
+    return int.from_bytes(hashlib.sha256((ASSIGNMENT + "\0" + student).encode()).digest()[:8], "big") >> 1
 
 
 class AdvisoryLocks:

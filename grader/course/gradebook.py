@@ -12,11 +12,12 @@ import logging
 
 from ..checks.graded_functions import NAMES
 from ..checks.verdicts import function_report
+from ..client import UNGRADABLE_RU
 from .layout import ASSIGNMENT
 from .settings import course_config, db_url, safe_url
 
 NOTEBOOK_ID = ASSIGNMENT  # nbgrader's notebook id: the file name without .ipynb
-UNGRADABLE_PREFIX = "Ноутбук не удалось проверить"
+UNGRADABLE_PREFIX = UNGRADABLE_RU
 
 
 class GradebookUnavailable(Exception):
@@ -120,7 +121,8 @@ class Recorder:
     def _record(self, gb, submission, result, unanswered, also):
         with one_transaction(gb.db):
             gb.update_or_create_student(submission.student)
-            kwargs = {"timestamp": submission.timestamp} if submission.timestamp else {}
+            timestamp = submission.timestamp  # read from the file each time: once here
+            kwargs = {"timestamp": timestamp} if timestamp else {}
             assignment = gb.update_or_create_submission(ASSIGNMENT, submission.student, **kwargs)
             notebook = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, submission.student)
             grades, comments = _cells_of(gb, notebook)

@@ -64,10 +64,7 @@ def zygote(control_fd, parent_pid):
     try:
         _load_lab(wire.recv(control))
         while True:
-            try:
-                message, fd = wire.recv_with_fd(control)
-            except wire.WireError:
-                return  # the parent is gone
+            message, fd = wire.recv_with_fd(control)  # WireError: the parent is gone
             _reap(children)
             pid = os.fork()
             if pid == 0:

@@ -63,7 +63,7 @@ class Zygote:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         child.close()
         self._control = parent
-        wire.send(parent, {"op": "lab", "modules": [list(m) for m in self.lab.modules]})
+        wire.send(parent, self.lab.to_json())
 
     def spawn(self, workdir, limits, imports=()):
         """Fork a sealed child working in ``workdir``, with the lab's ``imports`` run; return (pid, socket).

@@ -16,7 +16,6 @@ Students authenticate with a personal token (``Authorization: Bearer``).
 
 import asyncio
 import contextlib
-import hashlib
 import math
 import os
 import threading
@@ -28,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..course.layout import ASSIGNMENT
 from ..submission.answers import answer_cells
-from ..submission.reading import Unreadable, parse_notebook
+from ..submission.reading import Unreadable, parse_notebook, too_large
 from . import store
 
 
@@ -85,7 +84,7 @@ def create_app(engine, uploads, dispatcher, options=None):
                 raise HTTPException(429, "не больше {} работ в минуту: попробуйте через {} с".format(
                     options.per_minute, wait), headers={"Retry-After": str(wait)})
             at = store.now()
-            submission = store.accept(engine, student, len(raw), hashlib.sha256(raw).hexdigest(), at,
+            submission = store.accept(engine, student, len(raw), notebook.sha256, at,
                                       write=lambda name: _write_durably(uploads / (name + ".ipynb"), raw))
         dispatcher.wake()
         return submission
@@ -95,12 +94,12 @@ def create_app(engine, uploads, dispatcher, options=None):
         student = await run_in_threadpool(student_of, request)
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > options.max_bytes:
-            raise HTTPException(413, _too_large(options.max_bytes))
+            raise HTTPException(413, too_large(options.max_bytes))
         chunks, size = [], 0
         async for chunk in request.stream():
             size += len(chunk)
             if size > options.max_bytes:
-                raise HTTPException(413, _too_large(options.max_bytes))
+                raise HTTPException(413, too_large(options.max_bytes))
             chunks.append(chunk)
         submission = await run_in_threadpool(accept, student, b"".join(chunks))
         return {"id": submission, "status": store.QUEUED, "url": "/api/submissions/" + submission}
@@ -119,7 +118,8 @@ def create_app(engine, uploads, dispatcher, options=None):
 
     @app.get("/api/submissions")
     def mine(request: Request):
-        return {"student": student_of(request), "submissions": store.history(engine, student_of(request))}
+        student = student_of(request)
+        return {"student": student, "submissions": store.history(engine, student)}
 
     @app.get("/api/health")
     def health():
@@ -128,9 +128,11 @@ def create_app(engine, uploads, dispatcher, options=None):
 
     @app.get("/", response_class=HTMLResponse)
     def page():
+        from ..client import STATUS_RU, UNGRADABLE_RU
         from ..course.templates import render
 
-        return render("page.html.j2", package="grader.service", assignment=ASSIGNMENT,
+        return render("page.html.j2", package="grader.service", assignment=ASSIGNMENT, status=STATUS_RU,
+                      ungradable=UNGRADABLE_RU,
                       max_mb=options.max_bytes // 2 ** 20, per_minute=options.per_minute)
 
     @app.get("/client.py", response_class=PlainTextResponse)
@@ -166,10 +168,6 @@ class Finished:
         event = self._events.get(submission)
         if event is not None:
             event.set()
-
-
-def _too_large(limit):
-    return "файл больше {} МБ".format(limit // 2 ** 20)
 
 
 def _write_durably(path, data):

@@ -17,8 +17,8 @@ import threading
 from pathlib import Path
 
 from ..course.autograded import write_autograded
+from ..course.batch import grading_workers
 from ..course.gradebook import Recorder, database_errors, open_gradebook
-from ..course.lab_context import lab_context, lab_folder
 from ..course.layout import ASSIGNMENT, NOTEBOOK, Submission
 from ..course.stubs import release_answers, unanswered
 from . import store
@@ -61,7 +61,8 @@ class Dispatcher:
 
     def _run(self):
         try:
-            with self._make_workers() as workers, open_gradebook(self.course) as gb:
+            with grading_workers(self.course, self.limits, self.workers, self.scheduler,
+                                 start_method="spawn") as workers, open_gradebook(self.course) as gb:
                 recorder, release = Recorder(self.course), release_answers(self.course)
                 for job, result, notebook in workers.grade(self._jobs()):
                     if job is None:
@@ -75,17 +76,6 @@ class Dispatcher:
         except Exception as error:  # the loop must not die silently: the health check shows it
             self.failure = "{}: {}".format(type(error).__name__, error)
             log.exception("the grading loop stopped")
-
-    def _make_workers(self):
-        lab = lab_context(lab_folder(self.course))
-        if self.scheduler:
-            from ..workers.dask_cluster import DaskWorkers
-
-            return DaskWorkers(self.scheduler, lab, self.limits)
-        from ..workers.local import LocalWorkers
-
-        # spawn, not fork: the server's process runs threads
-        return LocalWorkers(lab, self.limits, self.workers, start_method="spawn")
 
     def _jobs(self):
         """Claimed submissions for the workers; None when there is nothing to start now."""

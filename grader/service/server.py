@@ -11,7 +11,6 @@ from pathlib import Path
 
 from ..course.gradebook import open_gradebook
 from ..course.settings import db_url
-from ..sandbox.zygote import warn_if_unsealed
 from . import store
 from .app import Options, create_app
 from .dispatcher import Dispatcher
@@ -23,8 +22,6 @@ def serve(course, host, port, limits, workers=2, scheduler=None, options=None):
         pass
     engine = store.engine_for(db_url(course))
     uploads = course / ".grader" / "uploads"
-    if not scheduler:
-        warn_if_unsealed()
     dispatcher = Dispatcher(course, engine, uploads, limits, workers, scheduler)
     dispatcher.start()
     try:

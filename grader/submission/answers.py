@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass
 
 from ..checks.graded_functions import NAMES
-from .reading import MAX_ANSWER_BYTES, Unreadable
+from .reading import Unreadable
+
+MAX_ANSWER_BYTES = 4 * 1024 * 1024  # all answer code together
 
 _MARKER = re.compile(r"^\s*#\s*ОЦЕНИВАЕМОЕ:\s*(\w+)", re.M)
 _DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)

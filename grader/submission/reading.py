@@ -27,7 +27,6 @@ import stat
 from dataclasses import dataclass
 
 MAX_BYTES = 200 * 1024 * 1024       # outputs can be large; code never is
-MAX_ANSWER_BYTES = 4 * 1024 * 1024  # all answer code together (checked by the answer finder)
 CELL_TYPES = ("code", "markdown", "raw")
 # The nbgrader metadata fields the grader reads; anything else is dropped.
 _NBGRADER_FIELDS = ("grade_id", "solution", "grade", "locked", "points", "task", "schema_version")
@@ -79,7 +78,7 @@ def parse_notebook(raw):
     sha256 = hashlib.sha256(raw).hexdigest()
     try:
         if len(raw) > MAX_BYTES:
-            raise Unreadable(_too_large(MAX_BYTES))
+            raise Unreadable(too_large(MAX_BYTES))
         if not raw.strip():
             raise Unreadable("файл пуст")
         return Notebook(tuple(_cells_of(_parse_json(raw))), sha256)
@@ -100,14 +99,14 @@ def read_bytes(path, inside=None, limit=MAX_BYTES):
         # O_NONBLOCK: opening a named pipe must not wait for a writer.
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
     except OSError as error:
-        raise Unreadable("файл не читается: {}".format(_ERRNO.get(error.errno, error.strerror))) from None
+        raise _unreadable(error) from None
     try:
         info = os.fstat(fd)
         for is_kind, kind in _KINDS:
             if is_kind(info.st_mode):
                 raise Unreadable("это не файл ноутбука, а {}".format(kind))
         if info.st_size > limit:
-            raise Unreadable(_too_large(limit))
+            raise Unreadable(too_large(limit))
         chunks, size = [], 0
         while size <= limit:
             chunk = os.read(fd, min(1 << 22, limit + 1 - size))
@@ -116,15 +115,20 @@ def read_bytes(path, inside=None, limit=MAX_BYTES):
             chunks.append(chunk)
             size += len(chunk)
     except OSError as error:
-        raise Unreadable("файл не читается: {}".format(_ERRNO.get(error.errno, error.strerror))) from None
+        raise _unreadable(error) from None
     finally:
         os.close(fd)
     if size > limit:  # it grew while being read
-        raise Unreadable(_too_large(limit))
+        raise Unreadable(too_large(limit))
     return b"".join(chunks)
 
 
-def _too_large(limit):
+def _unreadable(error):
+    return Unreadable("файл не читается: {}".format(_ERRNO.get(error.errno, error.strerror)))
+
+
+def too_large(limit):
+    """Why a file over ``limit`` bytes is refused, in Russian."""
     return "файл больше {} МБ".format(limit // 2 ** 20) if limit >= 2 ** 20 else \
         "файл больше {} байт".format(limit)
 

@@ -263,9 +263,9 @@ def public_test(name, function):
     try:
         rows = run(function)
     except Exception as error:
-        print("✘ {}: вызов завершился ошибкой {}: {}".format(name, type(error).__name__, error))
-        raise PublicTestFailed(_failure(name, "вызов завершился ошибкой {}: {}".format(
-            type(error).__name__, error))) from None
+        what = "вызов завершился ошибкой {}: {}".format(type(error).__name__, error)
+        print("✘ {}: {}".format(name, what))
+        raise PublicTestFailed(_failure(name, what)) from None
     mismatches = []
     for (label, got), want in zip(rows, expected):
         if _matches(got, want):
