@@ -59,13 +59,14 @@ def _limits(args):
 def cmd_check(args):
     from .client import finish
     from .course.lab_context import find_lab, lab_context, lab_folder
-    from .sandbox.zygote import Zygote
+    from .sandbox.zygote import Zygote, warn_about
 
     lab = lab_context(lab_folder(args.course) if args.course else find_lab())  # NoCourse: main's refusal
     with Zygote(lab) as zygote:  # first: it warms up while this process imports numpy
         from .sandbox.engine import grade_notebook
 
         result = grade_notebook(args.notebook, zygote, _limits(args))
+        warn_about(zygote.seal())
     return finish(result.to_json(), args.notebook, args.json, args.fail_under, out=sys.stdout, err=sys.stderr)
 
 
@@ -168,6 +169,8 @@ def cmd_submit(args):
 def cmd_config(args):
     from .course.settings import KNOWN, db_url, safe_url, settings, write_setting
 
+    if args.key == "certificates":
+        return _certificates(args)
     if args.unset:
         write_setting(args.course, KNOWN[args.unset], None)
     elif args.key:
@@ -178,6 +181,22 @@ def cmd_config(args):
     saved = settings(args.course)
     print("gradebook: {}".format(safe_url(db_url(args.course))))
     print("scheduler: {}".format(saved.get("scheduler") or "none (grade on this machine)"))
+    return 0
+
+
+def _certificates(args):
+    from .course.settings import certificates_folder
+    from .workers.certificates import Certificates, create, role_options
+
+    folder = certificates_folder(args.course)
+    existed = Certificates(folder).complete()
+    files = create(folder, force=args.force)
+    print("{} the course's certificates in {} (the authority's key ca-key.pem stays here; --force replaces "
+          "them all)".format("kept" if existed and not args.force else "created", files.folder))
+    print("copy ca.pem and the role's two files to each machine, then start the cluster with TLS:")
+    print("  dask scheduler --host HOST --port 8786 " + " ".join(role_options(folder, "scheduler")))
+    print("  dask worker tls://HOST:8786 --nthreads 2 " + " ".join(role_options(folder, "worker")))
+    print("  grader config scheduler tls://HOST:8786")
     return 0
 
 
@@ -218,7 +237,7 @@ def build_parser():
     auto.add_argument("--student", action="append", metavar="ID",
                       help="grade only this student (repeatable)")
     auto.add_argument("--force", action="store_true", help="regrade students already graded")
-    auto.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+    auto.add_argument("--scheduler", metavar="tls://HOST:PORT",
                       help="grade on this Dask scheduler's workers (default: `grader config scheduler`, "
                            "else this machine's processes)")
     _add_limits(auto)
@@ -233,7 +252,7 @@ def build_parser():
     serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
     serve.add_argument("--workers", type=int, default=os.cpu_count() or 2,
                        help="grading processes on this machine (default: number of CPUs)")
-    serve.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+    serve.add_argument("--scheduler", metavar="tls://HOST:PORT",
                        help="grade on this Dask scheduler's workers (default: `grader config scheduler`)")
     serve.add_argument("--max-mb", type=float, default=20, help="largest upload, in MB (default: 20)")
     serve.add_argument("--per-minute", type=int, default=10,
@@ -262,11 +281,13 @@ def build_parser():
                                         "nbgrader_config.py reads, so nbgrader's commands see them too. "
                                         "GRADER_DB_URL and GRADER_SCHEDULER in the environment override them.")
     config.add_argument("--course", default=".", help="course directory (default: .)")
-    config.add_argument("key", nargs="?", choices=["db-url", "scheduler"],
+    config.add_argument("key", nargs="?", choices=["db-url", "scheduler", "certificates"],
                         help="db-url: a SQLAlchemy URL (postgresql://user:password@host/db); "
-                             "scheduler: a Dask scheduler address (tcp://host:8786)")
+                             "scheduler: a Dask scheduler address (tls://host:8786); certificates: create "
+                             "the course's TLS certificates for its Dask scheduler, workers and grader")
     config.add_argument("value", nargs="?", help="the new value")
     config.add_argument("--unset", choices=["db-url", "scheduler"], help="back to the default")
+    config.add_argument("--force", action="store_true", help="with certificates: replace existing ones")
     config.set_defaults(run=cmd_config)
 
     feedback = sub.add_parser("feedback", help="write one HTML feedback page per graded student under feedback/")

@@ -33,9 +33,10 @@ def function_text(function):
     """One function's verdict: "name: 3 из 10 баллов — ошибка в результате" and what went wrong."""
     head = "{}: {} из {} баллов — {}".format(function["name"], points(function["score"]),
                                              points(function["max_score"]), STATUS_RU[function["status"]])
-    if function["status"] == "passed":
-        return head + " ✔"
-    return head + "\n" + function["message"]
+    text = head + " ✔" if function["status"] == "passed" else head + "\n" + function["message"]
+    if function.get("refused"):
+        text += "\nпесочница запретила: " + "; ".join(function["refused"])
+    return text
 
 
 def table(functions):

@@ -90,7 +90,7 @@ def hostile_submissions():
             "compute_cost", "def compute_cost(AL, Y):\n    import os, signal\n"
             "    for pid in range(2, 70000):\n        if pid != os.getpid():\n            try:\n"
             "                os.kill(pid, signal.SIGKILL)\n            except OSError:\n                pass\n"
-            "    return 0.0\n"), {"compute_cost": "failed"}),
+            "    return 0.0\n"), {"compute_cost": "error"}),  # every kill refused: stopped after too many
         })
     return {name: (as_text(nb), statuses) for name, (nb, statuses) in cases.items()}
 

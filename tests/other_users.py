@@ -27,8 +27,8 @@ def environment_for(folder, user):
     for name, entry in TOOLS.items():
         module, function = entry.split(":")
         script = bin_dir / name
-        script.write_text("#!{}\nimport sys\nfrom {} import {}\nsys.exit({}())\n".format(
-            bin_dir / "python", module, function, function), encoding="utf-8")
+        script.write_text("#!{}\nimport sys\nfrom {} import {}\nif __name__ == '__main__':\n    sys.exit({}())\n"
+                          .format(bin_dir / "python", module, function, function), encoding="utf-8")
         script.chmod(0o755)
     give_to(folder, user)
     return bin_dir

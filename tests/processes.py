@@ -1,5 +1,6 @@
-"""Processes seen from /proc: a process's whole tree, and which of them are still alive."""
+"""Processes seen from /proc: a process's whole tree, which of them are alive, the sandbox's own."""
 
+import time
 from pathlib import Path
 
 
@@ -33,3 +34,34 @@ def alive(processes):
         if fields[19] == start and fields[0] != "Z":
             alive.append(pid)
     return alive
+
+
+def sandbox_processes():
+    """Live zygotes and sealed children, from /proc: [(pid, uid, start of the command line)].
+
+    Each is a fork of the launcher ``python -c ... grader.sandbox.nest ...``; as
+    root a child also runs as a uid of its own (200000 and up).
+    """
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            uid = entry.stat().st_uid
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and (uid >= 200000 or "grader.sandbox.nest" in cmdline):
+            found.append((int(entry.name), uid, cmdline[:80]))
+    return found
+
+
+def left_behind(before, seconds=10):
+    """Sandbox processes not running ``before`` that are still alive after up to ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        left = [p for p in sandbox_processes() if p not in before]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.2)

@@ -16,23 +16,40 @@ from services import free_port
 class Service:
     """``grader serve`` over a course of its own, with a token per student."""
 
-    def __init__(self, root, students, *options, config="", db_url=None):
+    def __init__(self, root, students, *options, config="", db_url=None, prepare=None, as_user=None):
+        """``as_user``: (name, uid, bin folder, home) of an ordinary user to serve as; default: this process's."""
         if db_url:  # the gradebook elsewhere (PostgreSQL): set before nbgrader creates it
             config = "{}\nc.CourseDirectory.db_url = {!r}".format(config, db_url)
         self.course = generated_course(root / "course", config)
+        if prepare is not None:  # e.g. the Dask cluster's certificates
+            prepare(self.course)
         issued = grader_cli(self.course, "tokens", *[arg for s in students for arg in ("--student", s)])
         assert issued.returncode == 0, issued.stderr
         self.tokens = dict(line.split(",") for line in issued.stdout.strip().splitlines()[1:])
-        self.options, self.port = options, free_port()
+        self.options, self.port, self.as_user = options, free_port(), as_user
+        if as_user is not None:
+            from other_users import give_to
+
+            give_to(self.course, as_user[0])
         self.url = "http://127.0.0.1:{}".format(self.port)
         self.process = None
         self.start()
 
     def start(self):
         self.log = open(self.course / "serve.log", "a")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "grader.cli", "serve", "--course", str(self.course), "--port", str(self.port),
-             *self.options], env=tool_env(), stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        arguments = ["serve", "--course", str(self.course), "--port", str(self.port), *self.options]
+        if self.as_user is None:
+            command, how = [sys.executable, "-m", "grader.cli", *arguments], {"env": tool_env()}
+        else:
+            import pwd
+
+            name, _, bin_dir, home = self.as_user
+            entry = pwd.getpwnam(name)
+            command = [str(bin_dir / "grader"), *arguments]
+            how = {"env": {"PATH": "{}:/usr/bin:/bin".format(bin_dir), "HOME": str(home), "LANG": "C.UTF-8"},
+                   "user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+                                        **how)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

@@ -83,30 +83,65 @@ class Postgres:
 
 
 class DaskCluster:
-    """A ``dask scheduler`` and ``workers`` ``dask worker`` processes (one thread each, no nanny)."""
+    """A ``dask scheduler`` and ``workers`` ``dask worker`` processes (one thread each, no nanny), TLS only.
 
-    def __init__(self, workers=2):
+    The certificates are made as ``grader config certificates`` makes them;
+    :meth:`admit` gives a course the grader's share of them.
+    """
+
+    def __init__(self, workers=2, as_user=None):
+        """``as_user``: (name, uid, bin folder, home) of an ordinary user the workers run as; default: this process's."""
+        from grader.workers.certificates import create, role_options
+
         self.root = open_folder("grader-dask-")
+        self.certificates = create(self.root / "certificates").folder
+        self.as_user = as_user
+        if as_user is not None:  # the worker's share of the certificates is theirs to read
+            from other_users import give_to
+
+            give_to(self.certificates, as_user[0])
         self.port = free_port()
-        self.address = "tcp://127.0.0.1:{}".format(self.port)
+        self.address = "tls://127.0.0.1:{}".format(self.port)
         dask = str(Path(sys.executable).parent / "dask")
         self.scheduler = self._start([dask, "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
-                                      "--no-dashboard"], "scheduler")
+                                      "--no-dashboard", *role_options(self.certificates, "scheduler")], "scheduler")
         self.workers = [self._start([dask, "worker", self.address, "--nthreads", "1", "--no-nanny",
                                      "--no-dashboard", "--host", "127.0.0.1", "--name", "w{}".format(i),
-                                     "--local-directory", str(self.root / "w{}".format(i))], "w{}".format(i))
+                                     "--local-directory", str(self.root / "w{}".format(i)),
+                                     *role_options(self.certificates, "worker")], "w{}".format(i), as_user)
                         for i in range(workers)]
         self.wait_for_workers(workers)
 
-    def _start(self, command, name):
+    def admit(self, course):
+        """Put the cluster's certificates where ``course`` looks for them (``grader config certificates``)."""
+        from grader.course.settings import certificates_folder
+
+        target = certificates_folder(course)
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(self.certificates, target)
+        return course
+
+    def _start(self, command, name, as_user=None):
         log = open(self.root / (name + ".log"), "w")
-        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-                                env=dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False"))
+        env = dict(os.environ, DASK_DISTRIBUTED__WORKER__DAEMON="False")
+        how = {}
+        if as_user is not None:  # the user's own tools, a folder of theirs
+            user, _, bin_dir, home = as_user
+            entry = pwd.getpwnam(user)
+            command = [str(bin_dir / "python"), "-m", "distributed.cli.dask_worker", *command[2:]]
+            env = {"PATH": "{}:/usr/bin:/bin".format(bin_dir), "HOME": str(home), "LANG": "C.UTF-8",
+                   "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+            how = {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+            index = command.index("--local-directory")
+            command[index + 1] = str(Path(home) / name)
+        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env, **how)
 
     def wait_for_workers(self, count, seconds=60):
         from distributed import Client
 
-        with Client(self.address, timeout=seconds) as client:
+        from grader.workers.certificates import security
+
+        with Client(self.address, timeout=seconds, security=security(self.certificates)) as client:
             client.wait_for_workers(count, timeout=seconds)
 
     def kill_worker(self, index=0):

@@ -100,7 +100,7 @@ def both_ways(tmp_path_factory, postgres, dask_cluster):
     cluster = pg_course(tmp_path_factory.mktemp("cluster"), postgres, "both_ways")
     nbgrader(cluster, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
     put_class(cluster)
-    run_cluster = grader_cli(cluster, "autograde", "--scheduler", dask_cluster.address)
+    run_cluster = grader_cli(dask_cluster.admit(cluster), "autograde", "--scheduler", dask_cluster.address)
     return local, cluster, run_local, run_cluster
 
 
@@ -140,7 +140,7 @@ def test_a_dask_worker_killed_mid_batch_costs_nothing(tmp_path, postgres):
         course = pg_course(tmp_path, postgres, "killed_worker")
         expected = slow_class(course, 24)
         url = postgres.url("killed_worker")
-        run = start_autograde(course, "--scheduler", cluster.address)
+        run = start_autograde(cluster.admit(course), "--scheduler", cluster.address)
         assert wait_until(lambda: len(complete(url)) >= 4)
         cluster.kill_worker(0)
         out, err = run.communicate(timeout=600)
@@ -154,9 +154,10 @@ def test_a_dask_worker_killed_mid_batch_costs_nothing(tmp_path, postgres):
 def test_an_unreachable_scheduler_is_a_clear_error_before_anything_is_written(tmp_path, postgres):
     course = pg_course(tmp_path, postgres, "no_scheduler")
     slow_class(course, 2)
-    proc = grader_cli(course, "autograde", "--scheduler", "tcp://127.0.0.1:{}".format(free_port()))
+    assert grader_cli(course, "config", "certificates").returncode == 0
+    proc = grader_cli(course, "autograde", "--scheduler", "tls://127.0.0.1:{}".format(free_port()))
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
-    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:" in proc.stderr
+    assert "cannot reach the Dask scheduler at tls://127.0.0.1:" in proc.stderr
     assert scores_from(postgres.url("no_scheduler")) == {}
     assert not (course / "autograded").exists() or not any((course / "autograded").iterdir())
 
@@ -222,7 +223,8 @@ def test_the_service_grades_on_dask_into_postgres(tmp_path, postgres, dask_clust
     from service_helpers import Service
 
     url = postgres.create_database("service")
-    server = Service(tmp_path, ["svc1", "svc2"], "--scheduler", dask_cluster.address, db_url=url)
+    server = Service(tmp_path, ["svc1", "svc2"], "--scheduler", dask_cluster.address, db_url=url,
+                     prepare=dask_cluster.admit)
     try:
         wrong = with_answers(solved_submission(), {"compute_cost": solved_sources()["compute_cost"].replace(
             "(-1 / m)", "(1 / m)")})
@@ -234,3 +236,59 @@ def test_the_service_grades_on_dask_into_postgres(tmp_path, postgres, dask_clust
         server.stop()
     assert {s: sum(v.values()) for s, v in scores_from(url).items()} == {"svc1": 100, "svc2": 95}
     assert not (server.course / "gradebook.db").exists()
+
+
+# --- who may speak to the cluster ----------------------------------------------------------------
+
+def test_a_client_without_the_course_certificates_is_refused(dask_cluster, tmp_path):
+    from distributed import Client
+
+    from grader.workers.certificates import create, security
+
+    def connects(**options):
+        try:
+            with Client(dask_cluster.address, timeout=5, set_as_default=False, **options) as client:
+                return client.submit(sum, [1, 2]).result(timeout=30) == 3
+        except (OSError, TimeoutError, ValueError):
+            return False
+
+    stranger = create(tmp_path / "another-authority").folder
+    assert not _speaks_tls_without_a_certificate(dask_cluster)
+    assert not connects(security=security(stranger))  # a certificate signed by another authority
+    assert connects(security=security(dask_cluster.certificates))
+
+
+def _speaks_tls_without_a_certificate(cluster):
+    """Whether the scheduler talks to a TLS client that trusts it but shows no certificate of its own."""
+    import socket
+    import ssl
+
+    context = ssl.create_default_context(cafile=str(cluster.certificates / "ca.pem"))
+    context.check_hostname = False
+    try:
+        with socket.create_connection(("127.0.0.1", cluster.port), timeout=5) as raw:
+            with context.wrap_socket(raw) as tls:
+                tls.sendall(b"\0" * 8)
+                try:  # TLS 1.3 reports a missing certificate at the first read
+                    return bool(tls.recv(1))
+                except socket.timeout:  # still waiting for the rest of a message: it accepted the client
+                    return True
+    except (ssl.SSLError, OSError):
+        return False
+
+
+def test_grader_refuses_a_scheduler_without_tls_or_certificates(tmp_path):
+    course = generated_course(tmp_path / "course")
+    slow_class(course, 1)
+    without_tls = grader_cli(course, "autograde", "--scheduler", "tcp://127.0.0.1:{}".format(free_port()))
+    assert without_tls.returncode == 2 and "refusing the Dask scheduler tcp://" in without_tls.stderr, \
+        without_tls.stderr
+    without_certificates = grader_cli(course, "autograde", "--scheduler", "tls://127.0.0.1:{}".format(free_port()))
+    assert without_certificates.returncode == 2 and "grader config certificates" in without_certificates.stderr
+    created = grader_cli(course, "config", "certificates")
+    assert created.returncode == 0 and "dask worker tls://HOST:8786" in created.stdout
+    folder = course / ".grader" / "certificates"
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in folder.iterdir())
+    assert not (course / "gradebook.db").exists() or "honest" not in (course / "gradebook.db").read_bytes().decode(
+        "latin-1")

@@ -23,6 +23,7 @@ from course import (ASSIGNMENT, NOTEBOOK, generated_course, gradebook_scores, gr
 from corpus import solved_sources
 from hostile import attacks_on_the_run, faults_nbgrader_rejects, hostile_submissions
 from other_users import environment_for, give_to, open_folder, run_as
+from processes import left_behind, sandbox_processes
 
 from grader.checks.graded_functions import BY_NAME, NAMES
 from grader.checks.verdicts import function_report
@@ -101,35 +102,14 @@ def _new_course(root):
     return generated_course(root, "c.SealedExecute.timeout = 3")
 
 
-def _sealed_processes():
-    """Live processes of sealed children (their own uids) and zygotes, from /proc."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            uid = entry.stat().st_uid
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if uid >= 200000 or "grader.sandbox.child" in cmdline:
-            found.append((int(entry.name), uid, cmdline[:80]))
-    return found
-
-
 def _left_behind(before, seconds=10):
     """Sealed processes that were not running ``before`` and are still alive after ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while True:
-        left = [p for p in _sealed_processes() if p not in before]
-        if not left or time.monotonic() > deadline:
-            return left
-        time.sleep(0.2)
+    return left_behind(before, seconds)
 
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
-    before = _sealed_processes()
+    before = sandbox_processes()
     by_nbgrader = _new_course(tmp_path_factory.mktemp("mixed_nbgrader") / "course")
     expected = _mixed_class(by_nbgrader)
     run_nbgrader = nbgrader(by_nbgrader, "autograde", ASSIGNMENT, check=False)
@@ -180,7 +160,7 @@ def test_the_attacked_gradebook_is_intact(mixed):
 
 
 @pytest.mark.skipif(not ROOT, reason="needs root to grade as another user (CI runs as root)")
-def test_without_root_both_batch_paths_print_the_same_warning():
+def test_without_root_both_batch_paths_are_sealed_and_warn_alike_when_a_layer_is_off():
     tmp_path = open_folder("grader-nonroot-")
     try:
         _grade_as_nobody(tmp_path)
@@ -193,14 +173,20 @@ def _grade_as_nobody(tmp_path):
     submit(course, "s1", solved_submission())
     bin_dir = environment_for(tmp_path / "venv", "nobody")
     give_to(course, "nobody")
-    runs = [run_as("nobody", [str(bin_dir / "nbgrader"), "autograde", ASSIGNMENT], bin_dir, course, tmp_path),
-            run_as("nobody", [str(bin_dir / "grader"), "autograde", "--course", str(course), "--force"],
-                   bin_dir, course, tmp_path)]
-    warnings = []
-    for run in runs:
-        assert run.returncode == 0, run.stderr[-3000:]
-        warnings.append([line for line in run.stderr.splitlines() if line.startswith("warning: not running as root")])
-    assert len(warnings[0]) == 1 and warnings[0] == warnings[1]
+
+    def both_paths(**env):
+        runs = [run_as("nobody", [str(bin_dir / "nbgrader"), "autograde", ASSIGNMENT, "--force"], bin_dir, course,
+                       tmp_path, env=env),
+                run_as("nobody", [str(bin_dir / "grader"), "autograde", "--course", str(course), "--force"],
+                       bin_dir, course, tmp_path, env=env)]
+        for run in runs:
+            assert run.returncode == 0, run.stderr[-3000:]
+        return [[line for line in run.stderr.splitlines() if line.startswith("warning:")] for run in runs]
+
+    assert both_paths() == [[], []]  # a user namespace seals as completely as root does
+    off = both_paths(GRADER_SEAL_OFF="net,seccomp")
+    assert len(off[0]) == 1 and off[0] == off[1]
+    assert "without net, seccomp" in off[0][0] and "reach the network" in off[0][0]
     assert function_scores(gradebook_scores(course)["s1"]) == FULL
 
 

@@ -21,6 +21,10 @@ command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v useradd >/dev/null || missing+=(passwd)
 command -v pkill >/dev/null || missing+=(procps)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)  # the PostgreSQL gradebook tests
+# libseccomp: the sealed child's system-call allowlist (pyseccomp binds it; without it the
+# seal lacks that layer and says so); ipcrm and sleep: the seal's tests.
+{ ldconfig -p || /sbin/ldconfig -p; } 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
+command -v ipcrm >/dev/null || missing+=(util-linux)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") \

@@ -24,10 +24,12 @@ class FunctionResult:
     status: str
     message: str = ""
     cases: tuple = field(default_factory=tuple)
+    refused: tuple = ()     # what the seal refused while it ran, in Russian ("сеть: socket ×2")
 
     def to_json(self):
         data = asdict(self)
         del data["cases"]
+        data["refused"] = list(self.refused)
         return data
 
 
@@ -35,7 +37,7 @@ class FunctionResult:
 class SubmissionResult:
     functions: tuple = ()   # FunctionResult for each of the ten, in lab order
     error: str = ""         # why the notebook could not be graded at all
-    sealed: bool = False    # whether the child ran chrooted as a user of its own
+    seal: object = None     # the Seal (grader.plain.seal) its children ran under; None if nothing ran
     seconds: float = 0.0
     notes: tuple = field(default_factory=tuple)  # cell errors and the like, in Russian
     sha256: str = ""        # of the submitted file that was graded ("" when it could not be read)
@@ -50,4 +52,5 @@ class SubmissionResult:
 
     def to_json(self):
         return {"score": self.score, "max_score": self.max_score, "error": self.error or None,
-                "functions": [f.to_json() for f in self.functions], "notes": list(self.notes)}
+                "functions": [f.to_json() for f in self.functions], "notes": list(self.notes),
+                "seal": self.seal.report() if self.seal is not None else None}

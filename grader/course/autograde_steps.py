@@ -29,7 +29,7 @@ from traitlets import Float, Integer
 
 from ..sandbox.engine import read_and_grade
 from ..sandbox.session import Limits
-from ..sandbox.zygote import Zygote, warn_if_unsealed
+from ..sandbox.zygote import Zygote, warn_about
 from ..submission.reading import Notebook, Unreadable, read_notebook
 from .autograded import carrier_notebook, fill_verdicts
 from .gradebook import record_verdicts
@@ -103,9 +103,9 @@ class SubmittedNotebookExporter(NotebookExporter):
     def zygote(self, course):
         """The run's zygote (started on first use, stopped with the exporter or the process)."""
         if self._zygote is None:
-            warn_if_unsealed()
             self._zygote = Zygote(lab_context(lab_folder(course)))
             weakref.finalize(self, self._zygote.close)
+            warn_about(self._zygote.seal())
         return self._zygote
 
     def release(self, course):

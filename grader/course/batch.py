@@ -14,14 +14,14 @@ import sys
 import time
 from contextlib import closing
 
-from ..sandbox.zygote import warn_if_unsealed
+from ..sandbox.zygote import warn_about
 from .autograded import write_autograded
 from .claims import claims_for
 from .gradebook import Recorder, database_errors, database_reason, open_gradebook
 from .lab_context import lab_context, lab_folder
 from .layout import submissions
 from .regrading import needs_grading
-from .settings import db_url, safe_url
+from .settings import certificates_folder, db_url, safe_url
 from .stubs import release_answers, unanswered
 
 
@@ -55,6 +55,8 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
                         claims.release(submission.student)
                     if result.error:
                         done[submission.student] = result.error
+                    if result.seal is not None:  # a machine of the cluster may allow less than this one
+                        progress.write(lambda stream: warn_about(result.seal, stream))
                     progress.step(submission.student, result)
             except database_errors() as error:
                 raise GradingStopped("lost the gradebook at {}: {}; {} submission(s) were recorded before; run "
@@ -73,10 +75,9 @@ def grading_workers(course, limits, workers, scheduler, start_method="fork"):
     if scheduler:
         from ..workers.dask_cluster import DaskWorkers
 
-        return DaskWorkers(scheduler, lab, limits)
+        return DaskWorkers(scheduler, lab, limits, certificates_folder(course))
     from ..workers.local import LocalWorkers
 
-    warn_if_unsealed()
     return LocalWorkers(lab, limits, workers, start_method=start_method)
 
 
@@ -113,6 +114,14 @@ class Progress:
                 self.count, self.total, 100 * self.count / max(self.total, 1), time.monotonic() - self.started,
                 verdict, w=len(str(self.total))))
             self.stream.flush()
+
+    def write(self, say):
+        """``say(stream)`` prints above the bar, not through it."""
+        if self.bar is None:
+            say(self.stream)
+        else:
+            with self.bar.external_write_mode(file=self.stream):
+                say(self.stream)
 
     def finish(self):
         if self.bar is not None:

@@ -52,6 +52,11 @@ def db_url(course):
     return url or "sqlite:///" + str(Path(course).resolve() / "gradebook.db")  # nbgrader's own default
 
 
+def certificates_folder(course):
+    """Where the course keeps its Dask cluster's certificates (``grader config certificates``)."""
+    return Path(course).resolve() / ".grader" / "certificates"
+
+
 def scheduler(course):
     """The Dask scheduler of ``grader config scheduler``, or None (grade on this machine)."""
     return os.environ.get("GRADER_SCHEDULER") or settings(course).get("scheduler") or None

@@ -5,7 +5,9 @@ import socket
 import struct
 
 _HEADER = struct.Struct("!I")
+_CREDENTIALS = struct.Struct("=iII")  # struct ucred: pid, uid, gid
 MAX_MESSAGE = 64 * 1024 * 1024
+_MAX_FDS = 4
 
 
 class WireError(Exception):
@@ -21,8 +23,12 @@ def recv(sock):
     (size,) = _HEADER.unpack(_read_exactly(sock, _HEADER.size))
     if size > MAX_MESSAGE:
         raise WireError("message of {} bytes is too large".format(size))
+    return _parse(_read_exactly(sock, size))
+
+
+def _parse(data):
     try:
-        message = json.loads(_read_exactly(sock, size))
+        message = json.loads(data)
     except ValueError as error:
         raise WireError("not a message: {}".format(error)) from None
     if not isinstance(message, dict):
@@ -39,6 +45,28 @@ def _read_exactly(sock, size):
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
+
+
+def recv_with_ancillary(sock):
+    """(message, sender's pid, received descriptors): a message read with what the kernel attached.
+
+    The receiving socket needs SO_PASSCRED for the pid, which the kernel
+    translates into this process's PID namespace; a sender cannot forge it.
+    """
+    data, ancillary, _, _ = sock.recvmsg(_HEADER.size, socket.CMSG_SPACE(_CREDENTIALS.size) +
+                                         socket.CMSG_SPACE(4 * _MAX_FDS))
+    if not data:
+        raise WireError("connection closed")
+    pid, fds = None, []
+    for level, kind, payload in ancillary:
+        if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS and len(payload) >= _CREDENTIALS.size:
+            pid = _CREDENTIALS.unpack(payload[:_CREDENTIALS.size])[0]
+        elif level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+            fds.extend(struct.unpack("{}i".format(len(payload) // 4), payload[:len(payload) // 4 * 4]))
+    (size,) = _HEADER.unpack(data + _read_exactly(sock, _HEADER.size - len(data)))
+    if size > MAX_MESSAGE:
+        raise WireError("message of {} bytes is too large".format(size))
+    return _parse(_read_exactly(sock, size)), pid, fds
 
 
 def send_with_fd(sock, message, fd):

@@ -1,15 +1,23 @@
 """The sealed worker: runs a student's answer cells and calls, nothing else.
 
-Started by :mod:`grader.sandbox.zygote` as a *zygote*: a fresh interpreter that loads
-numpy and this module, then forks one child per submission. A child drops
-into a throwaway directory (as root: ``chroot`` there and become a user of its own),
-sets CPU, memory, file and process limits, and then only obeys the parent:
-``exec`` one answer cell, ``call`` one function on one case. Helpers (the
-reference ``linear_forward``, ``sigmoid``, ...) are proxies that ask the parent,
-so no reference code is ever in this process, and results leave as plain data
+Started by :mod:`.nest` as a *zygote*: an interpreter with numpy and this
+module loaded that forks one child per submission. The zygote first finds out
+which layers of the seal this machine allows (:func:`_plan`, see :mod:`.seal`)
+and tells the grader; every child then enters exactly those layers, or refuses
+to run anything. A child, in this order: runs the lab's imports its cells use
+(while the file system is still visible), enters an IPC and a mount namespace
+of its own with an empty tmpfs as its root, gives up its identity (as root a
+uid of its own; without root every capability), sets its limits, closes every
+descriptor but its socket, installs the system-call allowlist
+(:mod:`.syscalls`) and hands the allowlist's notification descriptor to the
+grader. Only then does it obey the parent: ``exec`` one answer cell, ``call``
+one function on its cases. Helpers (the reference ``linear_forward``,
+``sigmoid``, ...) are proxies that ask the parent, so no reference code is
+ever in this process, and results leave as plain data
 (:mod:`grader.plain.codec`), never pickles. It imports nothing secret.
 """
 
+import json
 import os
 import resource
 import signal
@@ -20,9 +28,10 @@ import numpy  # noqa: F401 -- loaded once in the zygote, shared by every child
 
 from grader.plain import codec, framing as wire
 from grader.plain.calls import call, describe_error, isolate
+from grader.sandbox import kernel, syscalls
 from grader.sandbox.lifeline import die_with_parent
 
-# Modules a student's answer cells may import: loaded before the chroot, when
+# Modules a student's answer cells may import: loaded before the seal, when
 # the file system is still visible.
 PRELOAD = ("copy", "math", "functools", "itertools", "operator", "collections", "warnings",
            "numpy.linalg", "numpy.random")
@@ -31,11 +40,15 @@ _EXCEPTIONS = {e.__name__: e for e in (ValueError, TypeError, KeyError, IndexErr
 # The grader's modules a child keeps: this one and the plain data it speaks.
 _CHILD_MODULES = ("grader.plain", "grader.plain.codec", "grader.plain.framing", "grader.plain.calls",
                   "grader.plain.outcome", "grader.sandbox", "grader.sandbox.child")
-# Dropped from a sealed child's modules: the grader's, and ctypes (kept out of easy reach).
-_DROPPED = ("grader.", "nbgrader", "reference_solution", "ctypes", "_ctypes")
+# Dropped from a sealed child's modules: the grader's and the seal's tools. (The
+# seal does not rely on this: a module still reachable through another changes nothing.)
+_DROPPED = ("grader.", "nbgrader", "reference_solution", "ctypes", "_ctypes", "pyseccomp")
 # As root, each child becomes a user of its own (no passwd entry needed): it
 # cannot signal or ptrace another student's child, let alone the grader.
 FIRST_UID = 200000
+# Where a child mounts its empty root, in its own mount namespace (any folder that exists).
+_SCRATCH = "/tmp"
+_INODES = 4096  # files and folders a child may create in its root
 
 
 class _IPythonStub:
@@ -47,31 +60,44 @@ class _IPythonStub:
     run_cell_magic = system = getoutput = run_line_magic
 
 
-def zygote(control_fd, parent_pid):
+def zygote(control_fd, parent_pid, made=(), wanted=()):
     """Fork a sealed child for each job the parent sends over ``control_fd``.
 
-    The first message is the lab's public modules (:class:`grader.plain.lab.LabContext`).
-    The zygote dies with its parent and takes its children along: on SIGTERM
-    (its parent-death signal) or when the parent closes the socket, every child
-    still alive is killed.
+    ``made``: the namespaces the launcher entered; ``wanted``: the seal's
+    layers not switched off. The first message is the lab's public modules
+    (:class:`grader.plain.lab.LabContext`); the zygote answers with the seal
+    its children get. It dies with its parent and takes its children along:
+    on SIGTERM (its parent-death signal) or when the parent closes the socket,
+    every child still alive is killed (as PID 1 of a namespace, the kernel
+    does that too).
     """
     signal.signal(signal.SIGTERM, _exit_on_signal)
     die_with_parent(parent_pid, signal.SIGTERM)
     for name in PRELOAD:
         __import__(name)
     control = socket.socket(fileno=control_fd)
-    children = set()
+    children = {}  # pid -> its working folder on the machine's disk, or None (an own tmpfs root)
     try:
-        _load_lab(wire.recv(control))
+        try:
+            _load_lab(wire.recv(control))
+            plan, allowlist = _plan(set(made), set(wanted))
+        except Exception as error:  # the grader says why no child can start
+            wire.send(control, {"op": "ready", "error": describe_error(error)})
+            return
+        program = allowlist.program if allowlist else None
+        wire.send(control, {"op": "ready", "seal": plan,
+                            "refused": {str(n): list(named) for n, named in allowlist.refused.items()}
+                            if allowlist else {}})
         while True:
             message, fd = wire.recv_with_fd(control)  # WireError: the parent is gone
             _reap(children)
+            workdir = None if plan.get("mount") == "tmpfs" else _new_workdir()
             pid = os.fork()
             if pid == 0:
                 control.close()
-                _child(socket.socket(fileno=fd), message, parent_pid=os.getppid())
+                _child(socket.socket(fileno=fd), message, plan, program, workdir, parent_pid=os.getppid())
                 os._exit(0)
-            children.add(pid)
+            children[pid] = workdir
             os.close(fd)
             wire.send(control, {"pid": pid})
     except (wire.WireError, OSError, SystemExit):
@@ -82,22 +108,24 @@ def zygote(control_fd, parent_pid):
                 os.killpg(pid, signal.SIGKILL)
             except OSError:
                 pass
-        _reap(children)
+        _reap(children, block=True)
 
 
 def _exit_on_signal(signum, frame):
     raise SystemExit(128 + signum)
 
 
-def _reap(children):
-    """Collect exited children, so a pid in ``children`` is never one the kernel reused."""
+def _reap(children, block=False):
+    """Collect exited children (so a pid is never one the kernel reused) and remove their folders."""
     for pid in list(children):
         try:
-            done, _ = os.waitpid(pid, os.WNOHANG)
+            done, _ = os.waitpid(pid, 0 if block else os.WNOHANG)
         except ChildProcessError:
             done = pid
         if done:
-            children.discard(pid)
+            workdir = children.pop(pid)
+            if workdir:
+                remove_tree(workdir)
 
 
 def _load_lab(message):
@@ -111,17 +139,217 @@ def _load_lab(message):
         sys.modules[name] = module
 
 
-def _child(sock, job, parent_pid):
+# -- the seal ------------------------------------------------------------------------------------
+
+def _plan(made, wanted):
+    """The layers every child of this zygote gets ({layer: how}) and the compiled allowlist (or None).
+
+    What the launcher made is taken as is; what a child must do itself is
+    tried in a throwaway child first, twice: the namespaces, root and identity,
+    then the whole plan with the allowlist compiled for it -- so a real child
+    either gets exactly this seal or refuses to run student code.
+    """
+    root = os.geteuid() == 0
+    plan = {layer: "namespace" for layer in ("pid", "net") if layer in made}
+    own = root or "user" in made  # may make namespaces and mounts of its own
+    tries = {"ipc": "namespace" if "ipc" in wanted and own else None,
+             "mount": ("tmpfs" if "mount" in made else "chroot" if root else None) if "mount" in wanted else None,
+             "user": ("uid" if root else "namespace" if "user" in made else None) if "user" in wanted else None}
+    plan.update(_probe(tries))
+    if plan.get("mount") is None and root and "mount" in wanted and "mount" in made:
+        plan.update(_probe({"mount": "chroot", "user": plan.get("user")}))  # a mount namespace without tmpfs
+    plan = {layer: how for layer, how in plan.items() if how}
+    allowlist = None
+    if "seccomp" in wanted and syscalls.available():
+        try:
+            allowlist = syscalls.compile_filter(own_root=bool(plan.get("mount")))
+        except OSError:
+            allowlist = None
+        if allowlist and _probe(dict(plan, seccomp="allowlist"), allowlist.program).get("seccomp"):
+            plan["seccomp"] = "allowlist"
+        else:
+            allowlist = None
+    return plan, allowlist
+
+
+def _probe(plan, program=None):
+    """Which layers of ``plan`` a child can enter here: {layer: how, or None when it failed}."""
+    plan = {layer: how for layer, how in plan.items() if how}
+    reader, writer = os.pipe()
+    workdir = None if plan.get("mount") == "tmpfs" else _new_workdir()
+    pid = os.fork()
+    if pid == 0:
+        os.close(reader)
+        entered = {}
+        try:
+            _enter(plan, program, workdir, entered, strict=False, keep=(writer,))
+        finally:
+            os.write(writer, json.dumps(entered).encode())
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as answer:
+        data = answer.read()
+    os.waitpid(pid, 0)
+    if workdir:
+        remove_tree(workdir)
+    try:
+        entered = json.loads(data)
+    except ValueError:
+        entered = {}
+    return {layer: how if entered.get(layer) else None for layer, how in plan.items()}
+
+
+def _enter(plan, program, workdir, entered, strict=True, limits=None, keep=(), parent_pid=None):
+    """Enter the layers of ``plan`` in this process; record each one entered in ``entered``.
+
+    ``strict``: raise at the first layer that fails (a real child); else go on
+    (the probe). Returns the notification descriptor of the allowlist, or None.
+    """
+    def step(layer, action):
+        if layer not in plan:
+            return
+        try:
+            action()
+        except OSError:
+            if strict:
+                raise
+            return
+        entered[layer] = plan[layer]
+
+    uid = FIRST_UID + os.getpid() if plan.get("user") == "uid" else None
+    step("ipc", lambda: kernel.unshare(kernel.CLONE_NEWIPC))
+    if plan.get("mount") == "tmpfs":
+        step("mount", lambda: _tmpfs_root(uid, limits))
+    elif workdir:
+        if uid is not None:
+            os.chown(workdir, uid, uid)
+        os.chdir(workdir)
+        if plan.get("mount") == "chroot":
+            step("mount", lambda: (os.chroot(workdir), os.chdir("/")))
+    step("user", lambda: _give_up_identity(uid))
+    if parent_pid is not None:
+        die_with_parent(parent_pid)  # after setuid, which clears the parent-death signal
+    if limits is not None:
+        _set_limits(limits)
+    listener = []
+    if "seccomp" in plan and program:
+        _close_descriptors(keep)
+        step("seccomp", lambda: listener.append(kernel.load_seccomp(program)))
+    return listener[0] if listener else None
+
+
+def _tmpfs_root(uid, limits):
+    """An empty tmpfs as this process's root, in a mount namespace of its own: no other file in sight."""
+    kernel.unshare(kernel.CLONE_NEWNS)
+    size_mb = 4 * (limits["file_mb"] if limits else 16)
+    options = "size={}m,nr_inodes={},mode=0700".format(size_mb, _INODES)
+    if uid is not None:
+        options += ",uid={0},gid={0}".format(uid)
+    kernel.mount("tmpfs", _SCRATCH, "tmpfs", kernel.MS_NOSUID | kernel.MS_NODEV | kernel.MS_NOEXEC, options)
+    os.chdir(_SCRATCH)
+    kernel.pivot_root(".", ".")           # the tmpfs becomes the root; the old root sits on top of it ...
+    kernel.umount(".", kernel.MNT_DETACH)  # ... and is gone from this namespace
+    os.chdir("/")
+
+
+def _give_up_identity(uid):
+    if uid is not None:  # as root: a user of its own, allowed no processes
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)  # drops every capability
+        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+    else:  # in a user namespace: its creator's capabilities, given up
+        kernel.drop_capabilities()
+
+
+def _set_limits(limits):
+    memory = limits["memory_mb"] * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_mb"] * 1024 * 1024,) * 2)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _close_descriptors(keep):
+    """Close every descriptor but stdin/out/err (/dev/null) and ``keep``."""
+    low = 3
+    for fd in sorted(keep):
+        if fd >= low:
+            os.closerange(low, fd)
+            low = fd + 1
+    os.closerange(low, 1 << 20)
+
+
+def _new_workdir():
+    """An empty folder for a child where it cannot have a root of its own (removed when it is reaped)."""
+    import tempfile
+
+    workdir = tempfile.mkdtemp(prefix="grader-")
+    os.chmod(workdir, 0o700)
+    return workdir
+
+
+def remove_tree(path):
+    """Remove a folder a child filled, however deep, without recursion and without following links.
+
+    One descriptor at a time: go down to a folder with no subfolder, empty it,
+    climb back up and remove it. The child is gone, so nothing changes meanwhile.
+    """
+    try:
+        current = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    names = []
+    try:
+        while True:
+            below = None
+            with os.scandir(current) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        below = entry.name
+                        break
+                    os.unlink(entry.name, dir_fd=current)
+            if below is not None:
+                child = os.open(below, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=current)
+                os.close(current)
+                current, names = child, names + [below]
+                continue
+            if not names:
+                break
+            parent = os.open("..", os.O_RDONLY | os.O_DIRECTORY, dir_fd=current)
+            os.close(current)
+            current = parent
+            os.rmdir(names.pop(), dir_fd=current)
+    except OSError:
+        pass
+    finally:
+        os.close(current)
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
+
+
+# -- a child -----------------------------------------------------------------------------------------
+
+def _child(sock, job, plan, program, workdir, parent_pid):
     try:
         os.setsid()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        wire.send(sock, {"op": "started"})  # the grader learns this process's pid from the kernel
         namespace, import_errors = _lab_namespace(job.get("imports", []))
-        _seal(job, parent_pid)
+        listener = _enter(plan, program, workdir, {}, limits=job["limits"], keep=(sock.fileno(),),
+                          parent_pid=parent_pid)
+        _forget_the_grader()
     except Exception as error:  # a seal that fails must not leave an open child
         wire.send(sock, {"op": "sealed", "error": describe_error(error)})
         os._exit(3)
-    wire.send(sock, {"op": "sealed", "error": "", "chroot": os.getuid() >= FIRST_UID,
-                     "import_errors": import_errors})
+    hello = {"op": "sealed", "error": "", "seal": plan, "import_errors": import_errors}
+    if listener is None:
+        wire.send(sock, hello)
+    else:  # the grader answers what the allowlist refuses; this process must not hold the answer
+        wire.send_with_fd(sock, hello, listener)
+        os.close(listener)
     _serve(sock, namespace)
 
 
@@ -137,24 +365,8 @@ def _lab_namespace(imports):
     return namespace, errors
 
 
-def _seal(job, parent_pid):
-    limits = job["limits"]
-    os.chdir(job["workdir"])
-    if job.get("chroot") and os.geteuid() == 0:
-        uid = FIRST_UID + os.getpid()  # pids of live processes are distinct
-        os.chroot(job["workdir"])
-        os.chdir("/")
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
-        resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))  # no fork bombs
-    die_with_parent(parent_pid)  # after setuid, which clears the parent-death signal
-    memory = limits["memory_mb"] * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_mb"] * 1024 * 1024,) * 2)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    # Nothing of the grader beyond what this module holds stays reachable.
+def _forget_the_grader():
+    """Nothing of the grader beyond what this module holds stays importable."""
     for name in list(sys.modules):
         if name.startswith(_DROPPED) and name not in _CHILD_MODULES:
             del sys.modules[name]
@@ -208,7 +420,3 @@ def _proxy(sock, name):
 
     helper.__name__ = name
     return helper
-
-
-if __name__ == "__main__":
-    zygote(int(sys.argv[1]), int(sys.argv[2]))

@@ -6,6 +6,7 @@ the returned plain data with the very checks the notebook's hidden tests use.
 """
 
 import time
+from dataclasses import replace
 
 from ..checks.graded_functions import ACTIVATIONS, BY_NAME, NAMES
 from ..checks.judge import judge_case, judge_function, missing
@@ -53,18 +54,29 @@ def grade_read_notebook(notebook, zygote, limits, started=None):
     finally:
         session.close()
     notes = tuple("ячейка {}: {}".format(i + 1, e) for i, e in sorted(session.cell_errors.items())) + \
-        tuple("импорт лабораторной не выполнен: " + e for e in session.import_errors)
-    return SubmissionResult(results, "", session.sealed_by_chroot, time.monotonic() - started, notes,
-                            notebook.sha256)
+        tuple("импорт лабораторной не выполнен: " + e for e in session.import_errors) + \
+        tuple("ячейки ответов: песочница запретила: " + r for r in session.refusals.of(CELLS))
+    return SubmissionResult(results, "", session.seal, time.monotonic() - started, notes, notebook.sha256)
+
+
+CELLS = ""  # where refusals of the answer cells' own code are counted
 
 
 def _grade_function(session, name, limits):
+    result = _check_function(session, name, limits)
+    refused = session.refusals.of(name)
+    return replace(result, refused=refused) if refused else result
+
+
+def _check_function(session, name, limits):
     spec = BY_NAME[name]
     helpers = spec.helpers + ACTIVATIONS
     try:
+        session.refusals.where = CELLS
         session.ready()  # the cells' own time does not count against the function
     except Crashed as failure:
         return FunctionResult(name, 0.0, spec.points, ERROR, describe_failure(failure, "запуск"))
+    session.refusals.where = name
     deadline = time.monotonic() + limits.function_seconds
     cases = cases_for(name)
     try:

@@ -1,17 +1,17 @@
 """The parent's side of the sealed worker: a zygote, and one session per submission.
 
-A :class:`Session` runs a submission's answer cells in a forked, limited child
+A :class:`Session` runs a submission's answer cells in a forked, sealed child
 and asks it for one call at a time. Every wait has a deadline; a child that
 overruns it, dies or garbles the protocol is killed, and the session starts a
 fresh child (re-running the cells that did finish), so a runaway function
-costs only that function.
+costs only that function. While it waits, it answers the calls the child's
+allowlist refused (:mod:`.supervisor`), so what a submission tried is on record.
 """
 
 import os
-import shutil
+import select
 import signal
 import socket
-import tempfile
 import time
 from dataclasses import dataclass
 
@@ -20,7 +20,12 @@ import numpy as np
 from ..checks.reference import call_reference
 from ..plain import codec, framing as wire
 from ..plain.calls import describe_error
+from ..plain.seal import Seal
+from .supervisor import Refusals
 from .zygote import Crashed, Timeout, Zygote  # noqa: F401 -- re-exported for callers
+
+# A child the allowlist refused this many calls is killed: answering them is the grader's time.
+MAX_REFUSALS = 200
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,7 @@ class Limits:
     function_seconds: float = 10.0  # wall time of all calls of one graded function
     cpu_seconds: int = 60           # CPU time of one child process
     memory_mb: int = 1024           # address space of one child process
-    file_mb: int = 16               # largest file a child may write (in its throwaway dir)
+    file_mb: int = 16               # largest file a child may write (its root holds 4 of them)
 
 
 class Session:
@@ -42,20 +47,30 @@ class Session:
         self.cell_errors = {}   # index -> error text of cells that raised or timed out
         self.import_errors = []  # lab imports that failed in the child (a broken installation)
         self._skip = set()      # cells that timed out or crashed: never run again
-        self._pid = self._sock = None
-        self._workdir = None
-        self.sealed_by_chroot = False
+        self._pid = self._sock = self._listener = None
+        self.seal = Seal()      # the layers the last child was sealed with
+        self.refusals = Refusals(zygote.refused_names())
 
     # -- lifecycle ---------------------------------------------------------
     def _start(self):
-        self._workdir = tempfile.mkdtemp(prefix="grader-")
-        os.chmod(self._workdir, 0o777)
-        self._pid, self._sock = self.zygote.spawn(self._workdir, self.limits, self.imports)
+        self._sock = self.zygote.spawn(self.limits, self.imports)
+        deadline = time.monotonic() + 10
+        started, self._pid, _ = self._receive_first(deadline)
+        if started.get("op") != "started" or not self._pid:
+            self._kill()
+            raise Crashed("нарушен протокол проверки")
         self._set_mark()
-        hello = self._receive(time.monotonic() + 10)
-        if hello.get("error"):
-            raise Crashed("не удалось запустить проверку: " + hello["error"])
-        self.sealed_by_chroot = bool(hello.get("chroot"))
+        hello, _, fds = self._receive_first(deadline)
+        self._listener, extra = (fds[0], fds[1:]) if fds else (None, [])
+        for fd in extra:
+            os.close(fd)
+        if hello.get("error") or hello.get("op") != "sealed":
+            self._kill()
+            raise Crashed("не удалось запустить проверку: " + str(hello.get("error") or "нарушен протокол"))
+        self.seal = Seal.from_json(hello.get("seal"))
+        if self.seal != self.zygote.seal() or (self.seal.has("seccomp") and self._listener is None):
+            self._kill()  # never run student code with less of a seal than the zygote announced
+            raise Crashed("не удалось запустить проверку: песочница не полная")
         self.import_errors = [str(e) for e in hello.get("import_errors") or []]
         pending = [(i, source) for i, source in enumerate(self.cells) if i not in self._skip]
         wire.send(self._sock, {"op": "exec", "cells": pending})
@@ -73,6 +88,18 @@ class Session:
             if reply.get("error"):
                 self.cell_errors[index] = str(reply["error"])
 
+    def _receive_first(self, deadline):
+        """One message of a child still setting up, with its pid and descriptors from the kernel."""
+        self._sock.settimeout(max(deadline - time.monotonic(), 0.001))
+        try:
+            return wire.recv_with_ancillary(self._sock)
+        except socket.timeout:
+            self._kill()
+            raise Timeout() from None
+        except (wire.WireError, OSError) as error:
+            self._kill()
+            raise Crashed(str(error)) from None
+
     def _kill(self):
         if self._pid:
             try:
@@ -81,11 +108,13 @@ class Session:
                 pass
             except PermissionError:
                 os.kill(self._pid, signal.SIGKILL)
-        if self._sock:
-            self._sock.close()
-        if self._workdir:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-        self._pid = self._sock = self._workdir = None
+        for channel in (self._sock, self._listener):
+            if channel is not None:
+                try:
+                    channel.close() if hasattr(channel, "close") else os.close(channel)
+                except OSError:
+                    pass
+        self._pid = self._sock = self._listener = None
 
     def close(self):
         self._kill()
@@ -109,6 +138,8 @@ class Session:
                     self._mark = (started, cpu_started, extensions)
                     continue
                 raise Timeout()
+            if self._listener is not None and not self._wait_readable(remaining):
+                continue
             self._sock.settimeout(remaining)
             try:
                 return wire.recv(self._sock)
@@ -116,6 +147,17 @@ class Session:
                 continue
             except (wire.WireError, OSError) as error:
                 raise Crashed(str(error)) from None
+
+    def _wait_readable(self, seconds):
+        """Wait for the child's next message, answering refused calls meanwhile; whether one is there."""
+        readable, _, _ = select.select([self._sock, self._listener], [], [], seconds)
+        if self._listener in readable:
+            if not self.refusals.answer(self._listener):  # the child is gone: its socket says so
+                os.close(self._listener)
+                self._listener = None
+            elif self.refusals.total > MAX_REFUSALS:
+                raise Crashed("остановлен: песочница отказала в {} запрещённых вызовах".format(self.refusals.total))
+        return self._sock in readable
 
     def _set_mark(self):
         """Start the clocks of one wait: wall time, the child's CPU time, no extensions yet."""

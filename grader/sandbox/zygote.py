@@ -1,9 +1,13 @@
-"""Start the zygote: a clean interpreter that forks sealed workers (see :mod:`.child`).
+"""Start the zygote: a clean interpreter, sealed off by the kernel, that forks sealed workers.
 
 Standard library only, so a command can start the zygote before it imports
-numpy itself, and both interpreters warm up at the same time.
+numpy itself, and both interpreters warm up at the same time. The zygote runs
+behind the launcher of :mod:`.nest` (its namespaces) and forks the children of
+:mod:`.child`; which layers of the seal this machine allows, it says in its
+first message (:meth:`Zygote.seal`).
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -12,17 +16,9 @@ import threading
 
 from ..plain import framing as wire
 from ..plain.lab import LabContext
+from ..plain.seal import Seal, wanted_layers
 
-
-def warn_if_unsealed(stream=None):
-    """Say once, on stderr, when student code cannot be fully sealed (the grader is not root)."""
-    if os.geteuid() != 0 and not _warned:
-        _warned.append(True)
-        print("warning: not running as root, so student code runs without chroot and a user of its own; "
-              "grade untrusted classes as root (e.g. in a container)", file=stream or sys.stderr)
-
-
-_warned = []
+_READY_SECONDS = 60  # a zygote imports numpy and tries the seal once: seconds on a loaded machine
 
 
 class Timeout(Exception):
@@ -37,52 +33,85 @@ class Zygote:
     """A clean interpreter with numpy and the lab's public modules loaded that forks sealed children.
 
     ``lab`` (a :class:`~grader.plain.lab.LabContext`) is what the lab's own
-    cells give answer cells; without it they see only the builtins.
+    cells give answer cells; without it they see only the builtins. ``off``:
+    layers of the seal to leave out (default: ``$GRADER_SEAL_OFF``, see :mod:`.seal`).
     """
 
-    def __init__(self, lab=None, chroot=None):
+    def __init__(self, lab=None, off=None):
         self.lab = lab or LabContext()
-        self.chroot = (os.geteuid() == 0) if chroot is None else chroot
+        self.wanted = wanted_layers(off)
         self._lock = threading.Lock()
+        self._seal, self._refused = None, {}
         self._start()
 
     def _start(self):
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         env = {"PATH": os.environ.get("PATH", ""), "OPENBLAS_NUM_THREADS": "1",
                "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
-        # matplotlib, when a submission uses it, finds its font cache before the chroot.
+        # matplotlib, when a submission uses it, finds its font cache before the seal.
         env.update({k: v for k, v in os.environ.items() if k in ("HOME", "MPLCONFIGDIR", "XDG_CACHE_HOME")})
         # -I -S: no environment, no user or site customisation; the path holds
-        # exactly numpy's and this package's folders.
-        paths = [_folder_of("numpy"), _folder_of("grader")]
-        boot = "import sys; sys.path[:0] = {!r}; from grader.sandbox.child import zygote; zygote({}, {})".format(
-            paths, child.fileno(), os.getpid())
+        # exactly the folders of numpy, libseccomp's bindings and this package.
+        paths = list(dict.fromkeys(_folder_of(p) for p in ("numpy", "pyseccomp", "grader") if _folder_of(p)))
+        boot = "import sys; sys.path[:0] = {!r}; from grader.sandbox.nest import main; main({}, {}, {!r})".format(
+            paths, child.fileno(), os.getpid(), json.dumps(list(self.wanted)))
         self._proc = subprocess.Popen(
             [sys.executable, "-I", "-S", "-c", boot],
             pass_fds=[child.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         child.close()
         self._control = parent
+        self._ready = False
         wire.send(parent, self.lab.to_json())
 
-    def spawn(self, workdir, limits, imports=()):
-        """Fork a sealed child working in ``workdir``, with the lab's ``imports`` run; return (pid, socket).
+    def seal(self):
+        """The :class:`~.seal.Seal` every child of this zygote gets (waits for the zygote to be ready)."""
+        with self._lock:
+            self._wait_ready()
+            return self._seal
 
-        A zygote that died (a student without the chroot may kill it) is
+    def _wait_ready(self):
+        if self._ready:
+            return
+        self._control.settimeout(_READY_SECONDS)
+        try:
+            message = wire.recv(self._control)
+        except (OSError, wire.WireError):
+            raise Crashed("песочница не запускается") from None
+        finally:
+            self._control.settimeout(None)
+        if message.get("error"):
+            raise Crashed("песочница не запускается: " + str(message["error"]))
+        self._seal, self._ready = Seal.from_json(message.get("seal")), True
+        self._refused = {int(number): tuple(named) for number, named in (message.get("refused") or {}).items()}
+
+    def refused_names(self):
+        """{system call number: (name, what it reaches)} of the calls the children's allowlist reports."""
+        with self._lock:
+            self._wait_ready()
+            return self._refused
+
+    def spawn(self, limits, imports=()):
+        """Fork a sealed child with the lab's ``imports`` run; return the socket to it.
+
+        A zygote that died (a student without the seal may kill it) is
         started again once, so one submission cannot stop the batch.
         """
-        job = {"workdir": workdir, "chroot": self.chroot, "limits": limits.__dict__, "imports": list(imports)}
+        job = {"limits": limits.__dict__, "imports": list(imports)}
         with self._lock:
             for attempt in (1, 2):
                 ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+                ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)  # the child's pid, from the kernel
                 try:
+                    self._wait_ready()
                     wire.send_with_fd(self._control, job, theirs.fileno())
-                    pid = wire.recv(self._control)["pid"]
-                    return pid, ours
-                except (OSError, wire.WireError):
+                    wire.recv(self._control)
+                    return ours
+                except (OSError, wire.WireError, Crashed) as failure:
                     ours.close()
                     if attempt == 2:
-                        raise Crashed("песочница не запускается") from None
+                        raise Crashed(str(failure) if isinstance(failure, Crashed) else
+                                      "песочница не запускается") from None
                     self._restart()
                 finally:
                     theirs.close()
@@ -94,7 +123,7 @@ class Zygote:
         self._start()
 
     def close(self):
-        """Stop the zygote. Its children are gone or exit on their own when their socket closes."""
+        """Stop the zygote: its launcher is killed, and the kernel takes the zygote and its children along."""
         self._control.close()
         self._proc.kill()
         self._proc.wait()
@@ -106,11 +135,20 @@ class Zygote:
         self.close()
 
 
+def warn_about(seal, stream=None, _said=set()):
+    """Say once per process, on stderr, which layers of the seal are missing and what that opens."""
+    text = seal.warning()
+    if text and text not in _said:
+        _said.add(text)
+        print(text, file=stream or sys.stderr, flush=True)
 
 
 def _folder_of(package):
-    """The folder that holds ``package`` (found without importing it)."""
+    """The folder that holds ``package`` (found without importing it), or None."""
     import importlib.util
 
     spec = importlib.util.find_spec(package)
-    return os.path.dirname(os.path.dirname(spec.origin))
+    if spec is None or spec.origin is None:
+        return None
+    folder = os.path.dirname(spec.origin)
+    return os.path.dirname(folder) if os.path.basename(spec.origin) == "__init__.py" else folder

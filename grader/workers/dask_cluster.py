@@ -6,6 +6,10 @@ its own (a worker plugin starts it with the worker and stops it with it), so
 workers need the grader installed but neither the course's files nor its
 gradebook. A worker that dies takes its tasks with it; the scheduler runs
 them again elsewhere, and the client records each student once.
+
+The cluster speaks TLS only, with the course's certificates on every side
+(:mod:`.certificates`): a Dask scheduler runs what any connected client
+sends, so one that anybody can reach is never used.
 """
 
 from concurrent.futures import Future
@@ -18,6 +22,7 @@ from ..plain.lab import LabContext
 from ..sandbox.engine import grade_read_notebook
 from ..sandbox.zygote import Zygote
 from ..submission.reading import Unreadable, read_notebook
+from .certificates import Certificates, security
 from .errors import ClusterUnavailable
 from .window import windowed
 
@@ -48,9 +53,18 @@ def grade_on_worker(notebook, limits):
 class DaskWorkers:
     """A Dask cluster at ``address``; :meth:`grade` yields (submission, result or None, notebook)."""
 
-    def __init__(self, address, lab, limits, connect_seconds=10):
+    def __init__(self, address, lab, limits, certificates, connect_seconds=10):
+        if not address.startswith("tls://"):
+            raise ClusterUnavailable(
+                "refusing the Dask scheduler {}: without TLS it runs whatever anyone who can reach it sends, on "
+                "every worker; run `grader config certificates` and start the scheduler and workers with them "
+                "(tls://HOST:PORT)".format(address))
+        if not Certificates(certificates).complete():
+            raise ClusterUnavailable("no certificates for the Dask cluster in {}: run `grader config certificates`"
+                                     .format(certificates))
         try:
-            self._client = Client(address, timeout=connect_seconds, set_as_default=False)
+            self._client = Client(address, timeout=connect_seconds, set_as_default=False,
+                                  security=security(certificates))
         except (OSError, TimeoutError) as error:
             raise ClusterUnavailable("cannot reach the Dask scheduler at {}: {}".format(
                 address, str(error).splitlines()[0] if str(error) else type(error).__name__)) from None
