@@ -56,6 +56,7 @@ def report(result):
     parts = [table(result["functions"])]
     parts.extend(function_text(f) for f in result["functions"] if f["status"] != "passed")
     parts.extend("Замечание: " + note for note in result.get("notes") or ())
+    parts.extend("Замечание: ячейки ответов: песочница запретила: " + r for r in result.get("refused") or ())
     return "\n\n".join(parts)
 
 

@@ -46,7 +46,8 @@ ESCAPES = (
     Escape("compute_cost", "signal-a-grading-user-process", PROCESSES, "_kill(T['victim'])"),
     Escape("linear_backward", "native-tcp-loopback", NETWORK, "_native_tcp('127.0.0.1', T['tcp_native'])"),
     Escape("linear_activation_backward", "native-read-a-file-outside", FILES, "_native_read(T['secret'])"),
-    Escape("L_model_backward", "native-signal-a-grading-user-process", PROCESSES, "_native_kill(T['victim_native'])"),
+    Escape("L_model_backward", "native-signal-a-grading-user-process", PROCESSES,
+           "_native_signal_when_ready(T['victim_native'])"),
     Escape("update_parameters", "native-shared-memory-left-behind", MEMORY, "_native_shm(T['shm_key'])",
            says=False),
 )
@@ -109,9 +110,15 @@ def _native_read(path):
     buffer = ctypes.create_string_buffer(64)
     return libc.read(fd, buffer, 64) > 0
 
-def _native_kill(pid):
+def _native_signal_when_ready(pid):
+    """SIGKILL to ``pid`` by the kernel itself: a pipe owned by it (F_SETOWN) signals when written."""
     ctypes, libc = _ctypes()
-    return libc.kill(pid, 15) == 0
+    reader, writer = os.pipe()
+    if libc.fcntl(reader, 8, pid) != 0 or libc.fcntl(reader, 10, 9) != 0:  # F_SETOWN, F_SETSIG = SIGKILL
+        return False
+    libc.fcntl(reader, 4, 0o20000 | 0o4000)  # F_SETFL: O_ASYNC | O_NONBLOCK
+    os.write(writer, b"x")
+    return True
 
 def _native_shm(key):
     ctypes, libc = _ctypes()

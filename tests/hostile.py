@@ -326,3 +326,79 @@ def slow_class(course, count, loops=2_000_000):
         submit(course, student, with_answers(solved_submission(), sources))
         expected[student] = dict(FULL, test_linear_forward=0.0) if i % 3 == 0 else FULL
     return expected
+
+
+# --- submissions that go after the trusted side: the grader, the batch, the server -----------------------
+
+_FORGE = '''def {name}({args}):
+    import os, socket, struct, time
+    for fd in range(3, 64):  # the child's socket to the grader: the one descriptor it still has
+        try:
+            channel = socket.socket(fileno=os.dup(fd))
+        except OSError:
+            continue
+        channel.sendall({frame})
+    time.sleep(60)  # the real reply never comes
+'''
+
+
+def _forged(name, args, frame):
+    return with_function(name, _FORGE.format(name=name, args=args, frame=frame))
+
+
+def attacks_on_the_grader():
+    """name -> (notebook text, {function: (status, words of the reason)}): each goes after the grader itself.
+
+    Every other function of each submission is right: it must keep full marks.
+    """
+    deep = "[" * 200_000 + "]" * 200_000
+    undecodable = ('{"op": "outcomes", "outcomes": [{"value": {"dict": 5}, "args_after": null, "error": "", '
+                   '"invalid": ""}]}')
+    cases = {
+        "forged-undecodable-reply": (_forged(
+            "compute_cost", "AL, Y", "struct.pack('!I', {0}) + b{1!r}".format(len(undecodable), undecodable)),
+            {"compute_cost": ("error", "нарушен протокол")}),
+        "forged-message-nested-200000-deep": (_forged(
+            "compute_cost", "AL, Y", "struct.pack('!I', {0}) + b'{1}'".format(len(deep), deep)),
+            {"compute_cost": ("error", "нарушен протокол")}),
+        "forged-message-of-a-gigabyte": (_forged("linear_backward", "dZ, cache", "struct.pack('!I', 1 << 30)"),
+                                         {"linear_backward": ("error", "нарушен протокол")}),
+        "forged-message-a-byte-at-a-time": (with_function(
+            "update_parameters",
+            "def update_parameters(parameters, grads, learning_rate):\n    import os, socket, struct, time\n"
+            "    for fd in range(3, 64):\n        try:\n            channel = socket.socket(fileno=os.dup(fd))\n"
+            "        except OSError:\n            continue\n        channel.sendall(struct.pack('!I', 1000))\n"
+            "        for _ in range(1000):\n            channel.sendall(b' ')\n            time.sleep(0.5)\n"),
+            {"update_parameters": ("error", "нарушен протокол")}),
+        "folders-3000-deep": (with_answers(solved_submission(), {"initialize_parameters": SOLVED[
+            "initialize_parameters"] + "\nimport os\nfor _ in range(3000):\n    os.mkdir('d')\n    os.chdir('d')\n"}),
+            {}),
+        "reference-helper-bomb": (with_function(
+            "linear_activation_backward",
+            "def linear_activation_backward(dA, cache, activation):\n"
+            "    return sigmoid_backward(np.ones((9000, 1)), np.ones((1, 9000)))\n"),
+            {"linear_activation_backward": ("error", "больше, чем бывает в лабораторной")}),
+    }
+    return {name: (as_text(nb), expected) for name, (nb, expected) in cases.items()}
+
+
+def markup_attack():
+    """A solved submission with script in a markdown cell, a raw cell and a grade id: for an instructor's browser."""
+    import nbformat
+
+    nb = solved_submission()
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell(
+        'Мои заметки <img src="x" onerror="document.title=\'pwned-markdown\'"> '
+        '[ссылка](javascript:document.title=\'pwned-link\')'))
+    nb.cells.insert(2, nbformat.v4.new_raw_cell('<script>document.title = "pwned-raw";</script>'))
+    scratch = nbformat.v4.new_code_cell("x = 1")
+    scratch.metadata["nbgrader"] = {"grade_id": '"><img src=x onerror="document.title=\'pwned-id\'">',
+                                    "grade": False, "solution": False, "locked": False}
+    nb.cells.insert(3, scratch)
+    return as_text(nb)
+
+
+def newline_cell(megabytes):
+    """A solved submission whose compute_cost cell carries ``megabytes`` of empty lines: worst for line regexes."""
+    padding = "\n" * int(megabytes * 1_000_000)
+    return as_text(with_answers(solved_submission(), {"compute_cost": SOLVED["compute_cost"] + padding}))

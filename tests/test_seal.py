@@ -323,3 +323,73 @@ def test_a_folder_a_child_filled_is_removed_however_deep_without_following_its_l
     remove_tree(str(top))
     assert not top.exists()
     assert (outside / "keep.txt").read_text() == "an instructor's file"
+
+
+INSIDE = '''# ОЦЕНИВАЕМОЕ: compute_cost
+import os, stat, sys, threading
+
+def _refused(attempt):
+    try:
+        attempt()
+    except (OSError, RuntimeError):
+        return True
+    return False
+
+def _ctypes():
+    for module in list(sys.modules.values()):
+        found = getattr(module, "ctypes", None)
+        if found is not None and hasattr(found, "CDLL"):
+            return found.CDLL(None, use_errno=True)
+
+def _owner_refused(libc):
+    reader, writer = os.pipe()
+    try:
+        return libc.fcntl(reader, 8, 1) < 0  # F_SETOWN
+    finally:
+        os.close(reader)
+        os.close(writer)
+
+def _descriptors_bounded():
+    opened = []
+    try:
+        for _ in range(100):
+            opened.extend(os.pipe())
+    except OSError:
+        return True
+    finally:
+        for fd in opened:
+            os.close(fd)
+    return False
+
+def _checks():
+    libc = _ctypes()
+    return {
+        "stdio of its own": all(not stat.S_ISCHR(os.fstat(fd).st_mode) for fd in (0, 1, 2)),
+        "no thread": _refused(lambda: threading.Thread(target=print).start()),
+        "no memory outside its limit": libc.memfd_create(b"x", 0) < 0,
+        "no owner for signals": _owner_refused(libc),
+        "no word of other processes": libc.getpriority(0, 1) == -1,
+        "few descriptors": _descriptors_bounded(),
+    }
+
+def compute_cost(AL, Y):
+    broken = [name for name, held in _checks().items() if not held]
+    if broken:
+        raise AssertionError("the seal let through: " + ", ".join(broken))
+'''
+
+
+def test_a_child_holds_nothing_of_the_machine_no_thread_no_memory_outside_its_limit(ordinary):
+    """Regressions of a review: /dev/null as stdin, threads, memfd, F_SETOWN, pids of others, descriptors."""
+    body = solved_sources()["compute_cost"].split("def compute_cost(AL, Y):", 1)[1]
+    notebook = ordinary[3] / "inside.ipynb"
+    notebook.write_text(json.dumps(with_answers(solved_submission(), {"compute_cost": INSIDE + body})),
+                        encoding="utf-8")
+    give_to(notebook, ordinary[0])
+    for as_user in (None, ordinary):
+        result, _ = _check(as_user, notebook, ordinary[3])
+        cost = next(f for f in result["functions"] if f["name"] == "compute_cost")
+        assert cost["status"] == "passed", (as_user is None, cost["message"])
+        refused = " ".join(cost["refused"])
+        for call in ("clone", "memfd_create", "fcntl", "getpriority"):
+            assert call in refused, (call, refused)

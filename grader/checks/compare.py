@@ -172,6 +172,8 @@ def _value_hint(expected, got, context):
         return "результат в m = {} раз больше верного: пропущено деление на m".format(m)
     if m and m > 1 and np.isclose(ratio, 1 / m):
         return "результат в m = {} раз меньше верного: лишнее деление на m".format(m)
+    if not context.get("public"):  # the factor and the student's own output would give the expected values away
+        return "результат отличается от верного постоянным множителем"
     return "результат отличается от верного в {:.4g} раз".format(ratio)
 
 

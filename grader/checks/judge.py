@@ -1,11 +1,18 @@
 """Turn a function's outcomes into a score: pure, deterministic, no student code."""
 
+import re
+
 import numpy as np
 
 from ..plain.codec import decode
 from .compare import Mismatch, compare
 from .graded_functions import BY_NAME
 from .results import ERROR, FAILED, MISSING, PASSED, CaseResult, FunctionResult
+
+
+# A decimal number in an error the student's code raised on a hidden case: its message is the student's
+# to write, so it could carry the hidden inputs out (``raise ValueError(repr(A))``). Shapes stay.
+_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?\d+[eE][-+]?\d+")
 
 
 def judge_case(spec, case, expected, outcome, slips=list):
@@ -15,8 +22,8 @@ def judge_case(spec, case, expected, outcome, slips=list):
     typical mistakes, and the first one the student's output equals is named.
     """
     if outcome.error:
-        return CaseResult(case.label, case.part, False, "ошибка при вызове: " + outcome.error,
-                          case.public)
+        error = outcome.error if case.public else _NUMBER.sub("…", outcome.error)
+        return CaseResult(case.label, case.part, False, "ошибка при вызове: " + error, case.public)
     if outcome.invalid:
         return CaseResult(case.label, case.part, False,
                           "функция вернула не числа и массивы: " + outcome.invalid, case.public)

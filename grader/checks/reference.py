@@ -8,9 +8,11 @@ import copy
 import threading
 from functools import lru_cache
 
+import numpy as np
+
 import reference_solution as ref
 from ..plain.codec import sanitize
-from .graded_functions import ACTIVATIONS, BY_NAME
+from .graded_functions import ACTIVATIONS, BY_NAME, SPECS
 
 
 # The reference initialisers seed numpy's global generator, so two threads of
@@ -43,9 +45,58 @@ def slips_for(name, case):
 
 
 def call_reference(name, args, kwargs):
-    """Run one reference function (a helper call from a sealed worker)."""
+    """Run one reference function for a sealed child's helper call, within the lab's sizes.
+
+    The reference runs in the grading process, where the child's limits do not
+    apply: a call with arguments larger than any the lab's cases can lead to
+    (a (15000, 1) and a (1, 15000) array broadcast to 15000²) fails with a
+    ValueError the student sees, before anything is computed.
+    """
+    within_budget(name, args, kwargs)
     with _REFERENCE:
         return getattr(ref, name)(*args, **kwargs)
+
+
+def within_budget(name, args, kwargs):
+    """Raise ValueError when an argument is larger than the lab's cases make (see :func:`axis_limit`)."""
+    limit, stack, seen = axis_limit(), [args, kwargs], 0
+    while stack:
+        value = stack.pop()
+        seen += 1
+        if seen > 10_000:
+            raise ValueError("слишком много аргументов для {}".format(name))
+        if isinstance(value, np.ndarray):
+            if value.ndim > 2 or any(n > limit for n in value.shape):
+                raise ValueError("аргумент {} размера {} больше, чем бывает в лабораторной: не больше {} по "
+                                 "каждой оси и двух осей".format(name, value.shape, limit))
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif type(value) is int and abs(value) > limit:
+            raise ValueError("число {} в аргументах {} больше, чем бывает в лабораторной".format(value, name))
+
+
+@lru_cache(maxsize=None)
+def axis_limit():
+    """The largest axis a helper may be given: eight times the largest axis or size in any case (at least 64).
+
+    Whatever a right or wrong function does with a case's inputs -- transpose,
+    stack a few, slice -- stays far below it, and every reference helper's
+    work is then at most this squared per array.
+    """
+    largest, stack = 1, [case.args for spec in SPECS for case in spec.build_cases()]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, np.ndarray):
+            largest = max(largest, *value.shape, 1)
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif type(value) is int:
+            largest = max(largest, value)
+    return max(64, 8 * largest)
 
 
 def helper_replacements(name):

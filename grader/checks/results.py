@@ -41,6 +41,7 @@ class SubmissionResult:
     seconds: float = 0.0
     notes: tuple = field(default_factory=tuple)  # cell errors and the like, in Russian
     sha256: str = ""        # of the submitted file that was graded ("" when it could not be read)
+    refused: tuple = ()     # what the seal refused the answer cells' own top-level code, in Russian
 
     @property
     def score(self):
@@ -50,7 +51,13 @@ class SubmissionResult:
     def max_score(self):
         return MAX_SCORE
 
+    def all_refused(self):
+        """Every call the seal refused, where it was tried: ("linear_forward: сеть: socket ×5", ...)."""
+        return tuple("{}: {}".format(f.name, r) for f in self.functions for r in f.refused) + \
+            tuple("ячейки ответов: " + r for r in self.refused)
+
     def to_json(self):
         return {"score": self.score, "max_score": self.max_score, "error": self.error or None,
                 "functions": [f.to_json() for f in self.functions], "notes": list(self.notes),
+                "refused": list(self.refused),
                 "seal": self.seal.report() if self.seal is not None else None}

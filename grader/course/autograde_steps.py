@@ -34,6 +34,7 @@ from ..submission.reading import Notebook, Unreadable, read_notebook
 from .autograded import carrier_notebook, fill_verdicts
 from .gradebook import record_verdicts
 from .lab_context import lab_context, lab_folder
+from .markup import lab_markdown
 from .layout import Submission, autograded_notebook
 from .regrading import METADATA_KEY, graded_from, needs_grading
 from .safe_nbgrader_reads import guard
@@ -98,7 +99,7 @@ class SubmittedNotebookExporter(NotebookExporter):
         except Unreadable as reason:
             self.log.warning("%s cannot be graded: %s", filename, reason)
             notebook = Notebook((), "")
-        return self.from_notebook_node(carrier_notebook(notebook), resources, **kw)
+        return self.from_notebook_node(carrier_notebook(notebook, lab_markdown(coursedir.root)), resources, **kw)
 
     def zygote(self, course):
         """The run's zygote (started on first use, stopped with the exporter or the process)."""

@@ -5,31 +5,38 @@ Both batch paths build it the same way: ``grader autograde`` writes it to
 through nbgrader's own steps (which read the test cells' outputs as scores).
 """
 
+import html
 import json
 import os
 
 from ..checks.verdicts import function_report
 from ..client import UNGRADABLE_RU
 from .layout import autograded_notebook
+from .markup import lab_markdown, safe_nbgrader, safe_source
 from .regrading import METADATA_KEY, graded_from
 
 UNGRADABLE_NOTE = "**{}:** ".format(UNGRADABLE_RU)
+REFUSED_KEY = "grader_refused"  # the autograded notebook's metadata: what the seal refused the submission
 
 
-def carrier_notebook(notebook):
+def carrier_notebook(notebook, lab_markdown=frozenset()):
     """A valid nbformat-4 notebook (a NotebookNode) of a read :class:`~grader.submission.reading.Notebook`.
 
     Only cell types, sources and nbgrader metadata survive reading, so the
     result is well-formed whatever the student's file held -- built as plain
     data, since validating every cell with nbformat's schema would cost more
-    than grading it (``tests/test_fuzz.py`` validates them all).
+    than grading it (``tests/test_fuzz.py`` validates them all). Markup that
+    formgrader would render unescaped is cleaned (:mod:`.markup`); markdown
+    cells in ``lab_markdown`` are the lab's own and stay as they are.
     """
     from nbformat import from_dict
 
     cells = []
     for index, cell in enumerate(notebook.cells):
-        made = {"cell_type": cell.cell_type, "id": "c{}".format(index), "source": cell.source,
-                "metadata": {"nbgrader": dict(cell.nbgrader)} if cell.nbgrader else {}}
+        nbgrader = safe_nbgrader(cell.nbgrader)
+        made = {"cell_type": cell.cell_type, "id": "c{}".format(index),
+                "source": safe_source(cell.cell_type, cell.source, lab_markdown),
+                "metadata": {"nbgrader": dict(nbgrader)} if nbgrader else {}}
         if cell.cell_type == "code":
             made.update(outputs=[], execution_count=None)
         cells.append(made)
@@ -54,7 +61,8 @@ def fill_verdicts(nb, result):
             cell.outputs = from_dict(_outputs(UNGRADABLE_NOTE + result.error + "\n", 0.0))
     if result.error:
         nb.cells.insert(0, from_dict({"cell_type": "markdown", "id": "grader-error", "metadata": {},
-                                      "source": UNGRADABLE_NOTE + result.error}))
+                                      "source": UNGRADABLE_NOTE + html.escape(result.error)}))
+    nb.metadata[REFUSED_KEY] = list(result.all_refused())
     return nb
 
 
@@ -73,7 +81,7 @@ def write_autograded(course, submission, notebook, result):
 
     target = autograded_notebook(course, submission.student)
     target.parent.mkdir(parents=True, exist_ok=True)
-    nb = fill_verdicts(carrier_notebook(notebook or Notebook((), "")), result)
+    nb = fill_verdicts(carrier_notebook(notebook or Notebook((), ""), lab_markdown(course)), result)
     nb.metadata[METADATA_KEY] = graded_from(submission, result.sha256)
     tmp = target.with_suffix(".tmp")
     tmp.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

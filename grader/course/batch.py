@@ -10,6 +10,7 @@ or cut off from its gradebook halfway records nobody twice and nobody by half;
 run again, it grades exactly the rest.
 """
 
+import logging
 import sys
 import time
 from contextlib import closing
@@ -23,6 +24,9 @@ from .layout import submissions
 from .regrading import needs_grading
 from .settings import certificates_folder, db_url, safe_url
 from .stubs import release_answers, unanswered
+
+
+log = logging.getLogger("grader.batch")
 
 
 class GradingStopped(Exception):
@@ -51,6 +55,14 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
                             continue
                         recorder.record(gb, submission, result, unanswered(notebook, release))
                         write_autograded(course, submission, notebook, result)  # after the record: see regrading
+                    except database_errors():
+                        raise
+                    except Exception as error:  # this student's record failed; the others are not held up
+                        log.exception("recording %s failed", submission.student)
+                        done[submission.student] = "could not be recorded: {}: {}".format(
+                            type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "")
+                        progress.step(submission.student, result)
+                        continue
                     finally:
                         claims.release(submission.student)
                     if result.error:

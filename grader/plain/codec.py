@@ -5,23 +5,34 @@ is compared, in every grading path. Only exact built-in types and real ndarrays
 survive, so an object whose ``==`` is always true, an ndarray subclass with a
 rigged ``__eq__`` or a pickle cannot reach the comparison. The encoded form is
 JSON-safe, which is what lets the sealed engine ship it over a pipe.
+
+What comes back from a child is the student's to forge, so :func:`check`
+walks an encoded value without recursion -- its depth, its size, every field
+of every array -- before :func:`decode` turns it into numbers, and decode
+itself refuses anything malformed with :class:`UnsupportedValue`.
 """
 
 import base64
+import binascii
 import math
 
 import numpy as np
 
 _NUMBER_KINDS = "biuf"  # bool, signed, unsigned, float
+MAX_DEPTH = 50          # nesting of lists, tuples and dicts in one value
+MAX_ELEMENTS = 10_000   # elements of one array: the lab's are a few dozen
+MAX_NODES = 20_000      # values in one encoded value, arrays counting one each
+MAX_DIMENSIONS = 8
+_FLOATS = ("nan", "inf", "-inf")
 
 
 class UnsupportedValue(TypeError):
     """A student returned something that is not plain data (or is too large)."""
 
 
-def encode(value, *, max_elements=5_000_000, _depth=0):
+def encode(value, *, max_elements=MAX_ELEMENTS, _depth=0):
     """Turn ``value`` into JSON-safe plain data, or raise :class:`UnsupportedValue`."""
-    if _depth > 50:
+    if _depth > MAX_DEPTH:
         raise UnsupportedValue("слишком глубокая вложенность")
     kind = type(value)
     if value is None or kind in (bool, str):
@@ -66,22 +77,80 @@ def _encode_array(value, max_elements):
 
 
 def decode(data):
-    """Inverse of :func:`encode`; arrays come back as float64, int64 or bool ndarrays."""
+    """Inverse of :func:`encode`; arrays come back as float64, int64 or bool ndarrays.
+
+    Raises :class:`UnsupportedValue` for anything :func:`encode` cannot have made.
+    """
     if isinstance(data, list):
         return [decode(v) for v in data]
-    if not isinstance(data, dict):
+    if data is None or type(data) in (bool, int, float, str):
         return data
+    if not isinstance(data, dict):
+        raise UnsupportedValue("неизвестное значение")
     if "array" in data:
-        dtype = data["dtype"]
-        if dtype not in _DTYPES.values():
-            raise UnsupportedValue("неизвестный тип массива")
-        array = np.frombuffer(base64.b64decode(data["array"]), dtype=dtype).reshape(data["shape"]).copy()
-        return array[()] if data.get("scalar") else array
-    if "float" in data:
+        return _decode_array(data)
+    if set(data) == {"float"} and data["float"] in _FLOATS:
         return float(data["float"])
-    if "tuple" in data:
+    if set(data) == {"tuple"} and isinstance(data["tuple"], list):
         return tuple(decode(v) for v in data["tuple"])
-    return {k: decode(v) for k, v in data["dict"].items()}
+    if set(data) == {"dict"} and isinstance(data["dict"], dict):
+        return {k: decode(v) for k, v in data["dict"].items()}
+    raise UnsupportedValue("неизвестное значение")
+
+
+def _decode_array(data):
+    shape, dtype = _array_fields(data)
+    try:
+        raw = base64.b64decode(data["array"], validate=True)
+        array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    except (binascii.Error, ValueError, TypeError):
+        raise UnsupportedValue("повреждённый массив") from None
+    return array[()] if data.get("scalar") else array
+
+
+def _array_fields(data):
+    """(shape, dtype) of an encoded array, each field checked; :class:`UnsupportedValue` if any is wrong."""
+    shape, dtype = data.get("shape"), data.get("dtype")
+    if not set(data) <= {"array", "shape", "dtype", "scalar"} or not isinstance(data.get("array"), str) \
+            or dtype not in _DTYPES.values() or type(data.get("scalar", False)) is not bool \
+            or not isinstance(shape, list) or len(shape) > MAX_DIMENSIONS \
+            or not all(type(n) is int and 0 <= n <= MAX_ELEMENTS for n in shape):
+        raise UnsupportedValue("повреждённый массив")
+    size = math.prod(shape)
+    if size > MAX_ELEMENTS or len(data["array"]) != 4 * math.ceil(size * np.dtype(dtype).itemsize / 3):
+        raise UnsupportedValue("повреждённый массив")
+    return shape, dtype
+
+
+def check(data):
+    """Raise :class:`UnsupportedValue` unless ``data`` is an encoded value :func:`decode` takes.
+
+    Iterative, so a value nested a million deep costs a loop, not the stack;
+    bounded in depth (:data:`MAX_DEPTH`), values (:data:`MAX_NODES`) and
+    array sizes (:data:`MAX_ELEMENTS`).
+    """
+    stack, nodes = [(data, 0)], 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_DEPTH or nodes > MAX_NODES:
+            raise UnsupportedValue("слишком глубокая вложенность или слишком много значений")
+        if value is None or type(value) in (bool, int, float, str):
+            continue
+        if type(value) is list:
+            stack.extend((v, depth + 1) for v in value)
+        elif type(value) is not dict:
+            raise UnsupportedValue("неизвестное значение")
+        elif "array" in value:
+            _array_fields(value)
+        elif set(value) == {"float"} and value["float"] in _FLOATS:
+            continue
+        elif set(value) == {"tuple"} and type(value["tuple"]) is list:
+            stack.extend((v, depth + 1) for v in value["tuple"])
+        elif set(value) == {"dict"} and type(value["dict"]) is dict:
+            stack.extend((v, depth + 1) for v in value["dict"].values())
+        else:
+            raise UnsupportedValue("неизвестное значение")
 
 
 def sanitize(value, **limits):

@@ -1,8 +1,14 @@
-"""Length-prefixed JSON messages over a stream socket (parent <-> sealed worker)."""
+"""Length-prefixed JSON messages over a stream socket (parent <-> sealed worker).
+
+A reader may give a size limit and a deadline for the whole message: a child
+cannot make the grader read a gigabyte, or keep it reading by sending a byte
+at a time.
+"""
 
 import json
 import socket
 import struct
+import time
 
 _HEADER = struct.Struct("!I")
 _CREDENTIALS = struct.Struct("=iII")  # struct ucred: pid, uid, gid
@@ -14,34 +20,53 @@ class WireError(Exception):
     """The other side closed the connection or sent something that is not a message."""
 
 
+class Closed(WireError):
+    """The other side closed the connection (a process that died, say), between messages or within one."""
+
+
 def send(sock, message):
     data = json.dumps(message, separators=(",", ":")).encode()
     sock.sendall(_HEADER.pack(len(data)) + data)
 
 
-def recv(sock):
-    (size,) = _HEADER.unpack(_read_exactly(sock, _HEADER.size))
-    if size > MAX_MESSAGE:
+def recv(sock, deadline=None, limit=MAX_MESSAGE):
+    """The next message; ``deadline`` (a ``time.monotonic()``) for all of it, ``limit`` bytes at most.
+
+    With a deadline, :class:`socket.timeout` means nothing of a message came;
+    a message cut off by it is a :class:`WireError`.
+    """
+    (size,) = _HEADER.unpack(_read_exactly(sock, _HEADER.size, deadline))
+    if size > limit:
         raise WireError("message of {} bytes is too large".format(size))
-    return _parse(_read_exactly(sock, size))
+    try:
+        return _parse(_read_exactly(sock, size, deadline))
+    except socket.timeout:
+        raise WireError("the message was cut off by its deadline") from None
 
 
 def _parse(data):
     try:
         message = json.loads(data)
-    except ValueError as error:
-        raise WireError("not a message: {}".format(error)) from None
+    except (ValueError, RecursionError) as error:
+        raise WireError("not a message: {}".format(type(error).__name__)) from None
     if not isinstance(message, dict):
         raise WireError("not a message: {}".format(type(message).__name__))
     return message
 
 
-def _read_exactly(sock, size):
+def _read_exactly(sock, size, deadline=None):
     chunks, remaining = [], size
     while remaining:
-        chunk = sock.recv(min(remaining, 1 << 20))
+        try:
+            if deadline is not None:
+                sock.settimeout(max(deadline - time.monotonic(), 0.000001))
+            chunk = sock.recv(min(remaining, 1 << 20))
+        except socket.timeout:
+            if chunks:
+                raise WireError("the message was cut off by its deadline") from None
+            raise
         if not chunk:
-            raise WireError("connection closed")
+            raise Closed("connection closed")
         chunks.append(chunk)
         remaining -= len(chunk)
     return b"".join(chunks)
@@ -56,7 +81,7 @@ def recv_with_ancillary(sock):
     data, ancillary, _, _ = sock.recvmsg(_HEADER.size, socket.CMSG_SPACE(_CREDENTIALS.size) +
                                          socket.CMSG_SPACE(4 * _MAX_FDS))
     if not data:
-        raise WireError("connection closed")
+        raise Closed("connection closed")
     pid, fds = None, []
     for level, kind, payload in ancillary:
         if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS and len(payload) >= _CREDENTIALS.size:

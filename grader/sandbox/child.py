@@ -44,27 +44,42 @@ _CHILD_MODULES = ("grader.plain", "grader.plain.codec", "grader.plain.framing", 
 # seal does not rely on this: a module still reachable through another changes nothing.)
 _DROPPED = ("grader.", "nbgrader", "reference_solution", "ctypes", "_ctypes", "pyseccomp")
 # As root, each child becomes a user of its own (no passwd entry needed): it
-# cannot signal or ptrace another student's child, let alone the grader.
-FIRST_UID = 200000
+# cannot signal or ptrace another student's child, let alone the grader. The
+# uids start far above where useradd hands out subordinate ids (/etc/subuid,
+# from 100000 up), and each zygote has a block of 65536 of its own.
+FIRST_UID = 1_000_000_000
+_UID_BLOCKS = 16384
+_OPEN_FILES = 64  # descriptors a child may hold: each can pin kernel memory its address space does not count
 # Where a child mounts its empty root, in its own mount namespace (any folder that exists).
 _SCRATCH = "/tmp"
 _INODES = 4096  # files and folders a child may create in its root
 
 
 class _IPythonStub:
-    """Answer cells may hold line magics (``%timeit``); outside IPython they do nothing."""
+    """Answer cells may hold magics: a line magic does nothing here, and a cell magic that runs its
+    cell in Jupyter (``%%time`` over a function's definition) runs it, as it would there."""
+
+    RUNS_ITS_CELL = ("time", "timeit", "capture", "prun")
+
+    def __init__(self, namespace):
+        self.namespace = namespace
 
     def run_line_magic(self, *args, **kwargs):
         return None
 
-    run_cell_magic = system = getoutput = run_line_magic
+    system = getoutput = run_line_magic
+
+    def run_cell_magic(self, name, line, cell):
+        if name in self.RUNS_ITS_CELL and isinstance(cell, str):
+            exec(compile(cell, "<answer cell>", "exec"), self.namespace)
 
 
-def zygote(control_fd, parent_pid, made=(), wanted=()):
+def zygote(control_fd, parent_pid, made=(), wanted=(), zygote_id=0):
     """Fork a sealed child for each job the parent sends over ``control_fd``.
 
     ``made``: the namespaces the launcher entered; ``wanted``: the seal's
-    layers not switched off. The first message is the lab's public modules
+    layers not switched off; ``zygote_id``: the launcher's pid on the machine,
+    which picks this zygote's block of uids. The first message is the lab's public modules
     (:class:`grader.plain.lab.LabContext`); the zygote answers with the seal
     its children get. It dies with its parent and takes its children along:
     on SIGTERM (its parent-death signal) or when the parent closes the socket,
@@ -72,7 +87,9 @@ def zygote(control_fd, parent_pid, made=(), wanted=()):
     does that too).
     """
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # only its parent stops it
     die_with_parent(parent_pid, signal.SIGTERM)
+    uid_base = FIRST_UID + (zygote_id % _UID_BLOCKS) * 65536
     for name in PRELOAD:
         __import__(name)
     control = socket.socket(fileno=control_fd)
@@ -80,7 +97,7 @@ def zygote(control_fd, parent_pid, made=(), wanted=()):
     try:
         try:
             _load_lab(wire.recv(control))
-            plan, allowlist = _plan(set(made), set(wanted))
+            plan, allowlist = _plan(set(made), set(wanted), uid_base)
         except Exception as error:  # the grader says why no child can start
             wire.send(control, {"op": "ready", "error": describe_error(error)})
             return
@@ -95,7 +112,7 @@ def zygote(control_fd, parent_pid, made=(), wanted=()):
             pid = os.fork()
             if pid == 0:
                 control.close()
-                _child(socket.socket(fileno=fd), message, plan, program, workdir, parent_pid=os.getppid())
+                _child(socket.socket(fileno=fd), message, plan, program, workdir, os.getppid(), uid_base)
                 os._exit(0)
             children[pid] = workdir
             os.close(fd)
@@ -141,7 +158,7 @@ def _load_lab(message):
 
 # -- the seal ------------------------------------------------------------------------------------
 
-def _plan(made, wanted):
+def _plan(made, wanted, uid_base):
     """The layers every child of this zygote gets ({layer: how}) and the compiled allowlist (or None).
 
     What the launcher made is taken as is; what a child must do itself is
@@ -155,24 +172,26 @@ def _plan(made, wanted):
     tries = {"ipc": "namespace" if "ipc" in wanted and own else None,
              "mount": ("tmpfs" if "mount" in made else "chroot" if root else None) if "mount" in wanted else None,
              "user": ("uid" if root else "namespace" if "user" in made else None) if "user" in wanted else None}
-    plan.update(_probe(tries))
+    plan.update(_probe(tries, uid_base))
     if plan.get("mount") is None and root and "mount" in wanted and "mount" in made:
-        plan.update(_probe({"mount": "chroot", "user": plan.get("user")}))  # a mount namespace without tmpfs
+        plan.update(_probe({"mount": "chroot", "user": plan.get("user")}, uid_base))  # a mount namespace, no tmpfs
     plan = {layer: how for layer, how in plan.items() if how}
     allowlist = None
     if "seccomp" in wanted and syscalls.available():
         try:
-            allowlist = syscalls.compile_filter(own_root=bool(plan.get("mount")))
+            # Files only in a root of its own whose size is bounded: a tmpfs. A chroot is a folder
+            # of the machine's disk, so there a child may create nothing.
+            allowlist = syscalls.compile_filter(own_root=plan.get("mount") == "tmpfs")
         except OSError:
             allowlist = None
-        if allowlist and _probe(dict(plan, seccomp="allowlist"), allowlist.program).get("seccomp"):
+        if allowlist and _probe(dict(plan, seccomp="allowlist"), uid_base, allowlist.program).get("seccomp"):
             plan["seccomp"] = "allowlist"
         else:
             allowlist = None
     return plan, allowlist
 
 
-def _probe(plan, program=None):
+def _probe(plan, uid_base, program=None):
     """Which layers of ``plan`` a child can enter here: {layer: how, or None when it failed}."""
     plan = {layer: how for layer, how in plan.items() if how}
     reader, writer = os.pipe()
@@ -182,7 +201,7 @@ def _probe(plan, program=None):
         os.close(reader)
         entered = {}
         try:
-            _enter(plan, program, workdir, entered, strict=False, keep=(writer,))
+            _enter(plan, program, workdir, entered, uid_base, strict=False, keep=(writer,))
         finally:
             os.write(writer, json.dumps(entered).encode())
             os._exit(0)
@@ -199,7 +218,7 @@ def _probe(plan, program=None):
     return {layer: how if entered.get(layer) else None for layer, how in plan.items()}
 
 
-def _enter(plan, program, workdir, entered, strict=True, limits=None, keep=(), parent_pid=None):
+def _enter(plan, program, workdir, entered, uid_base, strict=True, limits=None, keep=(), parent_pid=None):
     """Enter the layers of ``plan`` in this process; record each one entered in ``entered``.
 
     ``strict``: raise at the first layer that fails (a real child); else go on
@@ -216,7 +235,7 @@ def _enter(plan, program, workdir, entered, strict=True, limits=None, keep=(), p
             return
         entered[layer] = plan[layer]
 
-    uid = FIRST_UID + os.getpid() if plan.get("user") == "uid" else None
+    uid = uid_base + os.getpid() % 65536 if plan.get("user") == "uid" else None
     step("ipc", lambda: kernel.unshare(kernel.CLONE_NEWIPC))
     if plan.get("mount") == "tmpfs":
         step("mount", lambda: _tmpfs_root(uid, limits))
@@ -231,6 +250,7 @@ def _enter(plan, program, workdir, entered, strict=True, limits=None, keep=(), p
         die_with_parent(parent_pid)  # after setuid, which clears the parent-death signal
     if limits is not None:
         _set_limits(limits)
+    _own_stdio()
     listener = []
     if "seccomp" in plan and program:
         _close_descriptors(keep)
@@ -262,7 +282,22 @@ def _give_up_identity(uid):
         kernel.drop_capabilities()
 
 
+def _own_stdio():
+    """Stdin, stdout and stderr of its own: the machine's /dev/null it inherited is an inode others
+    see (a lock on it is a channel out), so stdin becomes an empty pipe and stdout and stderr an
+    in-memory file bounded by the file-size limit (a write past it fails, it does not kill)."""
+    reader, writer = os.pipe()
+    os.close(writer)
+    output = os.memfd_create("output", os.MFD_CLOEXEC)
+    for target, source in ((0, reader), (1, output), (2, output)):
+        os.dup2(source, target)
+    os.close(reader)
+    os.close(output)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
 def _set_limits(limits):
+    resource.setrlimit(resource.RLIMIT_NOFILE, (_OPEN_FILES, _OPEN_FILES))
     memory = limits["memory_mb"] * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))
@@ -332,13 +367,13 @@ def remove_tree(path):
 
 # -- a child -----------------------------------------------------------------------------------------
 
-def _child(sock, job, plan, program, workdir, parent_pid):
+def _child(sock, job, plan, program, workdir, parent_pid, uid_base):
     try:
         os.setsid()
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         wire.send(sock, {"op": "started"})  # the grader learns this process's pid from the kernel
         namespace, import_errors = _lab_namespace(job.get("imports", []))
-        listener = _enter(plan, program, workdir, {}, limits=job["limits"], keep=(sock.fileno(),),
+        listener = _enter(plan, program, workdir, {}, uid_base, limits=job["limits"], keep=(sock.fileno(),),
                           parent_pid=parent_pid)
         _forget_the_grader()
     except Exception as error:  # a seal that fails must not leave an open child
@@ -355,7 +390,9 @@ def _child(sock, job, plan, program, workdir, parent_pid):
 
 def _lab_namespace(imports):
     """The globals answer cells run in: what the lab's own cells import (only what they use)."""
-    namespace = {"__name__": "__main__", "__builtins__": __builtins__, "get_ipython": _IPythonStub}
+    namespace = {"__name__": "__main__", "__builtins__": __builtins__}
+    stub = _IPythonStub(namespace)
+    namespace["get_ipython"] = lambda: stub
     errors = []
     for statement in imports:
         try:

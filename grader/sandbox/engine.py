@@ -5,6 +5,7 @@ process builds the cases, answers helper calls with the reference and judges
 the returned plain data with the very checks the notebook's hidden tests use.
 """
 
+import logging
 import time
 from dataclasses import replace
 
@@ -12,10 +13,11 @@ from ..checks.graded_functions import ACTIVATIONS, BY_NAME, NAMES
 from ..checks.judge import judge_case, judge_function, missing
 from ..checks.reference import cases_for, slips_for
 from ..checks.results import ERROR, TIMEOUT, FunctionResult, SubmissionResult
+from ..plain.codec import UnsupportedValue
 from ..plain.outcome import Outcome
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, read_notebook
-from .session import Crashed, Session, Timeout, describe_failure
+from .session import Crashed, OutOfTime, Session, Timeout, describe_failure
 
 
 def grade_notebook(path, zygote, limits, inside=None):
@@ -54,16 +56,28 @@ def grade_read_notebook(notebook, zygote, limits, started=None):
     finally:
         session.close()
     notes = tuple("ячейка {}: {}".format(i + 1, e) for i, e in sorted(session.cell_errors.items())) + \
-        tuple("импорт лабораторной не выполнен: " + e for e in session.import_errors) + \
-        tuple("ячейки ответов: песочница запретила: " + r for r in session.refusals.of(CELLS))
-    return SubmissionResult(results, "", session.seal, time.monotonic() - started, notes, notebook.sha256)
+        tuple("импорт лабораторной не выполнен: " + e for e in session.import_errors)
+    return SubmissionResult(results, "", session.seal, time.monotonic() - started, notes, notebook.sha256,
+                            session.refusals.of(CELLS))
 
 
 CELLS = ""  # where refusals of the answer cells' own code are counted
+log = logging.getLogger("grader.engine")
 
 
 def _grade_function(session, name, limits):
-    result = _check_function(session, name, limits)
+    """One function's verdict, whatever the child sent: a failure stays this function's."""
+    spec = BY_NAME[name]
+    try:
+        result = _check_function(session, name, limits)
+    except UnsupportedValue:  # checked plain data that still does not decode: the child forged it
+        session.close()
+        result = FunctionResult(name, 0.0, spec.points, ERROR, "нарушен протокол проверки")
+    except Exception as error:  # a fault of the grader's own: recorded, and the batch goes on
+        log.exception("grading %s failed", name)
+        session.close()
+        result = FunctionResult(name, 0.0, spec.points, ERROR,
+                                "проверка не удалась: внутренняя ошибка ({})".format(type(error).__name__))
     refused = session.refusals.of(name)
     return replace(result, refused=refused) if refused else result
 
@@ -71,24 +85,30 @@ def _grade_function(session, name, limits):
 def _check_function(session, name, limits):
     spec = BY_NAME[name]
     helpers = spec.helpers + ACTIVATIONS
+    out_of_time = FunctionResult(name, 0.0, spec.points, TIMEOUT,
+                                 "превышено общее время проверки работы ({:g} с)".format(limits.budget))
+    if session.out_of_time():
+        return out_of_time
     try:
         session.refusals.where = CELLS
         session.ready()  # the cells' own time does not count against the function
-    except Crashed as failure:
+    except OutOfTime:
+        return out_of_time
+    except (Crashed, Timeout) as failure:
         return FunctionResult(name, 0.0, spec.points, ERROR, describe_failure(failure, "запуск"))
     session.refusals.where = name
     deadline = time.monotonic() + limits.function_seconds
     cases = cases_for(name)
     try:
         messages = session.call(name, [case for case, _ in cases], helpers, deadline)
+    except OutOfTime:
+        return out_of_time
     except Timeout:
         return FunctionResult(name, 0.0, spec.points, TIMEOUT,
                               "превышено время выполнения ({:g} с)".format(limits.function_seconds))
     except Crashed as failure:
         return FunctionResult(name, 0.0, spec.points, ERROR, describe_failure(failure, "проверка"))
-    if any(not isinstance(m, dict) for m in messages):
-        return FunctionResult(name, 0.0, spec.points, ERROR, "нарушен протокол проверки")
-    if messages and messages[0].get("missing"):
+    if messages and messages[0]["missing"]:
         return missing(name)
     results = [judge_case(spec, case, expected, _outcome(message), lambda case=case: slips_for(name, case))
                for (case, expected), message in zip(cases, messages)]
@@ -96,13 +116,33 @@ def _check_function(session, name, limits):
 
 
 def _outcome(message):
-    return Outcome(message.get("value"), message.get("args_after"), str(message.get("error") or ""),
-                   str(message.get("invalid") or ""))
+    return Outcome(message["value"], message["args_after"], message["error"], message["invalid"])
+
+
+# IPython's own transformer re-reads the whole cell for every magic it rewrites: quadratic, and it
+# gives up after 500. A cell with more magics or bytes than these is rewritten line by line.
+_MAGIC_LINES = 50
+_TRANSFORM_BYTES = 64 * 1024
 
 
 def _plain_python(source):
-    """IPython syntax (``%magic``, ``!cmd``) as plain Python calls of ``get_ipython()``."""
-    if not any(line.lstrip().startswith(("%", "!")) for line in source.splitlines()):
+    """IPython syntax (``%magic``, ``!cmd``) as plain Python calls of ``get_ipython()``.
+
+    Linear in the cell's size whatever it holds: beyond :data:`_MAGIC_LINES`
+    magics or :data:`_TRANSFORM_BYTES`, or when IPython cannot make sense of
+    it, every magic line becomes ``pass`` (a magic does nothing in the sealed
+    child anyway, and a cell magic's body then simply runs).
+    """
+    lines = source.splitlines()
+    magic = {i for i, line in enumerate(lines) if line.lstrip().startswith(("%", "!"))}
+    if not magic:
         return source
-    from IPython.core.inputtransformer2 import TransformerManager
-    return TransformerManager().transform_cell(source)
+    if len(magic) <= _MAGIC_LINES and len(source) <= _TRANSFORM_BYTES:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        try:
+            return TransformerManager().transform_cell(source)
+        except Exception:  # noqa: BLE001 -- whatever IPython makes of a broken cell: the fallback below
+            pass
+    return "\n".join(line[:len(line) - len(line.lstrip())] + "pass" if i in magic else line
+                     for i, line in enumerate(lines))

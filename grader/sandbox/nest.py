@@ -28,6 +28,7 @@ def main(control_fd, parent_pid, wanted_json):
     wanted = set(json.loads(wanted_json))
     made = enter_namespaces(wanted)
     zygote_parent = parent_pid  # without a PID namespace, this process is the zygote
+    zygote_id = os.getpid()  # its pid on the machine, unlike any its children see
     if "pid" in made:
         pid = os.fork()
         if pid:
@@ -37,7 +38,7 @@ def main(control_fd, parent_pid, wanted_json):
         zygote_parent = 0  # this process's parent is outside its PID namespace: getppid() says 0
     from .child import zygote
 
-    zygote(control_fd, zygote_parent, sorted(made), sorted(wanted))
+    zygote(control_fd, zygote_parent, sorted(made), sorted(wanted), zygote_id)
     os._exit(0)
 
 

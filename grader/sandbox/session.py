@@ -21,11 +21,23 @@ from ..checks.reference import call_reference
 from ..plain import codec, framing as wire
 from ..plain.calls import describe_error
 from ..plain.seal import Seal
+from . import protocol
 from .supervisor import Refusals
 from .zygote import Crashed, Timeout, Zygote  # noqa: F401 -- re-exported for callers
 
 # A child the allowlist refused this many calls is killed: answering them is the grader's time.
 MAX_REFUSALS = 200
+# The largest message a child may send: a function's outputs on all its cases are a few kilobytes,
+# and a value a child may return is at most codec.MAX_ELEMENTS numbers.
+MAX_MESSAGE = 2 * 1024 * 1024
+
+
+class ProtocolViolation(Crashed):
+    """A child sent what the protocol does not allow (it has been killed)."""
+
+
+class OutOfTime(Timeout):
+    """The submission used up its whole budget (:attr:`Limits.budget`): nothing more of it runs."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +49,12 @@ class Limits:
     cpu_seconds: int = 60           # CPU time of one child process
     memory_mb: int = 1024           # address space of one child process
     file_mb: int = 16               # largest file a child may write (its root holds 4 of them)
+    submission_seconds: float = 0.0  # wall time of the whole submission (0: twelve times the longest above)
+
+    @property
+    def budget(self):
+        """Seconds the whole submission may take: cells, restarts, every function, extensions included."""
+        return self.submission_seconds or 12 * max(self.cell_seconds, self.function_seconds)
 
 
 class Session:
@@ -50,43 +68,47 @@ class Session:
         self._pid = self._sock = self._listener = None
         self.seal = Seal()      # the layers the last child was sealed with
         self.refusals = Refusals(zygote.refused_names())
+        self._end = time.monotonic() + limits.budget
 
     # -- lifecycle ---------------------------------------------------------
     def _start(self):
         self._sock = self.zygote.spawn(self.limits, self.imports)
         deadline = time.monotonic() + 10
         started, self._pid, _ = self._receive_first(deadline)
-        if started.get("op") != "started" or not self._pid:
-            self._kill()
-            raise Crashed("нарушен протокол проверки")
-        self._set_mark()
         hello, _, fds = self._receive_first(deadline)
         self._listener, extra = (fds[0], fds[1:]) if fds else (None, [])
         for fd in extra:
             os.close(fd)
-        if hello.get("error") or hello.get("op") != "sealed":
+        try:
+            protocol.started(started)
+            error, seal, self.import_errors = protocol.sealed(hello)
+        except protocol.Violation as violation:
             self._kill()
-            raise Crashed("не удалось запустить проверку: " + str(hello.get("error") or "нарушен протокол"))
-        self.seal = Seal.from_json(hello.get("seal"))
+            raise ProtocolViolation(str(violation)) from None
+        if error or not self._pid:
+            self._kill()
+            raise Crashed("не удалось запустить проверку: " + (error or "нет процесса"))
+        self.seal = Seal.from_json(seal)
         if self.seal != self.zygote.seal() or (self.seal.has("seccomp") and self._listener is None):
             self._kill()  # never run student code with less of a seal than the zygote announced
             raise Crashed("не удалось запустить проверку: песочница не полная")
-        self.import_errors = [str(e) for e in hello.get("import_errors") or []]
+        self._set_mark()
         pending = [(i, source) for i, source in enumerate(self.cells) if i not in self._skip]
-        wire.send(self._sock, {"op": "exec", "cells": pending})
+        self._send({"op": "exec", "cells": pending})
         for index, _ in pending:
             self._set_mark()
             try:
-                reply = self._receive(time.monotonic() + self.limits.cell_seconds)
+                error = self._expect(protocol.done, time.monotonic() + self.limits.cell_seconds, index)
+            except OutOfTime:
+                self._kill()
+                raise
             except (Timeout, Crashed) as failure:
                 self._skip.add(index)
                 self.cell_errors[index] = describe_failure(failure, "ячейка")
                 self._kill()
                 return self._start()
-            if reply.get("index") != index:
-                raise Crashed("нарушен протокол проверки")
-            if reply.get("error"):
-                self.cell_errors[index] = str(reply["error"])
+            if error:
+                self.cell_errors[index] = error
 
     def _receive_first(self, deadline):
         """One message of a child still setting up, with its pid and descriptors from the kernel."""
@@ -119,58 +141,102 @@ class Session:
     def close(self):
         self._kill()
 
+    def out_of_time(self):
+        """Whether the submission's budget is spent."""
+        return time.monotonic() >= self._end
+
+    def _send(self, message):
+        try:
+            wire.send(self._sock, message)
+        except OSError as error:  # the child closed its end, or died
+            self._kill()
+            raise Crashed(str(error)) from None
+
     # -- protocol ------------------------------------------------------------
     def _receive(self, deadline):
         """The child's next message; :class:`Timeout` once ``deadline`` has passed.
 
-        A child starved of CPU by a loaded machine (it used less than half of
-        its wall time on the CPU) gets extra time, up to two more helpings, so
-        a busy grading server does not fail honest code.
+        A child starved of CPU by a loaded machine (it spent at least half of
+        its wall time waiting for a CPU) gets extra time, up to two more
+        helpings, so a busy grading server does not fail honest code; a child
+        that sleeps gets none. Nothing runs past the submission's budget.
         """
-        started, cpu_started, extensions = self._mark
+        started, waiting_started, extensions = self._mark
+        deadline = min(deadline, self._end)
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                if time.monotonic() >= self._end:
+                    raise OutOfTime()
                 waited = time.monotonic() - started
-                if extensions < 2 and waited > 0 and self._cpu_seconds() - cpu_started < waited / 2:
-                    deadline = time.monotonic() + waited
-                    started, cpu_started, extensions = time.monotonic(), self._cpu_seconds(), extensions + 1
-                    self._mark = (started, cpu_started, extensions)
+                if extensions < 2 and waited > 0 and self._waiting_seconds() - waiting_started >= waited / 2:
+                    deadline = min(time.monotonic() + waited, self._end)
+                    started, waiting_started, extensions = time.monotonic(), self._waiting_seconds(), extensions + 1
+                    self._mark = (started, waiting_started, extensions)
                     continue
                 raise Timeout()
-            if self._listener is not None and not self._wait_readable(remaining):
+            if not self._wait_readable(remaining):
                 continue
-            self._sock.settimeout(remaining)
-            try:
-                return wire.recv(self._sock)
+            try:  # once it starts, a message must arrive whole by the deadline
+                return wire.recv(self._sock, deadline, MAX_MESSAGE)
             except socket.timeout:
                 continue
-            except (wire.WireError, OSError) as error:
+            except (wire.Closed, OSError) as error:
                 raise Crashed(str(error)) from None
+            except wire.WireError as error:  # too large, too deep, not JSON, cut off: the child's doing
+                self._kill()
+                raise ProtocolViolation(str(error)) from None
+
+    def _expect(self, check, deadline, *args):
+        """The child's next message through ``check`` (of :mod:`.protocol`); a violation kills the child."""
+        message = self._receive(deadline)
+        try:
+            return check(message, *args)
+        except protocol.Violation as violation:
+            self._kill()
+            raise ProtocolViolation(str(violation)) from None
 
     def _wait_readable(self, seconds):
         """Wait for the child's next message, answering refused calls meanwhile; whether one is there."""
-        readable, _, _ = select.select([self._sock, self._listener], [], [], seconds)
-        if self._listener in readable:
-            if not self.refusals.answer(self._listener):  # the child is gone: its socket says so
-                os.close(self._listener)
-                self._listener = None
-            elif self.refusals.total > MAX_REFUSALS:
+        waiting = select.poll()
+        waiting.register(self._sock, select.POLLIN)
+        if self._listener is not None:
+            waiting.register(self._listener, select.POLLIN)
+        events = dict(waiting.poll(max(seconds, 0) * 1000))
+        listener = events.get(self._listener, 0) if self._listener is not None else 0
+        if listener & select.POLLIN:
+            self.refusals.answer(self._listener)  # an interrupted call is simply gone
+            if self.refusals.total > MAX_REFUSALS:
+                self._kill()
                 raise Crashed("остановлен: песочница отказала в {} запрещённых вызовах".format(self.refusals.total))
-        return self._sock in readable
+        elif listener & (select.POLLHUP | select.POLLERR):  # the child is gone: its socket says so
+            os.close(self._listener)
+            self._listener = None
+        return bool(events.get(self._sock.fileno(), 0))
 
     def _set_mark(self):
-        """Start the clocks of one wait: wall time, the child's CPU time, no extensions yet."""
-        self._mark = (time.monotonic(), self._cpu_seconds(), 0)
+        """Start the clocks of one wait: wall time, the child's time waiting for a CPU, no extensions yet."""
+        self._mark = (time.monotonic(), self._waiting_seconds(), 0)
 
-    def _cpu_seconds(self):
-        """CPU time the child has used (0 when it cannot be read)."""
+    def _waiting_seconds(self):
+        """Time the child has spent ready to run but waiting for a CPU (0 when it cannot be read).
+
+        From the scheduler's own count (``/proc/PID/schedstat``); where the
+        kernel keeps none, the CPU time it did get stands in for it, counted
+        against the wall time (see :meth:`_receive`).
+        """
+        try:
+            with open("/proc/{}/schedstat".format(self._pid)) as stat:
+                return int(stat.read().split()[1]) / 1e9
+        except (OSError, ValueError, IndexError, TypeError):
+            pass
         try:
             with open("/proc/{}/stat".format(self._pid)) as stat:
                 fields = stat.read().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            used = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
         except (OSError, ValueError, IndexError, TypeError):
             return 0.0
+        return time.monotonic() - used  # grows with the wall time it did not run
 
     def ready(self):
         """Make sure a child is running the submission's cells (after a kill: a new one)."""
@@ -185,38 +251,34 @@ class Session:
         self.ready()
         self._set_mark()
         try:
-            wire.send(self._sock, {"op": "call", "function": function, "helpers": list(helpers),
-                                   "cases": [{"args": codec.encode(list(c.args)), "kwargs": codec.encode(c.kwargs)}
-                                             for c in cases]})
+            self._send({"op": "call", "function": function, "helpers": list(helpers),
+                        "cases": [{"args": codec.encode(list(c.args)), "kwargs": codec.encode(c.kwargs)} for c in cases]})
             while True:
-                message = self._receive(deadline)
-                if message.get("op") == "helper" and message.get("name") in helpers:
-                    wire.send(self._sock, run_helper(message))
-                elif message.get("op") == "outcomes" and isinstance(message.get("outcomes"), list) \
-                        and len(message["outcomes"]) == len(cases):
-                    return message["outcomes"]
-                else:
-                    raise Crashed("нарушен протокол проверки")
-        except (Timeout, Crashed, OSError):
+                reply = self._expect(protocol.in_call, deadline, helpers, len(cases))
+                if reply[0] == "outcomes":
+                    return reply[1]
+                self._send(run_helper(*reply[1:]))
+        except (Timeout, Crashed):
             self._kill()
             raise
 
 
-def run_helper(message):
-    """Answer a worker's helper call with the reference, on plain data only."""
+def run_helper(name, args, kwargs):
+    """Answer a child's helper call with the reference, on checked plain data, within the lab's sizes."""
     try:
-        args = codec.decode(message["args"])
-        kwargs = codec.decode(message["kwargs"])
+        args, kwargs = codec.decode(args), codec.decode(kwargs)
         if not isinstance(args, list) or not isinstance(kwargs, dict):
             raise TypeError("bad helper call")
         with np.errstate(all="ignore"):
-            value = call_reference(message["name"], args, kwargs)
+            value = call_reference(name, args, kwargs)
         return {"value": codec.encode(value)}
-    except Exception as error:
+    except Exception as error:  # the student's call was wrong: the student sees why
         return {"error": describe_error(error).split(": ", 1)[-1], "type": type(error).__name__}
 
 
 def describe_failure(failure, what):
     if isinstance(failure, Timeout):
         return "{}: превышено время выполнения".format(what)
+    if isinstance(failure, ProtocolViolation):
+        return "{}: нарушен протокол проверки".format(what)
     return "{}: процесс проверки аварийно завершился ({})".format(what, failure or "нет ответа")

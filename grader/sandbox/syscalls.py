@@ -23,25 +23,26 @@ from dataclasses import dataclass
 
 # -- allowed: (why, names) ---------------------------------------------------------------------
 ALLOWED = (
-    ("computing and allocating memory: NumPy's arrays, Python's heap",
-     "brk mmap munmap mremap mprotect madvise mlock munlock mincore membarrier"),
-    ("reading and writing inherited descriptors: the socket to the grader, /dev/null",
+    ("computing and allocating memory (all of it within the address-space limit): NumPy's arrays, Python's heap",
+     "brk mmap munmap mremap mprotect madvise mincore"),
+    ("reading and writing its own descriptors: the socket to the grader, its stdin, stdout and stderr "
+     "(fcntl only for the commands below)",
      "read write readv writev pread64 pwrite64 preadv pwritev preadv2 pwritev2 lseek close close_range "
-     "fstat fstatfs dup dup2 dup3 fcntl pipe pipe2 poll ppoll select pselect6 epoll_create epoll_create1 "
+     "fstat fstatfs dup dup2 dup3 pipe pipe2 poll ppoll select pselect6 epoll_create epoll_create1 "
      "epoll_ctl epoll_wait epoll_pwait epoll_pwait2 eventfd eventfd2 sendfile splice tee"),
     ("speaking over the inherited socket (creating one is refused below)",
      "sendto recvfrom sendmsg recvmsg sendmmsg recvmmsg shutdown getsockopt setsockopt getsockname getpeername"),
-    ("threads: Python's threading, the BLAS's worker threads (clone only with CLONE_THREAD, below)",
-     "futex futex_waitv set_robust_list get_robust_list set_tid_address rseq sched_yield sched_getaffinity "
-     "sched_getparam sched_getscheduler sched_get_priority_max sched_get_priority_min arch_prctl"),
+    ("locks and the C runtime's bookkeeping of its one thread (no new thread: clone is refused below)",
+     "futex set_robust_list set_tid_address rseq sched_yield sched_get_priority_max "
+     "sched_get_priority_min arch_prctl"),
     ("signals within the process: Python's handlers, alarms, its own timeouts",
      "rt_sigaction rt_sigprocmask rt_sigreturn rt_sigpending rt_sigtimedwait rt_sigsuspend sigaltstack "
      "pause alarm setitimer getitimer timer_create timer_settime timer_gettime timer_getoverrun timer_delete "
      "timerfd_create timerfd_settime timerfd_gettime signalfd signalfd4 restart_syscall"),
     ("time, randomness and facts about itself",
      "clock_gettime clock_getres clock_nanosleep nanosleep gettimeofday time getrandom getpid gettid getppid "
-     "getuid geteuid getgid getegid getresuid getresgid getgroups getpgrp getpgid getsid getrlimit getrusage "
-     "times sysinfo uname getcpu getpriority umask capget"),
+     "getuid geteuid getgid getegid getresuid getresgid getgroups getpgrp getsid getrlimit getrusage "
+     "times sysinfo uname getcpu umask"),
     ("ending: the process, a thread, waiting for nothing (it has no children)",
      "exit exit_group wait4 waitid"),
 )
@@ -53,14 +54,15 @@ FILES = ("files in its own empty root (refused when the root is not its own)",
          "open openat openat2 creat stat lstat newfstatat statx access faccessat faccessat2 readlink readlinkat "
          "getdents64 getcwd chdir fchdir mkdir mkdirat rmdir unlink unlinkat rename renameat renameat2 link "
          "linkat symlink symlinkat truncate ftruncate fallocate fsync fdatasync chmod fchmod fchmodat "
-         "utimensat futimesat utime utimes statfs flock fadvise64 readahead memfd_create")
+         "utimensat futimesat utime utimes statfs flock fadvise64 readahead")
 
 # -- refused and reported: (what it reaches, in Russian, for the verdict; names) --------------
 REFUSED = (
     ("сеть", "socket socketpair connect bind listen accept accept4"),
     ("другие процессы",
      "ptrace process_vm_readv process_vm_writev kill tkill tgkill rt_sigqueueinfo rt_tgsigqueueinfo "
-     "pidfd_open pidfd_send_signal pidfd_getfd kcmp process_madvise process_mrelease"),
+     "pidfd_open pidfd_send_signal pidfd_getfd kcmp process_madvise process_mrelease get_robust_list getpgid "
+     "getpriority sched_getparam sched_getscheduler sched_getaffinity capget"),
     ("новые процессы и программы", "fork vfork clone execve execveat"),
     ("изоляция", "unshare setns mount umount2 pivot_root chroot fsopen fsconfig fsmount fspick move_mount "
                  "open_tree mount_setattr name_to_handle_at open_by_handle_at"),
@@ -69,14 +71,21 @@ REFUSED = (
              "io_uring_setup io_uring_enter io_uring_register userfaultfd lookup_dcookie personality "
              "seccomp landlock_create_ruleset"),
     ("общая память", "shmget shmat shmdt shmctl msgget msgsnd msgrcv msgctl semget semop semtimedop semctl "
-                     "mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr"),
+                     "mq_open mq_unlink mq_timedsend mq_timedreceive mq_notify mq_getsetattr memfd_create "
+                     "memfd_secret mlock mlock2 mlockall membarrier"),
     ("права", "setuid setgid setreuid setregid setresuid setresgid setfsuid setfsgid setgroups capset "
               "sethostname setdomainname prlimit64 setrlimit setpriority sched_setaffinity sched_setscheduler"),
     ("файлы вне песочницы", FILES[1]),
 )
 
-_CLONE_THREAD = 0x00010000
 _AT_EMPTY_PATH = 0x1000
+# fcntl: duplicating, descriptor and status flags, record locks, seals. Never F_SETOWN/F_SETSIG
+# (a signal to any process whose uid matches, when the descriptor is ready), leases or notifications.
+_FCNTL = {"F_DUPFD": 0, "F_GETFD": 1, "F_SETFD": 2, "F_GETFL": 3, "F_SETFL": 4, "F_GETLK": 5, "F_SETLK": 6,
+          "F_SETLKW": 7, "F_OFD_GETLK": 36, "F_OFD_SETLK": 37, "F_OFD_SETLKW": 38, "F_DUPFD_CLOEXEC": 1030,
+          "F_GETPIPE_SZ": 1032, "F_ADD_SEALS": 1033, "F_GET_SEALS": 1034}
+_FCNTL_REFUSED = {"F_SETOWN": 8, "F_SETSIG": 10, "F_SETOWN_EX": 15, "F_SETLEASE": 1024, "F_NOTIFY": 1026,
+                  "F_SETPIPE_SZ": 1031}
 _PR = {"set_pdeathsig": 1, "get_pdeathsig": 2, "get_dumpable": 3, "get_name": 16, "set_name": 15,
        "get_seccomp": 21, "capbset_read": 23, "get_no_new_privs": 39, "set_vma": 0x53564D41}
 # ioctl requests that only ask about a descriptor or set its own flags (isatty, FIONREAD, ...).
@@ -119,18 +128,24 @@ def compile_filter(own_root):
     for _, names in groups:
         for name in names.split():
             add(seccomp.ALLOW, name)
-    conditional = {"clone", "kill", "prlimit64", "prctl", "ioctl", "newfstatat"}
+    conditional = {"kill", "prlimit64", "prctl", "ioctl", "newfstatat", "fcntl", "getpriority", "sched_getparam",
+                   "sched_getscheduler", "sched_getaffinity"}
     for what, names in REFUSED:
         for name in names.split():
             if name not in allowed and name not in conditional:
                 add(notify, name)
 
     arg = seccomp.Arg
-    # Threads yes, processes no: clone with CLONE_THREAD makes a thread of this process.
-    add(seccomp.ALLOW, "clone", arg(0, seccomp.MASKED_EQ, _CLONE_THREAD, _CLONE_THREAD))
-    add(notify, "clone", arg(0, seccomp.MASKED_EQ, _CLONE_THREAD, 0))
     # clone3 passes its flags in memory, out of the filter's sight: it gets the default, "no such
-    # call", and libc falls back to clone.
+    # call", and libc falls back to clone, which is refused: no process, no thread (a thread a
+    # student starts is a process of the grading user to the kernel's process limits).
+    for name in ("getpriority", "sched_getparam", "sched_getscheduler", "sched_getaffinity"):  # about itself only
+        add(seccomp.ALLOW, name, arg(1 if name == "getpriority" else 0, seccomp.EQ, 0))
+        add(notify, name, arg(1 if name == "getpriority" else 0, seccomp.NE, 0))
+    for command in _FCNTL.values():
+        add(seccomp.ALLOW, "fcntl", arg(1, seccomp.MASKED_EQ, 0xFFFFFFFF, command))
+    for command in _FCNTL_REFUSED.values():
+        add(notify, "fcntl", arg(1, seccomp.MASKED_EQ, 0xFFFFFFFF, command))
     # A signal to its own process group (it is alone in it); any other target is refused.
     add(seccomp.ALLOW, "kill", arg(0, seccomp.EQ, 0))
     add(notify, "kill", arg(0, seccomp.NE, 0))
@@ -155,7 +170,7 @@ def compile_filter(own_root):
         out.seek(0)
         program = out.read()
     what = dict({name: group for group, names in REFUSED for name in names.split()},
-                prctl="изоляция", ioctl="терминал")
+                prctl="изоляция", ioctl="терминал", fcntl="другие процессы")
     return Filter(program, {number: (name, what.get(name, "ядро")) for number, name in refused.items()})
 
 

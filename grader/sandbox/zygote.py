@@ -123,10 +123,13 @@ class Zygote:
         self._start()
 
     def close(self):
-        """Stop the zygote: its launcher is killed, and the kernel takes the zygote and its children along."""
+        """Stop the zygote: told first (it kills its children and removes their folders), then killed."""
         self._control.close()
-        self._proc.kill()
-        self._proc.wait()
+        try:
+            self._proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self._proc.kill()  # the kernel takes the zygote and its children along
+            self._proc.wait()
 
     def __enter__(self):
         return self

@@ -3,10 +3,12 @@
 Students authenticate with a personal token (``Authorization: Bearer``).
 
 * ``POST /api/submissions`` -- the notebook as the body; ``202`` with an id
-  once the file and its queued row are committed; ``401`` without a live token,
-  ``413`` past the size limit (refused before the body is read whole),
-  ``400`` with a Russian reason for what is not this lab's notebook, ``429``
-  with ``Retry-After`` past the per-minute limit;
+  once the file and its queued row are committed. The cheap refusals come
+  first, before a byte of the body is parsed: ``401`` without a live token,
+  ``429`` with ``Retry-After`` past the per-minute limit (every attempt counts,
+  refused ones too), ``413`` past the size limit (before the body is read
+  whole); only then ``400`` with a Russian reason for what is not this lab's
+  notebook;
 * ``GET /api/submissions/{id}`` -- its status and, when graded, the verdict
   (the JSON of ``grader check``); ``404`` for an id that is not the student's,
   exactly as for one that does not exist;
@@ -15,10 +17,12 @@ Students authenticate with a personal token (``Authorization: Bearer``).
 """
 
 import asyncio
+import collections
 import contextlib
 import math
 import os
 import threading
+import time
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -42,6 +46,7 @@ def create_app(engine, uploads, dispatcher, options=None):
     options = options or Options()
     uploads = Path(uploads)
     locks, locks_guard = {}, threading.Lock()
+    attempts = Attempts(options.per_minute)
     finished = Finished()
     dispatcher.on_done = finished.notify
 
@@ -78,11 +83,6 @@ def create_app(engine, uploads, dispatcher, options=None):
             raise HTTPException(400, "это не ноутбук лабораторной {}: в нём нет ни одной ячейки с заданием".format(
                 ASSIGNMENT))
         with lock_of(student):
-            recent = store.recent(engine, student, 60)
-            if len(recent) >= options.per_minute:
-                wait = max(1, math.ceil(60 - (store.now() - recent[-options.per_minute]).total_seconds()))
-                raise HTTPException(429, "не больше {} работ в минуту: попробуйте через {} с".format(
-                    options.per_minute, wait), headers={"Retry-After": str(wait)})
             at = store.now()
             submission = store.accept(engine, student, len(raw), notebook.sha256, at,
                                       write=lambda name: _write_durably(uploads / (name + ".ipynb"), raw))
@@ -92,6 +92,10 @@ def create_app(engine, uploads, dispatcher, options=None):
     @app.post("/api/submissions", status_code=202)
     async def submit(request: Request):
         student = await run_in_threadpool(student_of, request)
+        wait = attempts.count(student)
+        if wait:
+            raise HTTPException(429, "не больше {} работ в минуту: попробуйте через {} с".format(
+                options.per_minute, wait), headers={"Retry-After": str(wait)})
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > options.max_bytes:
             raise HTTPException(413, too_large(options.max_bytes))
@@ -142,6 +146,32 @@ def create_app(engine, uploads, dispatcher, options=None):
         return PlainTextResponse(Path(module.__file__).read_text(encoding="utf-8"), media_type="text/x-python")
 
     return app
+
+
+class Attempts:
+    """Every upload a student tries, refused or not, within a sliding minute: the rate limit.
+
+    Counted before the body is read or parsed, so a student who sends
+    nothing but bad files still costs the server ``per_minute`` parses a
+    minute at most.
+    """
+
+    def __init__(self, per_minute, window=60.0):
+        self.per_minute, self.window = per_minute, window
+        self._times = collections.defaultdict(collections.deque)
+        self._lock = threading.Lock()
+
+    def count(self, student):
+        """Count an attempt; 0 when it may go on, else the seconds until it may."""
+        now = time.monotonic()
+        with self._lock:
+            times = self._times[student]
+            while times and now - times[0] >= self.window:
+                times.popleft()
+            if len(times) >= self.per_minute:
+                return max(1, math.ceil(self.window - (now - times[0])))
+            times.append(now)
+            return 0
 
 
 class Finished:

@@ -24,14 +24,14 @@ from ..course.stubs import release_answers, unanswered
 from . import store
 
 log = logging.getLogger("grader.service")
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = 2  # a submission whose grading was lost this often (a crash, a restart) is not tried again
 
 
 class Job:
     """A claimed submission, as the workers see one: where its notebook is, whose it is."""
 
     def __init__(self, row, uploads):
-        self.id, self.student, self.submitted_at = row.id, row.student, row.submitted_at
+        self.id, self.student, self.submitted_at, self.attempts = row.id, row.student, row.submitted_at, row.attempts
         self.notebook = Path(uploads) / (row.id + ".ipynb")
         self.inside = Path(uploads)
 
@@ -64,32 +64,61 @@ class Dispatcher:
             with grading_workers(self.course, self.limits, self.workers, self.scheduler,
                                  start_method="spawn") as workers, open_gradebook(self.course) as gb:
                 recorder, release = Recorder(self.course), release_answers(self.course)
-                for job, result, notebook in workers.grade(self._jobs()):
+                for job, result, notebook in workers.grade(self._jobs(gb, recorder, release)):
                     if job is None:
                         self._wake.wait(0.5)
                         self._wake.clear()
                         continue
                     try:
                         self._finish(gb, recorder, release, job, result, notebook)
+                    except database_errors():
+                        raise
+                    except Exception as error:  # this submission only: on record as ungradable, the loop goes on
+                        log.exception("could not finish %s", job.id)
+                        self._give_up(gb, recorder, release, job, "проверка не удалась: {}".format(
+                            type(error).__name__))
                     finally:
                         self._busy.discard(job.student)
         except Exception as error:  # the loop must not die silently: the health check shows it
             self.failure = "{}: {}".format(type(error).__name__, error)
             log.exception("the grading loop stopped")
 
-    def _jobs(self):
-        """Claimed submissions for the workers; None when there is nothing to start now."""
+    def _jobs(self, gb, recorder, release):
+        """Claimed submissions for the workers; None when there is nothing to start now.
+
+        One whose grading was already lost :data:`MAX_ATTEMPTS` times (the
+        server died on it, say) is recorded as ungradable instead of being
+        handed out again.
+        """
         while not self._stop.is_set():
             row = store.claim_next(self.engine, self._busy)
             if row is None:
                 yield None
                 continue
+            job = Job(row, self.uploads)
+            if job.attempts > MAX_ATTEMPTS:
+                self._give_up(gb, recorder, release, job, "проверка этой работы не завершилась {} раза: отправьте "
+                                                          "её ещё раз или обратитесь к преподавателю".format(MAX_ATTEMPTS))
+                continue
             self._busy.add(row.student)
-            yield Job(row, self.uploads)
+            yield job
+
+    def _give_up(self, gb, recorder, release, job, reason):
+        """Record ``job`` as ungradable with ``reason`` (never raises but for the database)."""
+        from ..checks.results import SubmissionResult
+
+        try:
+            self._finish(gb, recorder, release, job, SubmissionResult(error=reason), None)
+        except database_errors():
+            raise
+        except Exception:
+            log.exception("could not record %s as ungradable; it is marked done", job.id)
+            store.finish_unrecorded(self.engine, job.id, SubmissionResult(error=reason).to_json())
+            self.on_done(job.id)
 
     def _finish(self, gb, recorder, release, job, result, notebook):
         if result is None:  # the cluster lost it: again, a few times
-            if store.attempts(self.engine, job.id) >= MAX_ATTEMPTS:
+            if job.attempts >= MAX_ATTEMPTS:
                 from ..checks.results import SubmissionResult
 
                 result = SubmissionResult(error="проверка не удалась несколько раз: отправьте работу ещё раз")

@@ -103,15 +103,6 @@ def accept(engine, student, size, sha256, at, write):
     return submission
 
 
-def recent(engine, student, seconds):
-    """Times of ``student``'s submissions in the last ``seconds``, oldest first."""
-    since = now() - datetime.timedelta(seconds=seconds)
-    with engine.connect() as db:
-        return list(db.execute(select(SUBMISSIONS.c.submitted_at).where(
-            SUBMISSIONS.c.student == student, SUBMISSIONS.c.submitted_at > since)
-            .order_by(SUBMISSIONS.c.submitted_at)).scalars())
-
-
 def find(engine, submission, student):
     """``student``'s submission ``submission`` as the API shows it, or None (also for another's)."""
     with engine.connect() as db:
@@ -155,7 +146,8 @@ def claim_next(engine, busy_students):
     gradebook ends with their latest.
     """
     with engine.begin() as db:
-        candidates = db.execute(select(SUBMISSIONS.c.id, SUBMISSIONS.c.student, SUBMISSIONS.c.submitted_at)
+        candidates = db.execute(select(SUBMISSIONS.c.id, SUBMISSIONS.c.student, SUBMISSIONS.c.submitted_at,
+                                       (SUBMISSIONS.c.attempts + 1).label("attempts"))
                                 .where(SUBMISSIONS.c.state == QUEUED).order_by(SUBMISSIONS.c.submitted_at)
                                 .limit(len(busy_students) + 50)).all()
         for row in candidates:
@@ -175,15 +167,16 @@ def finish(connection, submission, result_json):
                        .values(state=DONE, graded_at=now(), result=json.dumps(result_json, ensure_ascii=False)))
 
 
+def finish_unrecorded(engine, submission, result_json):
+    """Mark done with its verdict when the gradebook could not take it (the student still sees why)."""
+    with engine.begin() as db:
+        finish(db, submission, result_json)
+
+
 def give_back(engine, submission):
     """Put a submission back in the queue (its grading was lost)."""
     with engine.begin() as db:
         db.execute(update(SUBMISSIONS).where(SUBMISSIONS.c.id == submission).values(state=QUEUED))
-
-
-def attempts(engine, submission):
-    with engine.connect() as db:
-        return db.execute(select(SUBMISSIONS.c.attempts).where(SUBMISSIONS.c.id == submission)).scalar() or 0
 
 
 def counts(engine):

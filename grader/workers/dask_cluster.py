@@ -106,11 +106,7 @@ class DaskWorkers:
                 yield None, None, None  # an idle tick of a live queue
                 continue
             notebook = notebooks.pop(future)
-            try:
-                result = future.result()
-            except Exception:  # the cluster gave up on it (workers kept dying): not graded this time
-                result = None
-            yield submission, result, notebook
+            yield submission, _result(future), notebook
 
     def close(self):
         self._client.close()
@@ -120,3 +116,22 @@ class DaskWorkers:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _result(future):
+    """A finished task's result; None when the cluster lost it (graded again by a later run).
+
+    A submission whose grading killed every worker that tried it (the
+    scheduler gives up after a few) is recorded as ungradable, so no later
+    run feeds it to the workers again.
+    """
+    from distributed import KilledWorker
+
+    try:
+        return future.result()
+    except KilledWorker:
+        return SubmissionResult(error="проверка этой работы несколько раз обрывала обработчик кластера")
+    except Exception as error:  # noqa: BLE001 -- the scheduler cancelled it, a connection broke, ...
+        if type(error).__name__ in ("CancelledError", "FutureCancelledError", "CommClosedError", "TimeoutError"):
+            return None
+        return SubmissionResult(error="проверка не удалась: внутренняя ошибка ({})".format(type(error).__name__))

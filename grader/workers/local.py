@@ -6,10 +6,13 @@ its zygote with it.
 """
 
 import atexit
+import logging
 import multiprocessing
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 
+from ..checks.results import SubmissionResult
 from ..sandbox.engine import read_and_grade
 from ..sandbox.lifeline import die_with_parent
 from ..sandbox.zygote import Zygote
@@ -26,24 +29,46 @@ class LocalWorkers:
 
     def __init__(self, lab, limits, workers=2, start_method="fork"):
         """``start_method``: fork where no other thread runs (a CLI), spawn in a server."""
-        self.limits, self.workers = limits, max(1, workers)
-        context = multiprocessing.get_context(start_method)
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=context,
-                                         initializer=_start_grading_process, initargs=(lab, os.getpid()))
+        self.limits, self.workers, self._lab = limits, max(1, workers), lab
+        self._context = multiprocessing.get_context(start_method)
+        self._pool = self._new_pool()
+
+    def _new_pool(self):
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
+                                   initializer=_start_grading_process, initargs=(self._lab, os.getpid()))
 
     def grade(self, submissions):
-        def submit(submission):
-            return self._pool.submit(_grade, str(submission.notebook), str(submission.inside), self.limits)
-
+        """Results as they come; whatever happens to one submission, it gets a result and the rest go on."""
         def first_done(futures):
             return wait(futures, timeout=0.2, return_when=FIRST_COMPLETED).done
 
-        for submission, future in windowed(submissions, submit, first_done, 4 * self.workers):
+        for submission, future in windowed(submissions, self._submit, first_done, 4 * self.workers):
             if future is None:
                 yield None, None, None  # an idle tick of a live queue
                 continue
-            result, notebook = future.result()
-            yield submission, result, notebook
+            yield (submission,) + self._outcome(submission, future)
+
+    def _outcome(self, submission, future, again=True):
+        """(result, notebook) of a finished future: a grading process that died is replaced, its work graded once more."""
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            if not again:
+                return SubmissionResult(error="процесс проверки дважды аварийно завершился на этой работе"), None
+            return self._outcome(submission, self._submit(submission), again=False)
+        except Exception as error:  # a fault of the grader's own, on this submission only
+            logging.getLogger("grader.workers").exception("grading %s failed", submission.notebook)
+            return SubmissionResult(error="проверка не удалась: внутренняя ошибка ({})".format(
+                type(error).__name__)), None
+
+    def _submit(self, submission):
+        """Grade ``submission`` in the pool, first replacing a pool one of whose processes died."""
+        try:
+            return self._pool.submit(_grade, str(submission.notebook), str(submission.inside), self.limits)
+        except BrokenProcessPool:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+            return self._pool.submit(_grade, str(submission.notebook), str(submission.inside), self.limits)
 
     def close(self):
         self._pool.shutdown(wait=True, cancel_futures=True)

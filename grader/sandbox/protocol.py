@@ -1,0 +1,92 @@
+"""What a sealed child may send, checked before the grader uses any of it.
+
+Every byte from a child is the student's to choose: after its first line runs,
+a child can write anything to its socket. So each message is read with a
+size cap and a deadline (:mod:`grader.plain.framing`), then checked here
+against the schema of its kind -- field types, list lengths, and every
+encoded value's shape and depth (:func:`grader.plain.codec.check`) -- and
+only then used. Anything else raises :class:`Violation`: the submission's
+verdict says «нарушен протокол проверки», the grader goes on.
+"""
+
+from ..plain.codec import UnsupportedValue, check
+
+
+class Violation(Exception):
+    """A child sent something that is not what the protocol allows at this point."""
+
+
+MAX_TEXT = 4000        # an error text, a function or helper name
+MAX_IMPORT_ERRORS = 20
+
+
+def started(message):
+    _kind(message, "started")
+
+
+def sealed(message):
+    """The child's report after sealing itself: (error text, seal layers, import errors)."""
+    _kind(message, "sealed")
+    error = _text(message.get("error", ""))
+    seal = message.get("seal", {})
+    if not isinstance(seal, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in seal.items()):
+        raise Violation("seal is not a dict of strings")
+    errors = message.get("import_errors", [])
+    if not isinstance(errors, list) or len(errors) > MAX_IMPORT_ERRORS:
+        raise Violation("import_errors is not a short list")
+    return error, seal, [_text(e) for e in errors]
+
+
+def done(message, index):
+    """A cell ran: its error text ("" when it ran through)."""
+    _kind(message, "done")
+    if message.get("index") != index or type(message.get("index")) is not int:
+        raise Violation("a reply for another cell")
+    return _text(message.get("error", ""))
+
+
+def in_call(message, helpers, cases):
+    """During a call: ("helper", name, args, kwargs) or ("outcomes", [outcome dict, ...]) -- all checked."""
+    kind = message.get("op") if isinstance(message, dict) else None
+    if kind == "helper":
+        name = message.get("name")
+        if name not in helpers:
+            raise Violation("a helper the function may not call")
+        args, kwargs = message.get("args"), message.get("kwargs")
+        _value(args)
+        _value(kwargs)
+        return "helper", name, args, kwargs
+    if kind == "outcomes":
+        outcomes = message.get("outcomes")
+        if not isinstance(outcomes, list) or len(outcomes) != cases:
+            raise Violation("not one outcome per case")
+        return "outcomes", [_outcome(o) for o in outcomes]
+    raise Violation("an unexpected message")
+
+
+def _outcome(outcome):
+    if not isinstance(outcome, dict):
+        raise Violation("an outcome is not a dict")
+    for key in ("value", "args_after"):
+        _value(outcome.get(key))
+    return {"value": outcome.get("value"), "args_after": outcome.get("args_after"),
+            "error": _text(outcome.get("error") or ""), "invalid": _text(outcome.get("invalid") or ""),
+            "missing": outcome.get("missing") is True}
+
+
+def _value(value):
+    try:
+        check(value)
+    except UnsupportedValue as error:
+        raise Violation("a value that is not plain data: {}".format(error)) from None
+
+
+def _kind(message, kind):
+    if not isinstance(message, dict) or message.get("op") != kind:
+        raise Violation("expected {!r}".format(kind))
+
+
+def _text(value):
+    if not isinstance(value, str):
+        raise Violation("a text that is not a string")
+    return value[:MAX_TEXT]
