@@ -7,6 +7,14 @@ c = get_config()  # noqa: F821 -- provided by nbgrader
 
 # The course is the folder holding this file, wherever nbgrader is started.
 _ROOT = os.path.dirname(os.path.abspath(__file__))
+# Grades and students' work are the instructor's alone: a course folder other users of
+# the machine can enter is said so (`chmod 700` it).
+try:
+    from grader.course.settings import warn_if_open
+
+    warn_if_open(_ROOT)
+except ImportError:  # nbgrader run where this project is not installed
+    pass
 c.CourseDirectory.course_id = "dnn_step_by_step"
 c.CourseDirectory.root = _ROOT
 # The gradebook: the embedded sqlite file beside this one (never committed), unless
@@ -70,6 +78,15 @@ c.Autograde.autograde_preprocessors = [
 ]
 c.SealedExecute.timeout = 10       # seconds per answer cell, and for all calls of one function
 c.SealedExecute.memory_mb = 1024   # address space of the sealed student process
+
+# On a shared hub, `nbgrader collect` takes from the exchange only what each student on
+# the roster really submitted -- regular files of their own, never a link, a pipe or a
+# folder planted in another's name -- timed by when the exchange received it, never by
+# the student's timestamp.txt (grader/course/exchange.py).
+c.ExchangeFactory.collect = "grader.course.exchange.SafeCollect"
+# Feedback pages go out readable by their student alone (a page's name is a secret only its
+# submitter holds), whatever the mode of the instructor's own copy.
+c.ExchangeFactory.release_feedback = "grader.course.exchange.ReleaseFeedback"
 
 # The generated student-facing files: only the notebook and its helpers.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]

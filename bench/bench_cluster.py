@@ -31,7 +31,7 @@ from services import DaskCluster, Postgres  # noqa: E402
 def course_with_class(root, count, db_url=None):
     course = copy_course(Path(root) / "course")
     if db_url:
-        grader_cli(course, "config", "db-url", db_url)
+        grader_cli(course, "config", "db-url", input=db_url + "\n")
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     make_class(course, count)
     return course

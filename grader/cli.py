@@ -36,12 +36,14 @@ def scores_table(rows):
     from .checks.graded_functions import BY_NAME, NAMES
     from .checks.verdicts import points
 
+    from .client import printable
+
     headers = ["student"] + [BY_NAME[n].short for n in NAMES] + ["total"]
     body = []
     for row in rows:
         cells = ["-" if row.scores[n] is None else points(row.scores[n]) for n in NAMES]
         total = "not submitted" if row.status == "missing" else points(row.total)
-        body.append([row.student] + cells + [total])
+        body.append([printable(row.student)] + cells + [total])
     widths = [max(len(str(r[i])) for r in [headers] + body) for i in range(len(headers))]
     lines = ["  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w)
                        for i, (c, w) in enumerate(zip(r, widths))) for r in [headers] + body]
@@ -79,8 +81,10 @@ def cmd_autograde(args):
     if args.student:
         rows = [r for r in rows if r.student in set(args.student)]
     print(scores_table(rows))
+    from .client import printable
+
     for student, error in sorted(done.items()):
-        print("{}: not graded: {}".format(student, error))
+        print(printable("{}: not graded: {}".format(student, error)))
     return 0
 
 
@@ -124,7 +128,8 @@ def cmd_serve(args):
 
     serve(args.course, args.host, args.port, _limits(args), workers=args.workers,
           scheduler=args.scheduler or _scheduler(args.course),
-          options=Options(max_bytes=int(args.max_mb * 2 ** 20), per_minute=args.per_minute))
+          options=Options(max_bytes=int(args.max_mb * 2 ** 20), per_minute=args.per_minute, max_queue=args.max_queue),
+          keep_days=args.keep_days)
     return 0
 
 
@@ -173,6 +178,17 @@ def cmd_config(args):
         return _certificates(args)
     if args.unset:
         write_setting(args.course, KNOWN[args.unset], None)
+    elif args.key == "db-url":
+        if args.value is not None:  # /proc/PID/cmdline and shell history are readable to others
+            print("error: the database URL may hold a password: give it at the prompt, on stdin "
+                  "(`grader config db-url < url.txt`) or with --from-env (GRADER_DB_URL), never on the "
+                  "command line", file=sys.stderr)
+            return 2
+        url = _secret_url(args.from_env)
+        if not url:
+            print("error: no database URL given", file=sys.stderr)
+            return 2
+        write_setting(args.course, KNOWN[args.key], url)
     elif args.key:
         if args.value is None:
             print("error: give a value for {} (or --unset {})".format(args.key, args.key), file=sys.stderr)
@@ -182,6 +198,17 @@ def cmd_config(args):
     print("gradebook: {}".format(safe_url(db_url(args.course))))
     print("scheduler: {}".format(saved.get("scheduler") or "none (grade on this machine)"))
     return 0
+
+
+def _secret_url(from_env):
+    """The database URL from $GRADER_DB_URL, a hidden prompt on a terminal, else the first line of stdin."""
+    if from_env:
+        return os.environ.get("GRADER_DB_URL", "").strip()
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("database URL (postgresql://user:password@host/db): ").strip()
+    return sys.stdin.readline().strip()
 
 
 def _certificates(args):
@@ -257,6 +284,12 @@ def build_parser():
     serve.add_argument("--max-mb", type=float, default=20, help="largest upload, in MB (default: 20)")
     serve.add_argument("--per-minute", type=int, default=10,
                        help="submissions one student may make in a minute (default: 10)")
+    serve.add_argument("--max-queue", type=int, default=1000,
+                       help="submissions waiting at most, the whole class together; more are told to retry "
+                            "(503, default: 1000)")
+    serve.add_argument("--keep-days", type=float, default=30,
+                       help="days an upload is kept after its verdict (the latest is also the student's "
+                            "submitted/ notebook; default: 30)")
     _add_limits(serve)
     serve.set_defaults(run=cmd_serve)
 
@@ -282,12 +315,15 @@ def build_parser():
                                         "GRADER_DB_URL and GRADER_SCHEDULER in the environment override them.")
     config.add_argument("--course", default=".", help="course directory (default: .)")
     config.add_argument("key", nargs="?", choices=["db-url", "scheduler", "certificates"],
-                        help="db-url: a SQLAlchemy URL (postgresql://user:password@host/db); "
+                        help="db-url: a SQLAlchemy URL (postgresql://user:password@host/db), read from a hidden "
+                             "prompt, stdin or --from-env, never from the command line; "
                              "scheduler: a Dask scheduler address (tls://host:8786); certificates: create "
                              "the course's TLS certificates for its Dask scheduler, workers and grader")
     config.add_argument("value", nargs="?", help="the new value")
     config.add_argument("--unset", choices=["db-url", "scheduler"], help="back to the default")
     config.add_argument("--force", action="store_true", help="with certificates: replace existing ones")
+    config.add_argument("--from-env", action="store_true",
+                        help="with db-url: take the URL from GRADER_DB_URL (else a hidden prompt, or stdin)")
     config.set_defaults(run=cmd_config)
 
     feedback = sub.add_parser("feedback", help="write one HTML feedback page per graded student under feedback/")
@@ -326,6 +362,11 @@ def _run(args):
     # rfc3987-syntax package for IRI formats, compiling a grammar for ~1.5 s at every
     # start. No notebook schema uses those formats: leave that package unloaded.
     sys.modules.setdefault("rfc3987_syntax", None)
+    os.umask(0o077)  # grades, verdicts, students' work: everything written here is the instructor's alone
+    if getattr(args, "course", None):
+        from .course.settings import warn_if_open
+
+        warn_if_open(args.course)
     return args.run(args)
 
 

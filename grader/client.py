@@ -29,6 +29,12 @@ def points(value):
     return "{:g}".format(round(value, 2))
 
 
+def printable(text):
+    """``text`` safe for a terminal: control characters (an escape sequence, a carriage return) shown, not obeyed."""
+    return "".join(ch if ch == "\n" or ch.isprintable() else "\\x{:02x}".format(ord(ch)) if ord(ch) < 256
+                   else "\\u{:04x}".format(ord(ch)) for ch in str(text))
+
+
 def function_text(function):
     """One function's verdict: "name: 3 из 10 баллов — ошибка в результате" and what went wrong."""
     head = "{}: {} из {} баллов — {}".format(function["name"], points(function["score"]),
@@ -87,9 +93,9 @@ def finish(result, notebook, json_out=None, fail_under=None, out=sys.stdout, err
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(markdown(result, notebook))
     if result.get("error"):
-        print("error: {} cannot be graded: {}".format(notebook, result["error"]), file=err)
+        print(printable("error: {} cannot be graded: {}".format(notebook, result["error"])), file=err)
         return 2
-    print(report(result), file=out)
+    print(printable(report(result)), file=out)
     if fail_under is not None and result["score"] < fail_under:
         print("score {:g} is below --fail-under {:g}".format(result["score"], fail_under), file=err)
         return 1
@@ -179,6 +185,165 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     add_submit_arguments(commands.add_parser("submit", help="submit a notebook and wait for its verdict"))
     return run_submit(parser.parse_args(argv))
+
+
+
+# --- nbgrader's exchange on a hub, through the course's server (no shared folder) --------------------
+
+# On a JupyterHub, students' `nbgrader fetch_assignment`, `submit`, `fetch_feedback`, `list` (and the
+# Assignment List buttons) can talk to the course's server instead of a folder everyone can write:
+# the hub's admin puts this file on the students' Python path as grader_client.py and these lines in
+# their nbgrader_config.py (the classes need nbgrader, so they are made only when nbgrader asks):
+#
+#     c.CourseDirectory.course_id = "dnn_step_by_step"
+#     c.ExchangeFactory.fetch_assignment = "grader_client.FetchAssignment"
+#     c.ExchangeFactory.submit = "grader_client.Submit"
+#     c.ExchangeFactory.fetch_feedback = "grader_client.FetchFeedback"
+#     c.ExchangeFactory.list = "grader_client.ListAssignments"
+#     c.GraderServer.url = "https://grader.example.org"
+#
+# A student's token is read from GRADER_TOKEN, else from ~/.grader_token.
+
+EXCHANGE_CLASSES = ("FetchAssignment", "Submit", "FetchFeedback", "ListAssignments")
+
+
+def __getattr__(name):
+    if name in EXCHANGE_CLASSES:
+        return _exchange_classes()[name]
+    raise AttributeError(name)
+
+
+def _exchange_classes(made={}):
+    """The exchange classes, made once, when nbgrader imports one of them."""
+    if made:
+        return made
+    import base64
+    import pathlib
+
+    from nbgrader.exchange.abc import (ExchangeFetchAssignment, ExchangeFetchFeedback, ExchangeList,
+                                       ExchangeSubmit)
+    from traitlets import Unicode
+    from traitlets.config import LoggingConfigurable
+
+    class GraderServer(LoggingConfigurable):
+        """Where the course's server is, and this student's token for it."""
+
+        url = Unicode("", help="The course's grading server, e.g. https://grader.example.org").tag(config=True)
+        token_file = Unicode("~/.grader_token", help="A file holding the student's token (GRADER_TOKEN wins)."
+                             ).tag(config=True)
+
+        def token(self):
+            token = os.environ.get("GRADER_TOKEN", "").strip()
+            if not token:
+                try:
+                    token = pathlib.Path(os.path.expanduser(self.token_file)).read_text(encoding="utf-8").strip()
+                except OSError:
+                    token = ""
+            if not token:
+                raise Refused("нет личного токена: сохраните его в {} (его выдаёт преподаватель)".format(
+                    self.token_file))
+            return token
+
+        def get(self, path):
+            if not self.url:
+                raise Refused("не указан сервер курса: c.GraderServer.url в nbgrader_config.py")
+            return _call(urllib.request.urlopen, urllib.request.Request(
+                self.url.rstrip("/") + path, headers={"Authorization": "Bearer " + self.token()}))
+
+    def server(exchange):
+        return GraderServer(parent=exchange)
+
+    def folder(exchange):
+        return pathlib.Path(exchange.assignment_dir).resolve() / exchange.coursedir.assignment_id
+
+    def refused(exchange, error):
+        exchange.fail(printable(str(error)))
+
+    class FetchAssignment(ExchangeFetchAssignment):
+        """``nbgrader fetch_assignment``: the release from the course's server."""
+
+        def start(self):
+            target = folder(self)
+            try:
+                release = server(self).get("/api/release")
+            except Refused as error:
+                return refused(self, error)
+            if target.exists() and not self.replace_missing_files:
+                self.fail("Уже есть копия задания в этой папке: {}".format(target))
+            for name, data in release["files"].items():
+                path = (target / name).resolve()
+                if target not in path.parents:  # the server is the course's, but a path stays inside
+                    continue
+                if path.exists():
+                    continue
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(base64.b64decode(data))
+            self.log.info("Задание получено: %s", target)
+
+    class Submit(ExchangeSubmit):
+        """``nbgrader submit``: the notebook to the course's server; the verdict comes back in seconds."""
+
+        def start(self):
+            notebook = folder(self) / (self.coursedir.assignment_id + ".ipynb")
+            if not notebook.is_file():
+                self.fail("Нет файла {}: сначала получите задание (nbgrader fetch_assignment)".format(notebook))
+            grader = server(self)
+            try:
+                result = submit(str(notebook), grader.url, grader.token())
+            except Refused as error:
+                return refused(self, error)
+            self.log.info("Работа сдана и проверена:\n%s", printable(report(result)) if not result.get("error")
+                          else printable(UNGRADABLE_RU + ": " + result["error"]))
+
+    class FetchFeedback(ExchangeFetchFeedback):
+        """``nbgrader fetch_feedback``: the feedback page of the latest graded submission."""
+
+        def start(self):
+            try:
+                feedback = server(self).get("/api/feedback")
+            except Refused as error:
+                return refused(self, error)
+            stamp = feedback["submitted_at"].replace(":", "-")
+            target = folder(self) / "feedback" / stamp / (self.coursedir.assignment_id + ".html")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(feedback["html"], encoding="utf-8")
+            self.log.info("Отзыв получен: %s", target)
+
+    class ListAssignments(ExchangeList):
+        """``nbgrader list`` and the Assignment List: released, fetched and submitted, from the server."""
+
+        def start(self):
+            course, assignment = self.coursedir.course_id, self.coursedir.assignment_id or "dnn_step_by_step"
+            here = pathlib.Path(self.assignment_dir).resolve() / assignment
+            if self.remove:
+                return []
+            try:
+                grader = server(self)
+                if not (self.inbound or self.cached):
+                    fetched = here.is_dir()
+                    path = str(here) if fetched else grader.url
+                    notebooks = [{"notebook_id": assignment, "path": str(here / (assignment + ".ipynb"))}]
+                    self.log.info("%s %s%s", course, assignment, " (already downloaded)" if fetched else "")
+                    return [{"course_id": course, "assignment_id": assignment, "path": path,
+                             "status": "fetched" if fetched else "released", "notebooks": notebooks}]
+                history = grader.get("/api/submissions")
+            except Refused as error:
+                return refused(self, error)
+            submissions = [{"course_id": course, "student_id": history["student"], "assignment_id": assignment,
+                            "timestamp": s["submitted_at"], "status": "submitted", "path": "", "notebooks": [],
+                            "has_local_feedback": False, "has_exchange_feedback": s["status"] == "done",
+                            "feedback_updated": False, "local_feedback_path": None}
+                           for s in reversed(history["submissions"])]
+            for info in submissions:
+                self.log.info("%s %s %s %s", course, info["student_id"], assignment, info["timestamp"])
+            if not submissions:
+                return []
+            return [{"course_id": course, "student_id": history["student"], "assignment_id": assignment,
+                     "status": "submitted", "submissions": submissions}]
+
+    made.update(GraderServer=GraderServer, FetchAssignment=FetchAssignment, Submit=Submit,
+                FetchFeedback=FetchFeedback, ListAssignments=ListAssignments)
+    return made
 
 
 if __name__ == "__main__":

@@ -61,6 +61,17 @@ class Service:
             time.sleep(0.1)
         raise AssertionError("the service did not start:\n" + (self.course / "serve.log").read_text())
 
+    def queue(self):
+        """{state: how many} of the service's submissions, from its database."""
+        from grader.course.settings import db_url
+        from grader.service import store
+
+        engine = store.engine_for(db_url(self.course))
+        try:
+            return store.counts(engine)
+        finally:
+            engine.dispose()
+
     def kill(self):
         """SIGKILL, as a crash or an OOM killer would: the process alone, not its group."""
         self.process.kill()

@@ -42,7 +42,7 @@ def pg_course(root, postgres, database):
     from course import copy_course
 
     copy_course(course)
-    configured = grader_cli(course, "config", "db-url", postgres.create_database(database))
+    configured = grader_cli(course, "config", "db-url", input=postgres.create_database(database) + "\n")
     assert configured.returncode == 0 and PASSWORD not in configured.stdout, configured.stdout
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     return course
@@ -166,7 +166,7 @@ def test_an_unreachable_gradebook_is_a_clear_error_naming_the_url_without_its_pa
     course = generated_course(tmp_path / "course")
     submit(course, "s1", solved_submission())
     closed = "postgresql://grader:{}@127.0.0.1:{}/gradebook".format(PASSWORD, free_port())
-    assert grader_cli(course, "config", "db-url", closed).returncode == 0
+    assert grader_cli(course, "config", "db-url", input=closed + "\n").returncode == 0
     for command in (["autograde"], ["export"], ["feedback"], ["scores"], ["report", "--output", str(tmp_path / "r")]):
         proc = grader_cli(course, *command)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr, (command, proc.stderr)

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from course import ASSIGNMENT, FULL, NOTEBOOK, copy_course, gradebook_scores, grader_cli, nbgrader, read, with_answers
+from course import ASSIGNMENT, FULL, gradebook_scores, grader_cli, nbgrader, read
 from corpus import solved_sources
-from other_users import create_user, environment_for, open_folder, remove_user, run_as
+from hub import FOLDER_EXCHANGE, Student, instructor_side
+from other_users import remove_user
 
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates OS users: needs root (CI runs as root)")
@@ -26,61 +27,12 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates OS users: nee
 WRONG_COST = solved_sources()["compute_cost"].replace("(-1 / m)", "(1 / m)")  # the lab's table shows it
 SUFFIX = str(os.getpid())[-5:]
 ALICE, BOB = "dnn-alice-" + SUFFIX, "dnn-bob-" + SUFFIX
-STUDENT_CONFIG = """c = get_config()
-c.Exchange.root = {exchange!r}
-c.CourseDirectory.course_id = "dnn_step_by_step"
-"""
-
-
-class Student:
-    def __init__(self, name, root, exchange):
-        self.name, self.home = name, root / name
-        create_user(name, self.home)
-        self.bin = environment_for(root / (name + "-env"), name)
-        config = self.home / ".jupyter" / "nbgrader_config.py"
-        config.parent.mkdir()
-        config.write_text(STUDENT_CONFIG.format(exchange=str(exchange)), encoding="utf-8")
-        shutil.chown(config.parent, name, name)
-        shutil.chown(config, name, name)
-
-    def run(self, *command):
-        return run_as(self.name, [str(self.bin / command[0]), *command[1:]], self.bin, self.home, self.home)
-
-    def nbgrader(self, *args):
-        proc = self.run("nbgrader", *args)
-        assert proc.returncode == 0, (self.name, args, proc.stdout[-2000:], proc.stderr[-3000:])
-        return proc
-
-    @property
-    def notebook(self):
-        return self.home / ASSIGNMENT / NOTEBOOK
-
-    def answer(self, sources):
-        """Write answers into the fetched notebook, as the student would in Jupyter."""
-        import nbformat
-
-        nbformat.write(with_answers(read(self.notebook), sources), str(self.notebook))
-        shutil.chown(self.notebook, self.name, self.name)
-
-    def validate(self):
-        return self.run("nbgrader", "validate", str(self.notebook))
-
-    def python(self, code):
-        return self.run("python", "-c", code)
-
-
 @pytest.fixture(scope="module")
 def hub():
-    root = open_folder("grader-hub-")
-    exchange = root / "exchange"
-    exchange.mkdir()
-    exchange.chmod(0o777)
-    course = copy_course(root / "course")
-    course.chmod(0o700)  # the instructor's course is theirs alone
-    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as config:
-        config.write("\nc.Exchange.root = {!r}\n".format(str(exchange)))
+    root, exchange, course = instructor_side("grader-hub-")
     try:
-        students = {"alice": Student(ALICE, root, exchange), "bob": Student(BOB, root, exchange)}
+        config = FOLDER_EXCHANGE.format(exchange=str(exchange))
+        students = {"alice": Student(ALICE, root, config), "bob": Student(BOB, root, config)}
         yield {"course": course, "exchange": exchange, **students}
     finally:
         for name in (ALICE, BOB):
@@ -94,12 +46,14 @@ def term(hub):
     course, alice, bob = hub["course"], hub["alice"], hub["bob"]
     log = {}
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    for name in (ALICE, BOB):  # the roster: collect takes only its students' work
+        nbgrader(course, "db", "student", "add", name)
     nbgrader(course, "release_assignment", ASSIGNMENT, "--force")
     for student in (alice, bob):
         student.nbgrader("fetch_assignment", ASSIGNMENT)
     alice.answer(solved_sources())
     bob.answer(dict(solved_sources(), compute_cost=WRONG_COST))
-    log["validate alice"], log["validate bob"] = alice.validate(), bob.validate()
+    log["validate alice"], log["validate bob"] = _validate(alice), _validate(bob)
     for student in (alice, bob):
         student.nbgrader("submit", ASSIGNMENT)
     nbgrader(course, "collect", ASSIGNMENT)
@@ -107,7 +61,7 @@ def term(hub):
     log["scores 1"] = gradebook_scores(course)
 
     bob.answer(solved_sources())  # bob reads Validate's message, fixes compute_cost, resubmits
-    log["validate bob again"] = bob.validate()
+    log["validate bob again"] = _validate(bob)
     bob.nbgrader("submit", ASSIGNMENT)
     nbgrader(course, "collect", "--update", ASSIGNMENT)
     log["grade 2"] = grader_cli(course, "autograde")
@@ -117,6 +71,10 @@ def term(hub):
     for key, student in (("alice", alice), ("bob", bob)):
         log["fetch " + key] = student.run("nbgrader", "fetch_feedback", ASSIGNMENT)
     return log
+
+
+def _validate(student):
+    return student.run("nbgrader", "validate", str(student.notebook))
 
 
 def test_validate_passes_a_right_notebook_and_names_the_wrong_function(term):

@@ -24,8 +24,8 @@ import time
 
 import pytest
 
-from course import (ASSIGNMENT, FULL, REPO, generated_course, gradebook_scores, gradebook_verdicts, grader_cli,
-                    nbgrader, solved_submission, submit, tool_env, with_answers)
+from course import (ASSIGNMENT, generated_course, gradebook_scores, gradebook_verdicts, grader_cli,
+                    solved_submission, submit, tool_env, with_answers)
 from corpus import solved_sources
 from escapes import ESCAPES, Targets, escape_notebook, expected_escapes
 from other_users import create_user, environment_for, give_to, open_folder, remove_user, run_as

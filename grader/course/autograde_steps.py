@@ -220,6 +220,7 @@ class SealedExecute(NbGraderPreprocessor):
             coursedir.submitted_directory, info["student"], info["assignment"])))
         limits = Limits(cell_seconds=self.timeout, function_seconds=self.timeout, memory_mb=self.memory_mb)
         zygote = _exporter(self).zygote(coursedir.root)
+        _keep_private(Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"])))
         result, notebook = read_and_grade(submission.notebook, zygote, limits, submission.inside)
         self.log.info("%s: %g of %g%s", info["student"], result.score, result.max_score,
                       " (cannot be graded: {})".format(result.error) if result.error else "")
@@ -248,6 +249,15 @@ class SaveVerdicts(NbGraderPreprocessor):
         with Gradebook(info["db_url"]) as gb:
             record_verdicts(gb, info["student"], graded["result"], missing)
         return nb, resources
+
+
+def _keep_private(folder):
+    """The student's autograded folder (nbgrader made it with its process's umask) readable by its owner alone."""
+    for path in (folder.parent, folder):
+        try:
+            path.chmod(0o700)
+        except OSError:
+            pass
 
 
 def _coursedir(configurable):

@@ -15,12 +15,13 @@ import sys
 import time
 from contextlib import closing
 
+from ..client import printable
 from ..sandbox.zygote import warn_about
 from .autograded import write_autograded
 from .claims import claims_for
 from .gradebook import Recorder, database_errors, database_reason, open_gradebook
 from .lab_context import lab_context, lab_folder
-from .layout import submissions
+from .layout import misnamed, submissions
 from .regrading import needs_grading
 from .settings import certificates_folder, db_url, safe_url
 from .stubs import release_answers, unanswered
@@ -44,6 +45,8 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
         workers = grading_workers(course, limits, workers, scheduler)
         recorder, release = Recorder(course), release_answers(course)
         with workers, closing(claims_for(course, db_url(course))) as claims:
+            for name in misnamed(course):
+                log.warning("submitted/%s is not named by a student id: not graded", printable(name))
             todo = [s for s in submissions(course, students) if force or needs_grading(gb, course, s)]
             progress = progress or Progress(len(todo))
             done = {}

@@ -36,24 +36,25 @@ class ExportRow:
 
 def collect(gb):
     """Every student the (open) gradebook knows, in natural order."""
+    return [row_of(gb, student.id) for student in sorted(gb.students, key=lambda s: natural_key(s.id))]
+
+
+def row_of(gb, student):
+    """One student's :class:`ExportRow` (``missing`` when they have no graded submission)."""
     from nbgrader.api import MissingEntry
 
-    rows = []
-    for student in sorted(gb.students, key=lambda s: natural_key(s.id)):
-        try:
-            notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student.id)
-            assignment = gb.find_submission(ASSIGNMENT, student.id)
-        except MissingEntry:
-            rows.append(ExportRow(student.id, {n: None for n in NAMES}, 0.0, MISSING))
-            continue
-        grades = {g.name: g.score for g in notebook.grades}
-        comments = {c.name: c.auto_comment or "" for c in notebook.comments}
-        scores = {n: grades.get("test_" + n) for n in NAMES}
-        penalty = notebook.late_submission_penalty or 0.0
-        total = round(sum(s or 0 for s in scores.values()) - penalty, 6)
-        status, reason = _status(comments, assignment.total_seconds_late or 0)
-        rows.append(ExportRow(student.id, scores, total, status, penalty, reason))
-    return rows
+    try:
+        notebook = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
+        assignment = gb.find_submission(ASSIGNMENT, student)
+    except MissingEntry:
+        return ExportRow(student, {n: None for n in NAMES}, 0.0, MISSING)
+    grades = {g.name: g.score for g in notebook.grades}
+    comments = {c.name: c.auto_comment or "" for c in notebook.comments}
+    scores = {n: grades.get("test_" + n) for n in NAMES}
+    penalty = notebook.late_submission_penalty or 0.0
+    total = round(sum(s or 0 for s in scores.values()) - penalty, 6)
+    status, reason = _status(comments, assignment.total_seconds_late or 0)
+    return ExportRow(student, scores, total, status, penalty, reason)
 
 
 def _status(comments, seconds_late):
@@ -72,7 +73,15 @@ def write_csv(rows, path):
         writer = csv.DictWriter(out, fieldnames=list(rows[0].flat()) if rows else ["student"])
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "" if v is None else v for k, v in row.flat().items()})
+            writer.writerow({k: "" if v is None else inert(v) for k, v in row.flat().items()})
+
+
+def inert(value):
+    """A CSV cell a spreadsheet shows as text: one starting like a formula (``= + - @``, a tab or
+    a carriage return) gets a leading apostrophe, as spreadsheet tools expect. Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
 
 
 def write_json(rows, path):

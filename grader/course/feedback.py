@@ -29,10 +29,26 @@ def render_page(student, scores, comments, sources, late_penalty=0.0, note=""):
                   late_penalty=points(late_penalty) if late_penalty else "", note=note, functions=functions)
 
 
-def write_all(course, students=None):
-    """feedback/<student>/dnn_step_by_step/dnn_step_by_step.html for every graded student."""
+def page_of(gb, submission, row):
+    """The feedback page (str) of one graded student: ``row`` is their :class:`~.export.ExportRow`."""
     from nbgrader.api import MissingEntry
 
+    comments = {}
+    for name in NAMES:
+        try:
+            comments[name] = gb.find_comment(name, ASSIGNMENT, ASSIGNMENT, submission.student).auto_comment
+        except MissingEntry:
+            comments[name] = None
+    note, sources = "", {}
+    try:
+        sources = answer_cells(read_notebook(submission.notebook, submission.inside).cells).by_function
+    except Unreadable as reason:
+        note = "Ноутбук не удалось прочитать: {}".format(reason)
+    return render_page(submission.student, row.scores, comments, sources, row.late_penalty, note)
+
+
+def write_all(course, students=None):
+    """feedback/<student>/dnn_step_by_step/dnn_step_by_step.html for every graded student."""
     course = Path(course)
     written = []
     with open_gradebook(course) as gb:
@@ -41,18 +57,7 @@ def write_all(course, students=None):
             row = by_student.get(submission.student)
             if row is None or row.status == MISSING:
                 continue
-            comments = {}
-            for name in NAMES:
-                try:
-                    comments[name] = gb.find_comment(name, ASSIGNMENT, ASSIGNMENT, submission.student).auto_comment
-                except MissingEntry:
-                    comments[name] = None
-            note, sources = "", {}
-            try:
-                sources = answer_cells(read_notebook(submission.notebook, submission.inside).cells).by_function
-            except Unreadable as reason:
-                note = "Ноутбук не удалось прочитать: {}".format(reason)
-            page = render_page(submission.student, row.scores, comments, sources, row.late_penalty, note)
+            page = page_of(gb, submission, row)
             target = course / "feedback" / submission.student / ASSIGNMENT / NOTEBOOK.replace(".ipynb", ".html")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(page, encoding="utf-8")

@@ -9,6 +9,7 @@ student as they were, never half-recorded.
 
 import contextlib
 import logging
+import os
 
 from ..checks.graded_functions import NAMES
 from ..checks.verdicts import function_report
@@ -51,6 +52,8 @@ def open_gradebook(course):
     if url.startswith("sqlite:///") and not _sqlite_file(url).exists():
         raise GradebookUnavailable("no gradebook at {}: run `nbgrader generate_assignment {}` first".format(
             where, ASSIGNMENT))
+    if url.startswith("sqlite:///"):
+        _keep_private(_sqlite_file(url))
     try:
         gb = Gradebook(url)
     except database_errors() as error:
@@ -69,6 +72,16 @@ def open_gradebook(course):
             gb.close()
         except database_errors():
             pass
+
+
+def _keep_private(path):
+    """A gradebook file of ours that others may read (nbgrader creates it 0644) becomes 0600."""
+    try:
+        info = path.stat()
+        if info.st_uid == os.geteuid() and info.st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError:
+        pass
 
 
 def _sqlite_file(url):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..checks.naming import natural_key
 from ..submission.reading import Unreadable, read_bytes
+from .students import is_student_id
 
 ASSIGNMENT = "dnn_step_by_step"
 NOTEBOOK = ASSIGNMENT + ".ipynb"
@@ -47,14 +48,22 @@ def _is_time(text):
 
 
 def submissions(course, students=None):
-    """Every ``submitted/<student>/dnn_step_by_step/`` of the course, in natural order."""
+    """Every ``submitted/<student>/dnn_step_by_step/`` of the course whose name is a student id, in natural order."""
     root = Path(course) / "submitted"
-    found = sorted((p.name for p in root.iterdir() if (p / ASSIGNMENT).is_dir()) if root.is_dir() else [],
-                   key=natural_key)
+    found = sorted((name for name in _folders(root) if is_student_id(name)), key=natural_key)
     if students:
         wanted = set(students)
         found = [s for s in found if s in wanted]
     return [Submission(s, root / s / ASSIGNMENT) for s in found]
+
+
+def misnamed(course):
+    """Folders in ``submitted/`` whose names are no student id (a markup, a formula, an escape code): never graded."""
+    return sorted(name for name in _folders(Path(course) / "submitted") if not is_student_id(name))
+
+
+def _folders(root):
+    return [p.name for p in root.iterdir() if (p / ASSIGNMENT).is_dir()] if root.is_dir() else []
 
 
 def autograded_notebook(course, student):

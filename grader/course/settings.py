@@ -78,6 +78,22 @@ def _config(course):
     return PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
 
 
+def warn_if_open(course, stream=None, _said=set()):
+    """Say (once a process) when other users of this machine may read the course: its gradebook, everyone's work."""
+    import sys
+
+    try:
+        mode = os.stat(course).st_mode
+    except OSError:
+        return
+    folder = str(Path(course).resolve())
+    if mode & 0o077 and folder not in _said:
+        _said.add(folder)
+        print("warning: the course folder {} is open to other users of this machine (mode {:o}); `chmod 700 {}` "
+              "keeps grades and students' work private".format(folder, mode & 0o777, folder),
+              file=stream or sys.stderr)
+
+
 def safe_url(url):
     """``url`` fit to print: its password masked."""
     try:

@@ -9,6 +9,7 @@ only then used. Anything else raises :class:`Violation`: the submission's
 verdict says «нарушен протокол проверки», the grader goes on.
 """
 
+from ..client import printable
 from ..plain.codec import UnsupportedValue, check
 
 
@@ -87,6 +88,8 @@ def _kind(message, kind):
 
 
 def _text(value):
+    """A child's text (an error message, say), cut short and with every control character but a newline
+    shown as ``\\xNN``: it reaches gradebooks, pages and an instructor's terminal."""
     if not isinstance(value, str):
         raise Violation("a text that is not a string")
-    return value[:MAX_TEXT]
+    return printable(value[:MAX_TEXT])

@@ -13,6 +13,10 @@ Students authenticate with a personal token (``Authorization: Bearer``).
   (the JSON of ``grader check``); ``404`` for an id that is not the student's,
   exactly as for one that does not exist;
 * ``GET /api/submissions`` -- the student's own history;
+* ``GET /api/release`` -- the lab as released (its files, base64), and
+  ``GET /api/feedback`` -- the feedback page of the student's latest graded
+  submission: with these and the above, a hub needs no shared exchange
+  folder (the exchange classes in ``grader.client``);
 * ``GET /`` -- the page, in Russian; ``GET /client.py`` -- the standalone client.
 """
 
@@ -38,8 +42,8 @@ from . import store
 class Options:
     """What an instructor may tune (``grader serve`` flags)."""
 
-    def __init__(self, max_bytes=20 * 1024 * 1024, per_minute=10):
-        self.max_bytes, self.per_minute = max_bytes, per_minute
+    def __init__(self, max_bytes=20 * 1024 * 1024, per_minute=10, max_queue=1000):
+        self.max_bytes, self.per_minute, self.max_queue = max_bytes, per_minute, max_queue
 
 
 def create_app(engine, uploads, dispatcher, options=None):
@@ -96,6 +100,9 @@ def create_app(engine, uploads, dispatcher, options=None):
         if wait:
             raise HTTPException(429, "не больше {} работ в минуту: попробуйте через {} с".format(
                 options.per_minute, wait), headers={"Retry-After": str(wait)})
+        if await run_in_threadpool(store.waiting, engine) >= options.max_queue:  # the whole class at a deadline
+            raise HTTPException(503, "сервер перегружен: попробуйте через {} с".format(QUEUE_RETRY),
+                                headers={"Retry-After": str(QUEUE_RETRY)})
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > options.max_bytes:
             raise HTTPException(413, too_large(options.max_bytes))
@@ -125,10 +132,27 @@ def create_app(engine, uploads, dispatcher, options=None):
         student = student_of(request)
         return {"student": student, "submissions": store.history(engine, student)}
 
+    release = {}
+
+    @app.get("/api/release")
+    def released(request: Request):
+        student_of(request)
+        if not release:
+            release.update(_release_files(dispatcher.course))
+        return {"assignment": ASSIGNMENT, "files": release}
+
+    @app.get("/api/feedback")
+    def feedback(request: Request):
+        student = student_of(request)
+        page = _feedback_page(dispatcher.course, student)
+        if page is None:
+            raise HTTPException(404, "отзыва пока нет: работа ещё не проверена")
+        return page
+
     @app.get("/api/health")
     def health():
-        return {"status": "failing" if dispatcher.failure else "ok", "queue": store.counts(engine),
-                "failure": dispatcher.failure}
+        """For a load balancer or a monitor: ok or failing, nothing more (the reason is in the server's log)."""
+        return {"status": "failing" if dispatcher.failure else "ok"}
 
     @app.get("/", response_class=HTMLResponse)
     def page():
@@ -146,6 +170,9 @@ def create_app(engine, uploads, dispatcher, options=None):
         return PlainTextResponse(Path(module.__file__).read_text(encoding="utf-8"), media_type="text/x-python")
 
     return app
+
+
+QUEUE_RETRY = 30  # seconds a student is told to wait when the queue is full
 
 
 class Attempts:
@@ -172,6 +199,33 @@ class Attempts:
                 return max(1, math.ceil(self.window - (now - times[0])))
             times.append(now)
             return 0
+
+
+def _release_files(course):
+    """{relative path: base64} of every file of the release a student gets."""
+    import base64
+
+    from ..course.lab_context import lab_folder
+
+    root = lab_folder(course)
+    return {str(path.relative_to(root)): base64.b64encode(path.read_bytes()).decode("ascii")
+            for path in sorted(root.rglob("*")) if path.is_file() and not path.is_symlink()}
+
+
+def _feedback_page(course, student):
+    """{"submitted_at", "html"} of ``student``'s latest graded submission, or None."""
+    from ..course.export import MISSING, row_of
+    from ..course.feedback import page_of
+    from ..course.gradebook import open_gradebook
+    from ..course.layout import Submission
+
+    with open_gradebook(course) as gb:
+        row = row_of(gb, student)
+        if row.status == MISSING:
+            return None
+        moment = gb.find_submission(ASSIGNMENT, student).timestamp
+        html = page_of(gb, Submission(student, Path(course) / "submitted" / student / ASSIGNMENT), row)
+    return {"submitted_at": moment.isoformat() if moment else "", "html": html}
 
 
 class Finished:

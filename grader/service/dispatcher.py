@@ -10,10 +10,12 @@ the autograded notebook is written. A result the workers lost goes back to
 the queue. Nothing here runs in the web server's threads.
 """
 
+import datetime
 import logging
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from ..course.autograded import write_autograded
@@ -37,9 +39,10 @@ class Job:
 
 
 class Dispatcher:
-    def __init__(self, course, engine, uploads, limits, workers=2, scheduler=None):
+    def __init__(self, course, engine, uploads, limits, workers=2, scheduler=None, keep_days=30.0):
         self.course, self.engine, self.uploads = Path(course), engine, Path(uploads)
         self.limits, self.workers, self.scheduler = limits, workers, scheduler
+        self.keep_days, self._swept = keep_days, 0.0
         self._wake, self._stop = threading.Event(), threading.Event()
         self._busy = set()
         self.on_done = lambda submission: None  # the web front's long polls listen here
@@ -66,6 +69,7 @@ class Dispatcher:
                 recorder, release = Recorder(self.course), release_answers(self.course)
                 for job, result, notebook in workers.grade(self._jobs(gb, recorder, release)):
                     if job is None:
+                        self._sweep()
                         self._wake.wait(0.5)
                         self._wake.clear()
                         continue
@@ -82,6 +86,14 @@ class Dispatcher:
         except Exception as error:  # the loop must not die silently: the health check shows it
             self.failure = "{}: {}".format(type(error).__name__, error)
             log.exception("the grading loop stopped")
+
+    def _sweep(self, every=60.0):
+        """Remove uploads whose verdict is older than ``keep_days`` (each student's latest stays in submitted/)."""
+        if time.monotonic() - self._swept < every:
+            return
+        self._swept = time.monotonic()
+        for submission in store.expired(self.engine, store.now() - datetime.timedelta(days=self.keep_days)):
+            (self.uploads / (submission + ".ipynb")).unlink(missing_ok=True)
 
     def _jobs(self, gb, recorder, release):
         """Claimed submissions for the workers; None when there is nothing to start now.

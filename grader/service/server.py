@@ -16,13 +16,13 @@ from .app import Options, create_app
 from .dispatcher import Dispatcher
 
 
-def serve(course, host, port, limits, workers=2, scheduler=None, options=None):
+def serve(course, host, port, limits, workers=2, scheduler=None, options=None, keep_days=30.0):
     course = Path(course).resolve()
     with open_gradebook(course):  # a clear error now rather than from the first upload
         pass
     engine = store.engine_for(db_url(course))
     uploads = course / ".grader" / "uploads"
-    dispatcher = Dispatcher(course, engine, uploads, limits, workers, scheduler)
+    dispatcher = Dispatcher(course, engine, uploads, limits, workers, scheduler, keep_days)
     dispatcher.start()
     try:
         import uvicorn

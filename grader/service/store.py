@@ -179,6 +179,20 @@ def give_back(engine, submission):
         db.execute(update(SUBMISSIONS).where(SUBMISSIONS.c.id == submission).values(state=QUEUED))
 
 
+def waiting(engine):
+    """How many submissions are queued or being graded."""
+    with engine.connect() as db:
+        return db.execute(select(func.count()).select_from(SUBMISSIONS)
+                          .where(SUBMISSIONS.c.state.in_((QUEUED, RUNNING)))).scalar() or 0
+
+
+def expired(engine, before):
+    """Ids of graded submissions whose verdict is older than ``before``: their uploads may go."""
+    with engine.connect() as db:
+        return list(db.execute(select(SUBMISSIONS.c.id).where(SUBMISSIONS.c.state == DONE,
+                                                              SUBMISSIONS.c.graded_at < before)).scalars())
+
+
 def counts(engine):
     """{state: how many}: for the health check and the tests."""
     with engine.connect() as db:

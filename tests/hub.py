@@ -1,0 +1,84 @@
+"""A shared JupyterHub for the tests: students as OS users of their own, each with nbgrader and a config.
+
+A :class:`Student` runs nbgrader from an environment of their own (tests/other_users.py)
+with a students' nbgrader_config.py the hub's admin would write: either nbgrader's
+shared exchange folder, or the course's server through ``grader_client.py``.
+"""
+
+import shutil
+
+from course import ASSIGNMENT, NOTEBOOK, copy_course, read, with_answers
+from other_users import create_user, environment_for, open_folder, run_as
+
+FOLDER_EXCHANGE = """c = get_config()
+c.Exchange.root = {exchange!r}
+c.CourseDirectory.course_id = "dnn_step_by_step"
+"""
+SERVER_EXCHANGE = """c = get_config()
+c.CourseDirectory.course_id = "dnn_step_by_step"
+c.ExchangeFactory.fetch_assignment = "grader_client.FetchAssignment"
+c.ExchangeFactory.submit = "grader_client.Submit"
+c.ExchangeFactory.fetch_feedback = "grader_client.FetchFeedback"
+c.ExchangeFactory.list = "grader_client.ListAssignments"
+c.GraderServer.url = {url!r}
+"""
+
+
+def instructor_side(prefix, config=""):
+    """(root, exchange, course): a folder-based exchange everyone may write, and the instructor's course (0700)."""
+    root = open_folder(prefix)
+    exchange = root / "exchange"
+    exchange.mkdir()
+    exchange.chmod(0o777)
+    course = copy_course(root / "course")
+    course.chmod(0o700)  # the instructor's course is theirs alone
+    with open(course / "nbgrader_config.py", "a", encoding="utf-8") as handle:
+        handle.write("\nc.Exchange.root = {!r}\n{}\n".format(str(exchange), config))
+    return root, exchange, course
+
+
+class Student:
+    """An OS user ``name`` with a home under ``root`` and nbgrader configured by ``config`` (text)."""
+
+    def __init__(self, name, root, config, client=None, token=None):
+        self.name, self.home = name, root / name
+        create_user(name, self.home)
+        self.bin = environment_for(root / (name + "-env"), name)
+        self.write(".jupyter/nbgrader_config.py", config)
+        if client is not None:  # the hub's admin puts the course's client on the students' path
+            site = next((self.bin.parent / "lib").glob("python3*/site-packages"))
+            (site / "grader_client.py").write_bytes(client)
+        if token is not None:
+            self.write(".grader_token", token + "\n", mode=0o600)
+
+    def write(self, relative, text, mode=0o644):
+        path = self.home / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        path.chmod(mode)
+        for made in [path] + [p for p in path.parents if self.home in p.parents or p == self.home][:-1]:
+            shutil.chown(made, self.name, self.name)
+        return path
+
+    def run(self, *command, **kwargs):
+        return run_as(self.name, [str(self.bin / command[0]), *command[1:]], self.bin, self.home, self.home,
+                      **kwargs)
+
+    def nbgrader(self, *args):
+        proc = self.run("nbgrader", *args)
+        assert proc.returncode == 0, (self.name, args, proc.stdout[-2000:], proc.stderr[-3000:])
+        return proc
+
+    @property
+    def notebook(self):
+        return self.home / ASSIGNMENT / NOTEBOOK
+
+    def answer(self, sources):
+        """Write answers into the fetched notebook, as the student would in Jupyter."""
+        import nbformat
+
+        nbformat.write(with_answers(read(self.notebook), sources), str(self.notebook))
+        shutil.chown(self.notebook, self.name, self.name)
+
+    def python(self, code):
+        return self.run("python", "-c", code)
