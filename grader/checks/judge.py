@@ -3,6 +3,7 @@
 import numpy as np
 
 from ..plain.codec import decode
+from .behaviour import failure_print, output_print
 from .compare import Mismatch, compare
 from .graded_functions import BY_NAME
 from .results import ERROR, FAILED, MISSING, PASSED, CaseResult, FunctionResult
@@ -16,10 +17,11 @@ def judge_case(spec, case, expected, outcome, slips=list):
     """
     if outcome.error:
         return CaseResult(case.label, case.part, False, "ошибка при вызове: " + outcome.error,
-                          case.public)
+                          case.public, failure_print("error", outcome.error))
     if outcome.invalid:
         return CaseResult(case.label, case.part, False,
-                          "функция вернула не числа и массивы: " + outcome.invalid, case.public)
+                          "функция вернула не числа и массивы: " + outcome.invalid, case.public,
+                          failure_print("invalid", outcome.invalid))
     actual = decode(outcome.value)
     mismatch = _compare_output(spec.outputs, expected, actual, {"m": case.m, "public": case.public})
     if mismatch:
@@ -28,12 +30,13 @@ def judge_case(spec, case, expected, outcome, slips=list):
             if compare(slip_output, actual) is None:
                 message += "\n  похоже, " + hint
                 break
-        return CaseResult(case.label, case.part, False, message, case.public)
+        named = " — " in message or "похоже, " in message  # a mistake the checks know: many make it
+        return CaseResult(case.label, case.part, False, message, case.public, output_print(actual, named))
     changed = _changed_argument(spec, case, decode(outcome.args_after))
     if changed:
         return CaseResult(case.label, case.part, False,
                           "функция изменила входной аргумент {}: работайте с копией".format(changed),
-                          case.public)
+                          case.public, failure_print("changed", changed, common=True))
     return CaseResult(case.label, case.part, True, "", case.public)
 
 
