@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .normalise import Piece, TooLarge, canonical, walk
+from .normalise import SOURCE_ORDER, Piece, TooLarge, canonical, walk
 
 MAX_CHUNK_CHARS = 512 * 1024   # a cell or file parsed as a whole; larger ones are compared by tokens
 MAX_UNIT_CHARS = 64 * 1024     # code of one function compared by tokens
@@ -162,7 +162,7 @@ def _definitions(tree, name):
     order, queue = [defs[name]], [defs[name]]
     while queue:
         calls = sorted((n for n in walk(queue.pop(0)) if type(n) is ast.Name and n.id in defs
-                        and n.id not in NAMES), key=lambda n: (n.lineno, n.col_offset))
+                        and n.id not in NAMES), key=SOURCE_ORDER)
         for call in calls:
             if defs[call.id] not in order:
                 order.append(defs[call.id])

@@ -1,7 +1,8 @@
 """A function's code as what it does, not as it is spelled: the usual disguises undone.
 
 Parsed with :mod:`ast` (never run), the definitions of one graded function are
-rewritten so that copies made with the usual disguises read the same:
+written out as canonical text, so that copies made with the usual disguises
+read the same:
 
 * comments, docstrings and layout are gone with the parse; annotations dropped;
 * renamed variables: parameters become ``a0, a1, ...`` by position, other
@@ -10,9 +11,11 @@ rewritten so that copies made with the usual disguises read the same:
   operation, and so are ``np.multiply``/``*``, ``np.add``/``+``,
   ``np.subtract``/``-``, ``np.divide``/``/``; ``x op= y`` is ``x = x op y``;
   the operands of ``+``, ``*`` and ``==`` are put in one order, keyword
-  arguments too; numpy imported under any name is ``np``;
-* dead statements go: ``pass``, bare expressions, ``print``/``display`` calls,
-  stores never read, ``if False:`` blocks, code after ``return``;
+  arguments too, and a sign is moved out of a product; numpy imported under
+  any name is ``np``;
+* dead statements go (the one change made to the tree): ``pass``, bare
+  expressions, ``print``/``display`` calls, stores never read, ``if False:``
+  blocks, code after ``return``;
 * reordered definitions: helpers are taken in the order the function calls them.
 
 :func:`canonical` returns the pieces of canonical text -- each statement,
@@ -21,7 +24,7 @@ from, for :mod:`.fingerprints` to hash.
 """
 
 import ast
-import copy
+import operator
 from typing import NamedTuple
 
 _SILENT_CALLS = frozenset({"print", "display", "pprint"})
@@ -36,6 +39,7 @@ _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "
         ast.Gt: ">", ast.GtE: ">=", ast.Is: " is ", ast.IsNot: " is not ", ast.In: " in ",
         ast.NotIn: " not in "}
 _ENDS_BLOCK = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+SOURCE_ORDER = operator.attrgetter("lineno", "col_offset")  # sort key: nodes as they are written
 MAX_NODES = 20_000        # a unit larger than this is compared by tokens
 MAX_CONSTANT = 60         # characters of a constant kept in canonical text
 
@@ -64,14 +68,13 @@ def canonical(functions, numpy_names=frozenset({"np", "numpy"}), from_numpy=None
     pieces, texts, size = [], [], 0
     try:
         for function in functions:
-            rewriter = _Canonical(numpy_names, from_numpy or {})
-            rewriter.rewrite(function)
-            nodes = _prune_dead(function, rewriter.nodes)
+            nodes = walk(function)
             size += len(nodes)
             if size > MAX_NODES:
                 raise TooLarge("too many nodes")
-            _rename(function, nodes, helpers)
-            texts.append(_Serialiser(pieces).block_text([function]))
+            local, nodes = _prune(function, nodes)
+            names = _Names(function, nodes, local, helpers, numpy_names, from_numpy or {})
+            texts.append(_Serialiser(pieces, names).block_text([function]))
     except RecursionError:
         raise TooLarge("nested too deep") from None
     first = functions[0]
@@ -105,175 +108,85 @@ def walk(node):
     return out
 
 
-class _Canonical:
-    """One spelling for numpy's aliases and operators; prints, docstrings and dead blocks dropped.
-
-    Rewrites a tree bottom-up in place: :meth:`rewrite` returns what replaces
-    a node (a statement's replacement may be None: dropped).
-    """
-
-    _BLOCKS = ("body", "orelse", "finalbody")
-
-    def __init__(self, numpy_names, from_numpy):
-        self.numpy_names, self.from_numpy, self.nodes = numpy_names, from_numpy, []
-        self.handlers = {ast.Call: self._call, ast.BinOp: self._binop, ast.AugAssign: self._augassign,
-                         ast.AnnAssign: self._annassign, ast.arg: self._arg, ast.FunctionDef: self._function,
-                         ast.AsyncFunctionDef: self._function}
-
-    def rewrite(self, node):
-        self.nodes.append(node)
-        kind = type(node)
-        if kind is ast.Name:
-            return self._name(node)
-        if kind is ast.Constant:
-            return node
-        for name in _fields(kind):
-            value = getattr(node, name, None)
-            if type(value) is list:
-                if name in self._BLOCKS and value and isinstance(value[0], ast.stmt):
-                    setattr(node, name, self._block(value))
-                else:
-                    value[:] = [self.rewrite(v) if isinstance(v, ast.AST) else v for v in value]
-            elif isinstance(value, ast.AST):
-                setattr(node, name, self.rewrite(value))
-        handler = self.handlers.get(type(node))
-        return handler(node) if handler else node
-
-    def _name(self, node):
-        if type(node.ctx) is ast.Load:
-            if node.id in self.from_numpy:
-                return ast.copy_location(ast.Attribute(ast.Name("np", ast.Load()), self.from_numpy[node.id],
-                                                       ast.Load()), node)
-            if node.id in self.numpy_names:
-                node.id = "np"
-        return node
-
-    def _call(self, node):
-        func = node.func
-        node.keywords.sort(key=lambda k: k.arg or "")
-        if type(func) is ast.Attribute and len(node.args) == 2 and not node.keywords and \
-                _is_np(func.value) and func.attr in _UFUNC_OPS:
-            return self._binop(ast.copy_location(ast.BinOp(node.args[0], _UFUNC_OPS[func.attr](), node.args[1]),
-                                                 node))
-        if type(func) is ast.Attribute and func.attr == "dot" and len(node.args) == 1 and not node.keywords \
-                and not _is_np(func.value):
-            return self._binop(ast.copy_location(ast.BinOp(func.value, ast.MatMult(), node.args[0]), node))
-        return node
-
-    def _binop(self, node):
-        """``(-a) * b``, ``a @ (-b)`` and the like are ``-(a * b)``: one sign, outside the product."""
-        if isinstance(node.op, _SIGNLESS):
-            negated = [isinstance(side, ast.UnaryOp) and isinstance(side.op, ast.USub)
-                       for side in (node.left, node.right)]
-            if negated[0] != negated[1]:
-                if negated[0]:
-                    node.left = node.left.operand
-                else:
-                    node.right = node.right.operand
-                return ast.copy_location(ast.UnaryOp(ast.USub(), node), node)
-        return node
-
-    def _augassign(self, node):
-        load = _as_load(node.target)
-        self.nodes.extend(walk(load))
-        value = ast.copy_location(ast.BinOp(load, node.op, node.value), node)
-        return ast.copy_location(ast.Assign([node.target], value, None), node)
-
-    def _annassign(self, node):
-        return None if node.value is None else ast.copy_location(ast.Assign([node.target], node.value, None), node)
-
-    def _arg(self, node):
-        node.annotation = None
-        return node
-
-    def _function(self, node):
-        node.returns = None
-        return node
-
-    def _block(self, statements):
-        out = []
-        for statement in statements:
-            if _is_silent(statement):
-                continue
-            if type(statement) in (ast.If, ast.While) and type(statement.test) is ast.Constant:
-                kept = statement.body if statement.test.value and type(statement) is ast.If else \
-                    (statement.orelse if not statement.test.value else None)
-                if kept is not None:
-                    out.extend(self._block(kept))
-                    continue
-            rewritten = self.rewrite(statement)
-            if rewritten is not None:
-                out.append(rewritten)
-            if isinstance(statement, _ENDS_BLOCK):
-                break  # the rest of the block never runs
-        return out
-
-
-def _is_np(node):
-    return isinstance(node, ast.Name) and node.id == "np"
+def _is_np(node, numpy_names):
+    return type(node) is ast.Name and node.id in numpy_names
 
 
 def _is_silent(statement):
-    """A statement that does nothing a grader can see: pass, a bare value, a print."""
-    if isinstance(statement, ast.Pass):
+    """A statement that does nothing a grader can see: pass, a bare value, a print, a bare annotation."""
+    kind = type(statement)
+    if kind is ast.Pass or (kind is ast.AnnAssign and statement.value is None):
         return True
-    if isinstance(statement, ast.Expr):
+    if kind is ast.Expr:
         value = statement.value
-        if isinstance(value, (ast.Constant, ast.Name, ast.Attribute)):
+        if type(value) in (ast.Constant, ast.Name, ast.Attribute):
             return True
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in _SILENT_CALLS:
+        if type(value) is ast.Call and type(value.func) is ast.Name and value.func.id in _SILENT_CALLS:
             return True
     return False
 
 
-def _as_load(target):
-    """A copy of an assignment target, read instead of written (``x`` of ``x += 1``)."""
-    load = copy.deepcopy(target)
-    for node in walk(load):
-        if hasattr(node, "ctx"):
-            node.ctx = ast.Load()
-    return load
+# --- dead statements -------------------------------------------------------------------
 
+def _prune(function, nodes):
+    """Drop dead statements until nothing changes; (the names ``function`` binds, its nodes left).
 
-# --- dead stores ---------------------------------------------------------------
-
-def _prune_dead(function, nodes):
-    """Drop stores never read, and blocks left empty, until nothing changes; the nodes left.
-
-    ``nodes``: every node of ``function`` (a superset will do: unused ones only keep a store alive).
+    Dead: silent statements, blocks under a constant false test (a constant
+    true one is its body), statements after ``return``/``raise``/``break``/
+    ``continue``, stores never read, and blocks left empty.
     """
     for _ in range(20):
-        live = {n.id for n in nodes if type(n) is ast.Name and type(n.ctx) is not ast.Store}
-        live.update(name for n in nodes if isinstance(n, (ast.Global, ast.Nonlocal)) for name in n.names)
+        live, local = set(), set()
+        for node in nodes:
+            kind = type(node)
+            if kind is ast.Name:
+                (local if type(node.ctx) is ast.Store else live).add(node.id)
+            elif kind is ast.AugAssign:
+                live.update(n.id for n in walk(node.target) if type(n) is ast.Name)  # x += 1 reads x
+            elif kind in (ast.Global, ast.Nonlocal):
+                live.update(node.names)
         if not _prune_block(function, "body", live):
-            return nodes
+            return local, nodes
         nodes = walk(function)
-    return nodes
+    return local, nodes
 
 
 def _prune_block(node, field, live):
-    changed = False
-    kept = []
-    for statement in getattr(node, field):
-        for inner in ("body", "orelse", "finalbody"):
-            if isinstance(getattr(statement, inner, None), list) and not isinstance(statement, ast.FunctionDef):
-                changed |= _prune_block(statement, inner, live)
-        if isinstance(statement, ast.Try):
-            for handler in statement.handlers:
+    changed, kept, block = False, [], getattr(node, field)
+    for index, statement in enumerate(block):
+        if _is_silent(statement):
+            changed = True
+            continue
+        kind = type(statement)
+        if kind in (ast.If, ast.While) and type(statement.test) is ast.Constant and \
+                (kind is ast.If or not statement.test.value):
+            changed = True
+            inner = ast.Module(statement.body if statement.test.value else statement.orelse, [])
+            _prune_block(inner, "body", live)
+            kept.extend(inner.body)
+            continue
+        if kind is not ast.FunctionDef:
+            for inner in ("body", "orelse", "finalbody"):
+                if isinstance(getattr(statement, inner, None), list):
+                    changed |= _prune_block(statement, inner, live)
+            for handler in getattr(statement, "handlers", None) or ():
                 changed |= _prune_block(handler, "body", live)
         if _is_dead(statement, live):
             changed = True
             continue
         kept.append(statement)
+        if kind in _ENDS_BLOCK:
+            changed |= index < len(block) - 1
+            break  # the rest of the block never runs
     setattr(node, field, kept)
     return changed
 
 
 def _is_dead(statement, live):
     kind = type(statement)
-    if kind is ast.Assign:
+    if kind in (ast.Assign, ast.AnnAssign):
         stores = []
-        for target in statement.targets:
+        for target in statement.targets if kind is ast.Assign else [statement.target]:
             if not _plain_names(target, stores):
                 return False  # a subscript or an attribute is written: not dead
         return bool(stores) and not any(name in live for name in stores)
@@ -295,53 +208,69 @@ def _plain_names(target, names):
     return False
 
 
-# --- renaming --------------------------------------------------------------------
+# --- names -------------------------------------------------------------------------------
 
-def _rename(function, nodes, helpers):
-    """Parameters by position, other locals by first use, the student's helpers by call order."""
-    args = function.args
-    params = [a.arg for a in args.posonlyargs + args.args] + \
-        ([args.vararg.arg] if args.vararg else []) + [a.arg for a in args.kwonlyargs] + \
-        ([args.kwarg.arg] if args.kwarg else [])
-    names = {p: "a{}".format(i) for i, p in enumerate(params)}
-    kept, local, uses = set(), set(), []
-    for node in nodes:
-        kind = type(node)
-        if kind is ast.Name:
-            uses.append(node)
-            if type(node.ctx) is ast.Store:
-                local.add(node.id)
-        elif kind is ast.arg:
-            local.add(node.arg)
-        elif kind in (ast.Import, ast.ImportFrom):
-            kept.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
-        elif kind in (ast.Global, ast.Nonlocal):
-            kept.update(node.names)
-        elif kind in (ast.FunctionDef, ast.ExceptHandler) and node is not function and node.name:
-            local.add(node.name)
-    local -= kept
-    uses.sort(key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0)))
-    for node in uses:
-        if node.id in local and node.id not in names:
-            names[node.id] = "v{}".format(len(names) - len(params))
-    for node in nodes:
-        kind = type(node)
-        if kind is ast.Name:
-            node.id = names.get(node.id) or helpers.get(node.id) or node.id
-        elif kind is ast.arg:
-            node.arg = names.get(node.arg, node.arg)
-        elif kind in (ast.FunctionDef, ast.ExceptHandler) and node is not function and node.name:
-            node.name = names.get(node.name, node.name)
-    function.name = helpers.get(function.name, "f")
+class _Names:
+    """What a name is called in canonical text: parameters by position, other locals by first use.
+
+    The student's helpers by call order, numpy (under any name) ``np``, a
+    name imported from numpy ``np.<name>``; any other name (a lab function,
+    a builtin) as it is.
+    """
+
+    def __init__(self, function, nodes, local, helpers, numpy_names, from_numpy):
+        args = function.args
+        params = [a.arg for a in args.posonlyargs + args.args] + \
+            ([args.vararg.arg] if args.vararg else []) + [a.arg for a in args.kwonlyargs] + \
+            ([args.kwarg.arg] if args.kwarg else [])
+        self.names = {p: "a{}".format(i) for i, p in enumerate(params)}
+        self.count = 0
+        imported, bound = set(), set()
+        for node in nodes:
+            kind = type(node)
+            if kind is ast.arg:
+                bound.add(node.arg)
+            elif kind in (ast.Import, ast.ImportFrom):
+                imported.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+            elif kind in (ast.Global, ast.Nonlocal):
+                imported.update(node.names)
+            elif kind in (ast.FunctionDef, ast.ExceptHandler) and node is not function and node.name:
+                bound.add(node.name)
+        self.local = (local | bound) - imported
+        self.helpers, self.numpy_names, self.from_numpy = helpers, numpy_names, from_numpy
+        self.node, self.function = function, helpers.get(function.name, "f")
+
+    def __call__(self, name):
+        found = self.names.get(name)
+        if found is not None:
+            return found
+        if name in self.local:
+            found = self.names[name] = "v{}".format(self.count)
+            self.count += 1
+            return found
+        if name in self.helpers:
+            return self.helpers[name]
+        if name in self.numpy_names:
+            return "np"
+        if name in self.from_numpy:
+            return "np." + self.from_numpy[name]
+        return name
 
 
 # --- canonical text ------------------------------------------------------------------
 
 class _Serialiser:
-    """Canonical text of statements and expressions; a statement's pieces are appended to ``pieces``."""
+    """Canonical text of statements and expressions; each statement's pieces are appended to ``pieces``.
 
-    def __init__(self, pieces):
-        self.pieces = pieces
+    The canonical forms are chosen here, as the text is written: names by
+    :class:`_Names`, numpy's products and operators as operators, ``x op= y``
+    as ``x = x op y``, one sign outside a product, operands and keywords in
+    one order.
+    """
+
+    def __init__(self, pieces, names):
+        self.pieces, self.names = pieces, names
+        self.negated = set()  # ids of nodes whose text is ``-`` and the rest (a sign to move out of a product)
 
     def block_text(self, statements):
         texts, previous = [], None
@@ -370,53 +299,80 @@ class _Serialiser:
         return header, " ".join(parts)
 
     def _header(self, node):
-        e = self.expr
-        if isinstance(node, ast.Assign):
+        e, kind = self.expr, type(node)
+        if kind is ast.Assign:
             return " = ".join([e(t) for t in node.targets] + [e(node.value)])
-        if isinstance(node, ast.Expr):
+        if kind is ast.AugAssign:
+            target = e(node.target)
+            return target + " = " + self._product(node.target, node.op, node.value, node)
+        if kind is ast.AnnAssign:
+            return e(node.target) + " = " + e(node.value)
+        if kind is ast.Expr:
             return e(node.value)
-        if isinstance(node, ast.Return):
+        if kind is ast.Return:
             return "return " + (e(node.value) if node.value else "")
-        if isinstance(node, (ast.For, ast.AsyncFor)):
+        if kind in (ast.For, ast.AsyncFor):
             return "for {} in {}".format(e(node.target), e(node.iter))
-        if isinstance(node, (ast.If, ast.While)):
-            return "{} {}".format("if" if isinstance(node, ast.If) else "while", e(node.test))
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            return "def {}({})".format(node.name, self._arguments(node.args))
-        if isinstance(node, (ast.With, ast.AsyncWith)):
+        if kind in (ast.If, ast.While):
+            return "{} {}".format("if" if kind is ast.If else "while", e(node.test))
+        if kind in (ast.FunctionDef, ast.AsyncFunctionDef):
+            name = self.names.function if node is self.names.node else self.names(node.name)
+            return "def {}({})".format(name, self._arguments(node.args))
+        if kind in (ast.With, ast.AsyncWith):
             return "with " + ", ".join(e(i.context_expr) + (" as " + e(i.optional_vars) if i.optional_vars else "")
                                        for i in node.items)
-        if isinstance(node, ast.Assert):
+        if kind is ast.Assert:
             return "assert " + e(node.test) + (", " + e(node.msg) if node.msg else "")
-        if isinstance(node, ast.Raise):
+        if kind is ast.Raise:
             return "raise " + (e(node.exc) if node.exc else "")
-        if isinstance(node, ast.Match):
+        if kind is ast.Match:
             return "match " + e(node.subject)
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
+        if kind in (ast.Import, ast.ImportFrom):
             return "import " + ",".join(sorted(a.name for a in node.names))
-        if isinstance(node, ast.Delete):
+        if kind is ast.Delete:
             return "del " + ", ".join(e(t) for t in node.targets)
-        if isinstance(node, ast.Try):
+        if kind is ast.Try:
             return "try"
-        return type(node).__name__.lower()
+        return kind.__name__.lower()
 
     def _arguments(self, args):
-        names = [a.arg for a in args.posonlyargs + args.args]
+        names = [self.names(a.arg) for a in args.posonlyargs + args.args]
         defaults = [None] * (len(names) - len(args.defaults)) + list(args.defaults)
         out = [n if d is None else n + "=" + self.expr(d) for n, d in zip(names, defaults)]
         if args.vararg:
-            out.append("*" + args.vararg.arg)
-        out += [a.arg for a in args.kwonlyargs]
+            out.append("*" + self.names(args.vararg.arg))
+        out += [self.names(a.arg) for a in args.kwonlyargs]
         if args.kwarg:
-            out.append("**" + args.kwarg.arg)
+            out.append("**" + self.names(args.kwarg.arg))
         return ",".join(out)
+
+    def _product(self, left, op, right, node):
+        """Canonical text of ``left op right`` (``node`` stands for it): one sign out front, operands in order."""
+        left_text, right_text = self.expr(left), self.expr(right)
+        negated = (id(left) in self.negated, id(right) in self.negated)
+        sign = ""
+        if isinstance(op, _SIGNLESS) and negated[0] != negated[1]:
+            left_text, right_text = (left_text[1:], right_text) if negated[0] else (left_text, right_text[1:])
+            sign = "-"
+            self.negated.add(id(node))
+        if isinstance(op, _COMMUTATIVE) and right_text < left_text:
+            left_text, right_text = right_text, left_text
+        return "{}({}{}{})".format(sign, left_text, _OPS[type(op)], right_text)
+
+    def _numpy(self, func):
+        """The numpy function ``func`` names (``np.dot``, ``dot`` from numpy), or None."""
+        if type(func) is ast.Attribute and _is_np(func.value, self.names.numpy_names):
+            return func.attr
+        if type(func) is ast.Name and func.id in self.names.from_numpy and func.id not in self.names.local:
+            return self.names.from_numpy[func.id]
+        return None
 
     def expr(self, node):
         """Canonical text of an expression (or any node below a statement)."""
         e = self.expr
         kind = type(node)
         if kind is ast.Name:
-            return node.id
+            return self.names(node.id)
         if kind is ast.Constant:
             value = node.value
             if type(value) is float and value.is_integer() and abs(value) < 2 ** 53:
@@ -425,11 +381,10 @@ class _Serialiser:
         if kind is ast.Attribute:
             return e(node.value) + "." + node.attr
         if kind is ast.BinOp:
-            left, right = e(node.left), e(node.right)
-            if isinstance(node.op, _COMMUTATIVE) and right < left:
-                left, right = right, left
-            return "({}{}{})".format(left, _OPS[type(node.op)], right)
+            return self._product(node.left, node.op, node.right, node)
         if kind is ast.UnaryOp:
+            if type(node.op) is ast.USub:
+                self.negated.add(id(node))
             return _OPS[type(node.op)] + e(node.operand)
         if kind is ast.Compare and len(node.ops) == 1:
             left, right = e(node.left), e(node.comparators[0])
@@ -438,9 +393,16 @@ class _Serialiser:
                 left, right = right, left
             return "({}{}{})".format(left, _OPS[op], right)
         if kind is ast.Call:
-            parts = [e(a) for a in node.args]
-            parts += ["{}={}".format(k.arg, e(k.value)) if k.arg else "**" + e(k.value) for k in node.keywords]
-            return "{}({})".format(e(node.func), ",".join(parts))
+            func, args = node.func, node.args
+            if len(args) == 2 and not node.keywords and self._numpy(func) in _UFUNC_OPS:
+                return self._product(args[0], _UFUNC_OPS[self._numpy(func)](), args[1], node)
+            if type(func) is ast.Attribute and func.attr == "dot" and len(args) == 1 and not node.keywords \
+                    and not _is_np(func.value, self.names.numpy_names):
+                return self._product(func.value, ast.MatMult(), args[0], node)
+            parts = [e(a) for a in args]
+            parts += ["{}={}".format(k.arg, e(k.value)) if k.arg else "**" + e(k.value)
+                      for k in sorted(node.keywords, key=lambda k: k.arg or "")]
+            return "{}({})".format(e(func), ",".join(parts))
         if kind is ast.Subscript:
             return "{}[{}]".format(e(node.value), e(node.slice))
         if kind in (ast.Tuple, ast.List, ast.Set):
@@ -449,12 +411,14 @@ class _Serialiser:
         if kind is ast.Dict:
             return "{" + ",".join((e(k) if k is not None else "**") + ":" + e(v)
                                   for k, v in zip(node.keys, node.values)) + "}"
+        if kind is ast.arg:
+            return self.names(node.arg)
         parts = []
         for field, value in ast.iter_fields(node):
-            if field not in ("ctx", "type_comment"):
+            if field not in ("ctx", "type_comment", "annotation", "returns"):
                 for item in value if isinstance(value, list) else [value]:
                     parts.append(e(item) if isinstance(item, ast.AST) else repr(item)[:MAX_CONSTANT])
-        return "{}({})".format(type(node).__name__, ",".join(parts))
+        return "{}({})".format(kind.__name__, ",".join(parts))
 
 
 def _header_end(node):

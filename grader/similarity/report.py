@@ -89,7 +89,6 @@ def _view(comparison, row, threshold, code):
         view.verdicts = (documents[a].verdicts.get(name, ""), documents[b].verdicts.get(name, ""))
         if code is not None:
             _passages(view, comparison.table, code(a), code(b))
-
         functions.append(view)
     functions.sort(key=lambda v: -(v.code + v.behaviour))
     return PairView(documents[a].id, documents[b].id, (documents[a].kind, documents[b].kind),
@@ -115,7 +114,7 @@ def _passages(view, table, code_a, code_b):
     name = view.name
     if name not in code_a or name not in code_b:
         return
-    found = [function_print(name, code[name], keep_pieces=True) for code in (code_a, code_b)]
+    found = [_pieces(name, code[name]) for code in (code_a, code_b)]
     if found[0] is None or found[1] is None:
         return
     pieces_a, pieces_b = found[0].pieces, found[1].pieces
@@ -168,6 +167,12 @@ def _shared_cases(doc_a, doc_b, name):
         label = labels[int(number)] if number.isdigit() and int(number) < len(labels) else wrong
         cases.append({"case": label, "known_mistake": fingerprint.startswith("~")})
     return cases
+
+
+@lru_cache(maxsize=1024)
+def _pieces(name, source):
+    """The fingerprints of a function with the pieces and lines they came from (a document is in many pairs)."""
+    return function_print(name, source, keep_pieces=True)
 
 
 @lru_cache(maxsize=None)
