@@ -165,12 +165,11 @@ def _prune_block(node, field, live):
             _prune_block(inner, "body", live)
             kept.extend(inner.body)
             continue
-        if kind is not ast.FunctionDef:
-            for inner in ("body", "orelse", "finalbody"):
-                if isinstance(getattr(statement, inner, None), list):
-                    changed |= _prune_block(statement, inner, live)
-            for handler in getattr(statement, "handlers", None) or ():
-                changed |= _prune_block(handler, "body", live)
+        for inner in ("body", "orelse", "finalbody"):  # nested functions too: a helper inside the function
+            if isinstance(getattr(statement, inner, None), list):
+                changed |= _prune_block(statement, inner, live)
+        for branch in (getattr(statement, "handlers", None) or []) + (getattr(statement, "cases", None) or []):
+            changed |= _prune_block(branch, "body", live)
         if _is_dead(statement, live):
             changed = True
             continue

@@ -3,9 +3,11 @@
 For one function of a pair, with fingerprints weighted by rarity (:mod:`.index`):
 
 * code: ``E`` is the weight the two share and ``m`` the weight of the smaller
-  side; the code counts ``2E - m`` when more than half of the smaller side's
-  rare code is shared, nothing otherwise -- a copy shares all of it (some is
-  lost to disguises), two independent solutions only what many write;
+  side; the code counts ``(E - 0.8 m) / 0.2`` -- ``m`` when all of the smaller
+  side's code is shared, nothing below :data:`SHARED_FLOOR` of it. With the
+  disguises undone a copied function shares all of it (every one of the test
+  corpus does); two independent solutions share what many write, and the
+  small functions that leave no freedom, whose ``m`` is small;
 * behaviour: the same wrong results on the grader's cases, as the rarity of
   the shared ones averaged over the smaller side's wrong results, times
   :data:`BEHAVIOUR_WEIGHT` -- one function failing the same rare way counts
@@ -14,7 +16,7 @@ For one function of a pair, with fingerprints weighted by rarity (:mod:`.index`)
 A function's evidence ``x`` scores ``1 - exp(-x / SCALE)``, and the pair
 ``1 - exp(-sum(x) / SCALE)``: the chance that at least one function was
 copied, if each function's evidence were independent. A pair is flagged at
-:data:`grader.similarity.THRESHOLD` (0.5: evidence of ``SCALE * ln 2``, 2.8).
+:data:`grader.similarity.THRESHOLD` (0.5: evidence of ``SCALE * ln 2``, 3.5).
 """
 
 from dataclasses import dataclass

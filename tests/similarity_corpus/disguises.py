@@ -155,7 +155,8 @@ def reformat(source, rng):
         if rng.random() < 0.15 and not line.rstrip().endswith((",", "(", "[", "\\")):
             lines.append("")
     text = "\n".join(lines)
-    if rng.random() < 0.5:  # two spaces per level instead of four
+    indents = {len(line) - len(line.lstrip(" ")) for line in lines if line.strip() and line[0] == " "}
+    if rng.random() < 0.5 and indents and min(indents) == 4:  # two spaces per level instead of four
         text = "\n".join(re.sub(r"^((?:    )+)", lambda m: "  " * (len(m.group(1)) // 4), line)
                          for line in text.split("\n"))
     ast.parse(text)
@@ -205,13 +206,20 @@ def dead_code(source, rng):
     for function in _function_defs(tree):
         params = [a.arg for a in function.args.args] or ["0"]
         for statement in ast.walk(function):
-            if isinstance(statement, ast.stmt) and not isinstance(statement, (
-                    ast.FunctionDef, ast.For, ast.While, ast.If, ast.With, ast.Try, ast.Return, ast.Raise)) \
-                    and statement is not function and rng.random() < 0.35:
+            if _simple(statement) and not isinstance(statement, (ast.Return, ast.Raise)) and rng.random() < 0.35:
                 inserts.append((statement.end_lineno, statement.col_offset, _dead(rng, rng.choice(params))))
-    for row, col, text in sorted(inserts, reverse=True):
-        indent = " " * col
-        lines[row:row] = [indent + line for line in text.split("\n")]
+    return _inserted(lines, inserts)
+
+
+def _simple(node):
+    """Whether ``node`` is a statement without a block of its own (after which a line can go)."""
+    return isinstance(node, ast.stmt) and not any(hasattr(node, f) for f in ("body", "cases", "handlers"))
+
+
+def _inserted(lines, inserts):
+    """``lines`` with (row, column, text) inserted after each row, indented to the column."""
+    for row, col, text in sorted(inserts, key=lambda i: (-i[0], i[1])):  # bottom up, outer first
+        lines[row:row] = [" " * col + line for line in text.split("\n")]
     return "\n".join(lines)
 
 
@@ -290,9 +298,7 @@ def prints(source, rng):
                 shown = rng.choice(["{}", "np.shape({})"]).format(names[0]) if names else "'ok'"
                 label = rng.choice(["debug", "step", "значение", "check"])
                 inserts.append((statement.end_lineno, statement.col_offset, 'print("{}:", {})'.format(label, shown)))
-    for row, col, text in sorted(inserts, reverse=True):
-        lines.insert(row, " " * col + text)
-    return "\n".join(lines)
+    return _inserted(lines, inserts)
 
 
 DISGUISES = {"rename": rename, "comments": comments, "reformat": reformat, "reorder": reorder,
