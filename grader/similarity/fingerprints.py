@@ -51,6 +51,8 @@ _KIND_BITS = np.uint64(7)
 
 def hash_texts(name, kind, texts):
     """uint64 fingerprints of ``texts`` of one ``kind`` (or a kind per text), in ``name``'s namespace."""
+    if not texts:
+        return np.zeros(0, dtype=np.uint64)
     kinds = [kind] * len(texts) if isinstance(kind, str) else kind
     prefix = (name + "\x1f").encode("utf-8")
     digests = b"".join(hashlib.blake2b(prefix + k.encode() + t.encode("utf-8", "replace"), digest_size=8).digest()

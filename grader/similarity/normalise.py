@@ -25,6 +25,7 @@ from, for :mod:`.fingerprints` to hash.
 
 import ast
 import operator
+from collections import Counter
 from typing import NamedTuple
 
 _SILENT_CALLS = frozenset({"print", "display", "pprint"})
@@ -72,7 +73,7 @@ def canonical(functions, numpy_names=frozenset({"np", "numpy"}), from_numpy=None
             size += len(nodes)
             if size > MAX_NODES:
                 raise TooLarge("too many nodes")
-            local, nodes = _prune(function, nodes)
+            local = _prune(function, nodes)
             names = _Names(function, nodes, local, helpers, numpy_names, from_numpy or {})
             texts.append(_Serialiser(pieces, names).block_text([function]))
     except RecursionError:
@@ -95,11 +96,12 @@ def _fields(kind):
 
 def walk(node):
     """Every node below ``node``, itself included, but for ``ctx`` and operators (``ast.walk``, cheaper)."""
-    out, index, ast_type = [node], 0, ast.AST
+    out, index, ast_type, known = [node], 0, ast.AST, _FIELDS
     while index < len(out):
         current = out[index]
         index += 1
-        for name in _fields(type(current)):
+        fields = known.get(type(current))
+        for name in _fields(type(current)) if fields is None else fields:
             value = getattr(current, name, None)
             if type(value) is list:
                 out.extend(v for v in value if isinstance(v, ast_type))
@@ -129,56 +131,76 @@ def _is_silent(statement):
 # --- dead statements -------------------------------------------------------------------
 
 def _prune(function, nodes):
-    """Drop dead statements until nothing changes; (the names ``function`` binds, its nodes left).
+    """Drop dead statements until nothing changes; the names ``function`` binds (its locals).
 
     Dead: silent statements, blocks under a constant false test (a constant
     true one is its body), statements after ``return``/``raise``/``break``/
-    ``continue``, stores never read, and blocks left empty.
+    ``continue``, stores never read, and blocks left empty. Reads are
+    counted, so dropping a statement forgets its reads without walking the
+    function again.
     """
+    reads, local = Counter(), set()
+    for node in nodes:
+        kind = type(node)
+        if kind is ast.Name:
+            if type(node.ctx) is ast.Store:
+                local.add(node.id)
+            else:
+                reads[node.id] += 1
+        elif kind is ast.AugAssign:
+            reads.update(n.id for n in walk(node.target) if type(n) is ast.Name)  # x += 1 reads x
+        elif kind in (ast.Global, ast.Nonlocal):
+            reads.update(dict.fromkeys(node.names, 1 << 30))  # bound elsewhere: always read
     for _ in range(20):
-        live, local = set(), set()
-        for node in nodes:
-            kind = type(node)
-            if kind is ast.Name:
-                (local if type(node.ctx) is ast.Store else live).add(node.id)
-            elif kind is ast.AugAssign:
-                live.update(n.id for n in walk(node.target) if type(n) is ast.Name)  # x += 1 reads x
-            elif kind in (ast.Global, ast.Nonlocal):
-                live.update(node.names)
-        if not _prune_block(function, "body", live):
-            return local, nodes
-        nodes = walk(function)
-    return local, nodes
+        if not _prune_block(function, "body", reads):
+            break
+    return local
 
 
-def _prune_block(node, field, live):
-    changed, kept, block = False, [], getattr(node, field)
+def _prune_block(node, field, reads):
+    """Prune a block in place; whether a read was forgotten for good (a store may have died)."""
+    forgot, kept, block = False, [], getattr(node, field)
     for index, statement in enumerate(block):
-        if _is_silent(statement):
-            changed = True
-            continue
         kind = type(statement)
+        if _is_silent(statement):
+            forgot |= _forget(statement, reads)
+            continue
         if kind in (ast.If, ast.While) and type(statement.test) is ast.Constant and \
                 (kind is ast.If or not statement.test.value):
-            changed = True
-            inner = ast.Module(statement.body if statement.test.value else statement.orelse, [])
-            _prune_block(inner, "body", live)
+            taken, dropped = (statement.body, statement.orelse) if statement.test.value else \
+                (statement.orelse, statement.body)
+            forgot |= any([_forget(s, reads) for s in dropped])
+            inner = ast.Module(taken, [])
+            forgot |= _prune_block(inner, "body", reads)
             kept.extend(inner.body)
             continue
         for inner in ("body", "orelse", "finalbody"):  # nested functions too: a helper inside the function
             if isinstance(getattr(statement, inner, None), list):
-                changed |= _prune_block(statement, inner, live)
+                forgot |= _prune_block(statement, inner, reads)
         for branch in (getattr(statement, "handlers", None) or []) + (getattr(statement, "cases", None) or []):
-            changed |= _prune_block(branch, "body", live)
-        if _is_dead(statement, live):
-            changed = True
+            forgot |= _prune_block(branch, "body", reads)
+        if _is_dead(statement, reads):
+            forgot |= _forget(statement, reads)
             continue
         kept.append(statement)
         if kind in _ENDS_BLOCK:
-            changed |= index < len(block) - 1
+            forgot |= any([_forget(s, reads) for s in block[index + 1:]])
             break  # the rest of the block never runs
     setattr(node, field, kept)
-    return changed
+    return forgot
+
+
+def _forget(statement, reads):
+    """Forget the reads of a dropped statement; whether a name is no longer read at all."""
+    gone = False
+    for node in walk(statement):
+        kind = type(node)
+        names = [node.id] if kind is ast.Name and type(node.ctx) is not ast.Store else \
+            [n.id for n in walk(node.target) if type(n) is ast.Name] if kind is ast.AugAssign else ()
+        for name in names:
+            reads[name] -= 1
+            gone |= reads[name] <= 0
+    return gone
 
 
 def _is_dead(statement, live):
@@ -188,7 +210,7 @@ def _is_dead(statement, live):
         for target in statement.targets if kind is ast.Assign else [statement.target]:
             if not _plain_names(target, stores):
                 return False  # a subscript or an attribute is written: not dead
-        return bool(stores) and not any(name in live for name in stores)
+        return bool(stores) and not any(live[name] > 0 for name in stores)
     if kind in (ast.For, ast.While, ast.If, ast.With):
         return not statement.body and not getattr(statement, "orelse", None)
     return False
