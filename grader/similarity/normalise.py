@@ -74,7 +74,7 @@ def canonical(functions, numpy_names=frozenset({"np", "numpy"}), from_numpy=None
             if size > MAX_NODES:
                 raise TooLarge("too many nodes")
             local = _prune(function, nodes)
-            names = _Names(function, nodes, local, helpers, numpy_names, from_numpy or {})
+            names = _Names(function, local, helpers, numpy_names, from_numpy or {})
             texts.append(_Serialiser(pieces, names).block_text([function]))
     except RecursionError:
         raise TooLarge("nested too deep") from None
@@ -83,7 +83,9 @@ def canonical(functions, numpy_names=frozenset({"np", "numpy"}), from_numpy=None
     return pieces
 
 
-_FIELDS = {ast.Name: (), ast.Constant: ()}  # node type -> its fields that may hold nodes worth visiting
+# Node type -> its fields that may hold nodes worth visiting; none for the plain values found in fields.
+_FIELDS = {ast.Name: (), ast.Constant: (), str: (), int: (), bool: (), float: (), complex: (), bytes: (),
+           type(None): (), type(...): ()}
 
 
 def _fields(kind):
@@ -96,18 +98,18 @@ def _fields(kind):
 
 def walk(node):
     """Every node below ``node``, itself included, but for ``ctx`` and operators (``ast.walk``, cheaper)."""
-    out, index, ast_type, known = [node], 0, ast.AST, _FIELDS
-    while index < len(out):
-        current = out[index]
+    seen, index, ast_type, known = [node], 0, ast.AST, _FIELDS
+    while index < len(seen):
+        current = seen[index]
         index += 1
         fields = known.get(type(current))
         for name in _fields(type(current)) if fields is None else fields:
             value = getattr(current, name, None)
             if type(value) is list:
-                out.extend(v for v in value if isinstance(v, ast_type))
-            elif isinstance(value, ast_type):
-                out.append(value)
-    return out
+                seen.extend(value)  # lists of names and Nones (a dict's ``**``) are weeded out below
+            elif value is not None:
+                seen.append(value)
+    return [n for n in seen if isinstance(n, ast_type)]
 
 
 def _is_np(node, numpy_names):
@@ -131,7 +133,7 @@ def _is_silent(statement):
 # --- dead statements -------------------------------------------------------------------
 
 def _prune(function, nodes):
-    """Drop dead statements until nothing changes; the names ``function`` binds (its locals).
+    """Drop dead statements until nothing changes; the names ``function`` binds (its locals, not imports).
 
     Dead: silent statements, blocks under a constant false test (a constant
     true one is its body), statements after ``return``/``raise``/``break``/
@@ -139,7 +141,7 @@ def _prune(function, nodes):
     counted, so dropping a statement forgets its reads without walking the
     function again.
     """
-    reads, local = Counter(), set()
+    reads, local, outside = Counter(), set(), set()
     for node in nodes:
         kind = type(node)
         if kind is ast.Name:
@@ -147,14 +149,22 @@ def _prune(function, nodes):
                 local.add(node.id)
             else:
                 reads[node.id] += 1
+        elif kind is ast.arg:
+            local.add(node.arg)
         elif kind is ast.AugAssign:
             reads.update(n.id for n in walk(node.target) if type(n) is ast.Name)  # x += 1 reads x
         elif kind in (ast.Global, ast.Nonlocal):
             reads.update(dict.fromkeys(node.names, 1 << 30))  # bound elsewhere: always read
+            outside.update(node.names)
+        elif kind in (ast.Import, ast.ImportFrom):
+            outside.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
+        elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ExceptHandler) and node is not function \
+                and node.name:
+            local.add(node.name)
     for _ in range(20):
         if not _prune_block(function, "body", reads):
             break
-    return local
+    return local - outside
 
 
 def _prune_block(node, field, reads):
@@ -239,25 +249,13 @@ class _Names:
     a builtin) as it is.
     """
 
-    def __init__(self, function, nodes, local, helpers, numpy_names, from_numpy):
+    def __init__(self, function, local, helpers, numpy_names, from_numpy):
         args = function.args
         params = [a.arg for a in args.posonlyargs + args.args] + \
             ([args.vararg.arg] if args.vararg else []) + [a.arg for a in args.kwonlyargs] + \
             ([args.kwarg.arg] if args.kwarg else [])
         self.names = {p: "a{}".format(i) for i, p in enumerate(params)}
-        self.count = 0
-        imported, bound = set(), set()
-        for node in nodes:
-            kind = type(node)
-            if kind is ast.arg:
-                bound.add(node.arg)
-            elif kind in (ast.Import, ast.ImportFrom):
-                imported.update(alias.asname or alias.name.split(".")[0] for alias in node.names)
-            elif kind in (ast.Global, ast.Nonlocal):
-                imported.update(node.names)
-            elif kind in (ast.FunctionDef, ast.ExceptHandler) and node is not function and node.name:
-                bound.add(node.name)
-        self.local = (local | bound) - imported
+        self.count, self.local = 0, local
         self.helpers, self.numpy_names, self.from_numpy = helpers, numpy_names, from_numpy
         self.node, self.function = function, helpers.get(function.name, "f")
 

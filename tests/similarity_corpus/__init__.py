@@ -111,7 +111,7 @@ def rounds(count):
 
 
 def build_class(course, against, copies, extras=True, seed=0):
-    """Submit a class with ``copies`` ((origin, disguise, half) each) into ``course``, the known sources into ``against``.
+    """Submit a class with ``copies`` ((origin, disguise, half) each) into ``course``; known sources into ``against``.
 
     Returns the :class:`SimilarityClass` (documents are the student ids and
     the sources' paths as given: ``str(against / ...)``).
