@@ -6,6 +6,7 @@ disguise, alone and combined, whole and half. Behaviour evidence comes from
 real grading in the sealed engine; the Dask test starts its own scheduler.
 """
 
+import io
 import json
 import os
 import re
@@ -19,7 +20,7 @@ from course import RELEASE_NB, copy_course, grader_cli, read, solved_submission,
 from grader.checks.graded_functions import NAMES
 from grader.similarity import THRESHOLD
 from grader.similarity.fingerprints import function_print
-from similarity_corpus import HALVES, HOW, build_class, public_functions, rounds, styles
+from similarity_corpus import HALVES, HOW, build_class, public_functions, rounds, styles, variants
 from similarity_corpus.disguises import disguise
 from similarity_corpus.public import write_sources
 
@@ -35,9 +36,7 @@ def scored(comparison):
 
 @pytest.fixture(scope="module")
 def corpus_classes(tmp_path_factory):
-    """[(truth, {pair: score})] of every class of the corpus, compared by code (no grading)."""
-    import io
-
+    """[(truth, comparison)] of every class of the corpus, compared by code (no grading)."""
     from grader.similarity.run import compare
 
     out = []
@@ -65,10 +64,10 @@ def labelled(corpus_classes):
 # --- the corpus ----------------------------------------------------------------------------------
 
 def test_the_corpus_covers_every_disguise_whole_and_half_of_classmates_and_sources(corpus_classes):
-    made = {copy for truth, _ in corpus_classes for copy in truth.copies.values()}
-    origins = {origin for origin, _, _ in made}
+    made = [copy for truth, _ in corpus_classes for copy in truth.copies.values()]
+    assert sorted(made) == sorted(variants())
+    assert {origin for origin, _, _ in made} == set(styles()) | set(public_functions())
     assert {how for _, how, _ in made} == set(HOW) and {half for _, _, half in made} == set(HALVES)
-    assert origins == set(styles()) | set(public_functions())
 
 
 def test_every_disguised_copy_is_flagged_and_no_independent_pair_is(corpus_classes):
