@@ -44,7 +44,7 @@ class Table:
     kind: np.ndarray        # int8: CODE or BEHAVIOUR
     holders: np.ndarray     # int32: documents holding it
     weight: np.ndarray      # float64
-    documents: list         # per document: int32 indices into ``hashes``, sorted
+    documents: list         # per document: int32 indices into ``hashes``, each once
     totals: np.ndarray      # (documents, functions, 2): summed weight of each document's fingerprints
     counts: np.ndarray      # (documents, functions, 2): how many fingerprints
     own: np.ndarray         # (documents, functions) bool: code of the document's own, more than the release's
@@ -86,10 +86,8 @@ def build(prints, functions, template=(), baseline=()):
     rarity = np.clip(1 - np.log(held) / np.log(population), 0, 1)
     weight = rarity ** 2 * KIND_WEIGHT[kind_codes(hashes)]
     weight[released] = 0
-    owner = cell // size
-    order = np.lexsort((inverse, owner))
-    bounds = np.searchsorted(owner[order], np.arange(documents + 1))
-    listed = [inverse[order[bounds[d]:bounds[d + 1]]].astype(np.int32) for d in range(documents)]
+    bounds = np.searchsorted(cell // size, np.arange(documents + 1))  # postings come document by document
+    listed = [inverse[bounds[d]:bounds[d + 1]].astype(np.int32) for d in range(documents)]
     totals = np.bincount(cell, weights=weight[inverse], minlength=documents * size).reshape(documents, functions, 2)
     counts = np.bincount(cell, minlength=documents * size).reshape(documents, functions, 2).astype(np.int32)
     return Table(hashes, function_of, kind_of, holders.astype(np.int32), weight, listed, totals, counts, own)
