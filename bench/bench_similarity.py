@@ -262,15 +262,16 @@ def report_scale(sizes):
                                           "--json", str(out) + ".json", "--html", str(out) + ".html",
                                           "--workers", "2"])
             data = json.loads(Path(str(out) + ".json").read_text(encoding="utf-8"))
-            results[size] = seconds
+            results[size] = seconds, cpu
             print("  {:>6} students: {:6.1f} s ({:.0f} CPU s), peak {:4.0f} MiB (largest process), {} pairs scored, "
                   "{} flagged; load average before: {:.1f}".format(size, seconds, cpu, peak, data["compared_pairs"],
                                                                    data["flagged"], load), flush=True)
             shutil.rmtree(course, ignore_errors=True)
         if len(sizes) == 2:
             small, large = sizes
-            print("  growth: {}x the students took {:.1f}x the time (quadratic would be {}x)".format(
-                large // small, results[large] / results[small], (large // small) ** 2))
+            print("  growth: {}x the students took {:.1f}x the time and {:.1f}x the CPU (quadratic would be {}x)"
+                  .format(large // small, results[large][0] / results[small][0],
+                          results[large][1] / results[small][1], (large // small) ** 2))
 
 
 def main():
