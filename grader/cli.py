@@ -15,7 +15,8 @@ from pathlib import Path
 
 # Failures that are the situation's, not the program's: "error: <why>", exit status 2.
 REFUSALS = (("grader.course.gradebook", "GradebookUnavailable"), ("grader.course.batch", "GradingStopped"),
-            ("grader.course.lab_context", "NoCourse"), ("grader.workers.errors", "ClusterUnavailable"))
+            ("grader.course.lab_context", "NoCourse"), ("grader.workers.errors", "ClusterUnavailable"),
+            ("grader.similarity.run", "NothingToCompare"))
 
 
 def _class_rows(course):
@@ -119,6 +120,29 @@ def cmd_report(args):
     rows, mistakes, attention = write(args.course, args.output)
     print("wrote {}: {} students, {} kinds of mistakes, {} need attention".format(
         args.output, len(rows), len(mistakes), len(attention)))
+    return 0
+
+
+def cmd_similarity(args):
+    from .client import printable
+    from .similarity.report import pair_views, to_json, write_html, write_json
+    from .similarity.run import compare
+
+    comparison = compare(args.course, args.against, _limits(args), workers=args.workers,
+                         scheduler=args.scheduler or _scheduler(args.course), run_missing=not args.code_only)
+    views = pair_views(comparison, args.threshold)
+    data = to_json(comparison, args.threshold, views)
+    if args.json:
+        write_json(data, args.json)
+    write_html(data, views, args.html)
+    print("compared {} student(s) and {} known source(s): {} pair(s) scored, {} flagged at {:g}; wrote {}{}".format(
+        data["students"], data["sources"], data["compared_pairs"], data["flagged"], args.threshold, args.html,
+        " and " + args.json if args.json else ""))
+    for view in views:
+        if view.flagged:
+            print(printable("  {:.2f}  {} <-> {}".format(view.score, view.a, view.b)))
+    for item in data["unreadable"]:
+        print(printable("{}: not compared: {}".format(item["id"], item["problem"])))
     return 0
 
 
@@ -336,6 +360,34 @@ def build_parser():
     export.add_argument("--csv", metavar="PATH", help="write CSV here")
     export.add_argument("--json", metavar="PATH", help="write JSON here")
     export.set_defaults(run=cmd_export)
+
+    similar = sub.add_parser("similarity", help="find copied work: students against each other and known sources",
+                             description="Compare the latest submission of every student with every other and "
+                                         "with known sources (public solutions, last term's submitted/), function "
+                                         "by function: code after undoing the usual disguises, and identical wrong "
+                                         "results on the hidden cases, weighted by how rare they are. Writes an "
+                                         "HTML page (and JSON) with the flagged pairs and their evidence.")
+    similar.add_argument("--course", default=".", help="course directory (default: .)")
+    similar.add_argument("--against", action="extend", nargs="+", default=[], metavar="PATH",
+                         help="known sources: .ipynb (nbformat 3 or 4), .py and .md files, or folders searched "
+                              "recursively (repeatable)")
+    similar.add_argument("--json", metavar="OUT", help="also write the pairs as JSON to OUT")
+    similar.add_argument("--html", metavar="OUT", default="reports/similarity.html",
+                         help="where to write the page (default: reports/similarity.html, beside the class "
+                              "report, which links to it)")
+    from .similarity import THRESHOLD
+
+    similar.add_argument("--threshold", type=float, default=THRESHOLD,
+                         help="flag pairs scoring at least this (default: {:g}; see README)".format(THRESHOLD))
+    similar.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                         help="processes on this machine (default: number of CPUs)")
+    similar.add_argument("--scheduler", metavar="tls://HOST:PORT",
+                         help="work on this Dask scheduler's workers (default: `grader config scheduler`)")
+    similar.add_argument("--code-only", action="store_true",
+                         help="never grade again: students whose wrong results the grading run did not store, "
+                              "and known sources, are compared by code only")
+    _add_limits(similar)
+    similar.set_defaults(run=cmd_similarity)
 
     report = sub.add_parser("report", help="write a self-contained HTML report about the class")
     report.add_argument("--course", default=".", help="course directory (default: .)")

@@ -5,6 +5,7 @@ import re
 import numpy as np
 
 from ..plain.codec import decode
+from .behaviour import failure_print, output_print
 from .compare import Mismatch, compare
 from .graded_functions import BY_NAME
 from .results import ERROR, FAILED, MISSING, PASSED, CaseResult, FunctionResult
@@ -13,6 +14,8 @@ from .results import ERROR, FAILED, MISSING, PASSED, CaseResult, FunctionResult
 # A decimal number in an error the student's code raised on a hidden case: its message is the student's
 # to write, so it could carry the hidden inputs out (``raise ValueError(repr(A))``). Shapes stay.
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?\d+[eE][-+]?\d+")
+# Verdicts that name a slip (a typical mistake or compare's transposed, sign, keepdims, factor of m).
+_NAMED_SLIPS = ("похоже, ", "keepdims", "перепутан знак", "деление на m")
 
 
 def judge_case(spec, case, expected, outcome, slips=list):
@@ -23,10 +26,12 @@ def judge_case(spec, case, expected, outcome, slips=list):
     """
     if outcome.error:
         error = outcome.error if case.public else _NUMBER.sub("…", outcome.error)
-        return CaseResult(case.label, case.part, False, "ошибка при вызове: " + error, case.public)
+        return CaseResult(case.label, case.part, False, "ошибка при вызове: " + error, case.public,
+                          failure_print("error", error))
     if outcome.invalid:
         return CaseResult(case.label, case.part, False,
-                          "функция вернула не числа и массивы: " + outcome.invalid, case.public)
+                          "функция вернула не числа и массивы: " + outcome.invalid, case.public,
+                          failure_print("invalid", outcome.invalid))
     actual = decode(outcome.value)
     mismatch = _compare_output(spec.outputs, expected, actual, {"m": case.m, "public": case.public})
     if mismatch:
@@ -35,12 +40,13 @@ def judge_case(spec, case, expected, outcome, slips=list):
             if compare(slip_output, actual) is None:
                 message += "\n  похоже, " + hint
                 break
-        return CaseResult(case.label, case.part, False, message, case.public)
+        named = any(m in message for m in _NAMED_SLIPS)  # a slip the checks know by name: many make it
+        return CaseResult(case.label, case.part, False, message, case.public, output_print(actual, named))
     changed = _changed_argument(spec, case, decode(outcome.args_after))
     if changed:
         return CaseResult(case.label, case.part, False,
                           "функция изменила входной аргумент {}: работайте с копией".format(changed),
-                          case.public)
+                          case.public, failure_print("changed", changed, common=True))
     return CaseResult(case.label, case.part, True, "", case.public)
 
 

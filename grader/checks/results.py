@@ -14,6 +14,7 @@ class CaseResult:
     passed: bool
     message: str = ""
     public: bool = False
+    output: str = ""   # of a failed case: the wrong result's fingerprint (.behaviour), for `grader similarity`
 
 
 @dataclass(frozen=True)

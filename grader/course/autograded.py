@@ -3,6 +3,9 @@
 Both batch paths build it the same way: ``grader autograde`` writes it to
 ``autograded/<student>/...`` itself, and ``nbgrader autograde`` passes it
 through nbgrader's own steps (which read the test cells' outputs as scores).
+Its metadata also keeps the fingerprints of the submission's wrong results
+(:data:`BEHAVIOUR_KEY`), which ``grader similarity`` compares across the class
+without running anything again.
 """
 
 import html
@@ -17,6 +20,7 @@ from .regrading import METADATA_KEY, graded_from
 
 UNGRADABLE_NOTE = "**{}:** ".format(UNGRADABLE_RU)
 REFUSED_KEY = "grader_refused"  # the autograded notebook's metadata: what the seal refused the submission
+BEHAVIOUR_KEY = "grader_behaviour"  # the autograded notebook's metadata: fingerprints of wrong results
 
 
 def carrier_notebook(notebook, lab_markdown=frozenset()):
@@ -63,7 +67,41 @@ def fill_verdicts(nb, result):
         nb.cells.insert(0, from_dict({"cell_type": "markdown", "id": "grader-error", "metadata": {},
                                       "source": UNGRADABLE_NOTE + html.escape(result.error)}))
     nb.metadata[REFUSED_KEY] = list(result.all_refused())
+    nb.metadata[BEHAVIOUR_KEY] = behaviour_record(result)
     return nb
+
+
+def behaviour_record(result):
+    """{function: {"wrong": ["<case index>:<fingerprint>", ...], "verdict": text}} of a graded submission.
+
+    Every function graded is listed (one that passed with no wrong results):
+    hashes of wrong results and the verdict the student saw -- never an
+    output, so nothing hidden is kept.
+    """
+    record = {}
+    for function in result.functions:
+        wrong = ["{}:{}".format(i, case.output) for i, case in enumerate(function.cases) if case.output]
+        record[function.name] = {"wrong": wrong, "verdict": function.message if wrong else ""}
+    return {"functions": record}
+
+
+def stored_behaviour(course, submission, sha256):
+    """The :func:`behaviour_record` kept for ``submission`` whose file's sha256 is ``sha256``, or None.
+
+    None when the student was not graded, or was graded from another file
+    than the one now submitted (the regrading rule's record decides).
+    """
+    from ..submission.reading import Unreadable, read_bytes
+
+    target = autograded_notebook(course, submission.student)
+    try:
+        metadata = _metadata(read_bytes(target, os.path.realpath(target.parent)).decode("utf-8"))
+    except (Unreadable, ValueError, AttributeError):
+        return None
+    if not isinstance(metadata, dict) or metadata.get(METADATA_KEY) != graded_from(submission, sha256):
+        return None
+    record = metadata.get(BEHAVIOUR_KEY)
+    return record if isinstance(record, dict) and isinstance(record.get("functions"), dict) else None
 
 
 def _outputs(text, score):
@@ -86,3 +124,17 @@ def write_autograded(course, submission, notebook, result):
     tmp = target.with_suffix(".tmp")
     tmp.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     os.replace(tmp, target)
+
+
+_TOP_METADATA = '\n "metadata": '  # both paths write with indent=1: a raw newline never occurs inside a string
+
+
+def _metadata(text):
+    """The notebook's own metadata, without decoding its cells when the file is laid out as written."""
+    start = text.find(_TOP_METADATA)
+    if start >= 0:
+        try:
+            return json.JSONDecoder().raw_decode(text, start + len(_TOP_METADATA))[0]
+        except ValueError:
+            pass
+    return json.loads(text).get("metadata", {})

@@ -109,25 +109,29 @@ def _claimed(todo, claims, gb, course, force):
 
 
 class Progress:
-    """tqdm's bar on a terminal; elsewhere (a CI log) a plain line per tenth of the class."""
+    """tqdm's bar on a terminal; elsewhere (a CI log) a plain line per tenth of the work."""
 
-    def __init__(self, total, stream=sys.stderr):
+    def __init__(self, total, stream=sys.stderr, unit="nb", done="graded {} submission(s)"):
         from tqdm import tqdm
 
-        self.total, self.count, self.stream = total, 0, stream
+        self.total, self.count, self.stream, self.done = total, 0, stream, done
         self.started = time.monotonic()
-        self.bar = tqdm(total=total, file=stream, unit="nb", dynamic_ncols=True) if stream.isatty() else None
+        self.bar = tqdm(total=total, file=stream, unit=unit, dynamic_ncols=True) if stream.isatty() else None
 
     def step(self, student, result):
-        self.count += 1
-        verdict = "{}: {}".format(student, "ошибка" if result.error else "{:g}".format(result.score))
+        self.advance(1, "{}: {}".format(student, "ошибка" if result.error else "{:g}".format(result.score)))
+
+    def advance(self, count, note=""):
+        """``count`` more done; ``note`` says what was done last."""
+        self.count += count
+        tenth = max(1, self.total // 10)
         if self.bar is not None:
-            self.bar.set_postfix_str(verdict, refresh=False)
-            self.bar.update()
-        elif self.count == self.total or self.count % max(1, self.total // 10) == 0:
+            self.bar.set_postfix_str(note, refresh=False)
+            self.bar.update(count)
+        elif self.count >= self.total or self.count // tenth > (self.count - count) // tenth:
             self.stream.write("[{:>{w}}/{}] {:3.0f}%  {:.1f} s  {}\n".format(
                 self.count, self.total, 100 * self.count / max(self.total, 1), time.monotonic() - self.started,
-                verdict, w=len(str(self.total))))
+                note, w=len(str(self.total))))
             self.stream.flush()
 
     def write(self, say):
@@ -141,5 +145,4 @@ class Progress:
     def finish(self):
         if self.bar is not None:
             self.bar.close()
-        self.stream.write("graded {} submission(s) in {:.1f} s\n".format(
-            self.count, time.monotonic() - self.started))
+        self.stream.write((self.done + " in {:.1f} s\n").format(self.count, time.monotonic() - self.started))

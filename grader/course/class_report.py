@@ -156,17 +156,22 @@ def plots(rows):
     return images, rates
 
 
-def render(rows, mistakes, attention, images, rates):
+def render(rows, mistakes, attention, images, rates, similarity=None):
     graded = [r for r in rows if r.status not in (MISSING, UNGRADABLE)]
     mean = sum(r.total for r in graded) / len(graded) if graded else 0
     return render_template("class_report.html.j2", assignment=ASSIGNMENT, students=len(rows), graded=len(graded),
                            mean=points(mean), full=sum(r.total >= 100 for r in graded), images=images,
-                           mistakes=mistakes.most_common(15), attention=attention, rates=list(zip(NAMES, rates)))
+                           mistakes=mistakes.most_common(15), attention=attention, rates=list(zip(NAMES, rates)),
+                           similarity=similarity)
+
+
+SIMILARITY_PAGE = "similarity.html"  # `grader similarity`'s page, linked when it is beside the report
 
 
 def write(course, target):
     rows, mistakes, attention = build(course)
     images, rates = plots(rows)
     Path(target).parent.mkdir(parents=True, exist_ok=True)
-    Path(target).write_text(render(rows, mistakes, attention, images, rates), encoding="utf-8")
+    similarity = SIMILARITY_PAGE if (Path(target).parent / SIMILARITY_PAGE).is_file() else None
+    Path(target).write_text(render(rows, mistakes, attention, images, rates, similarity), encoding="utf-8")
     return rows, mistakes, attention

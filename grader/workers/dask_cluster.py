@@ -45,6 +45,39 @@ class SealedZygote(WorkerPlugin):
             self.zygote.close()
 
 
+def connect(address, certificates, seconds=10):
+    """A TLS client of the Dask scheduler at ``address`` with the course's ``certificates`` (a folder).
+
+    :class:`ClusterUnavailable` when it cannot be reached, or would be reached without TLS.
+    """
+    if not address.startswith("tls://"):
+        raise ClusterUnavailable(
+            "refusing the Dask scheduler {}: without TLS it runs whatever anyone who can reach it sends, on "
+            "every worker; run `grader config certificates` and start the scheduler and workers with them "
+            "(tls://HOST:PORT)".format(address))
+    if not Certificates(certificates).complete():
+        raise ClusterUnavailable("no certificates for the Dask cluster in {}: run `grader config certificates`"
+                                 .format(certificates))
+    try:
+        return Client(address, timeout=seconds, set_as_default=False, security=security(certificates))
+    except (OSError, TimeoutError) as error:
+        raise ClusterUnavailable("cannot reach the Dask scheduler at {}: {}".format(
+            address, str(error).splitlines()[0] if str(error) else type(error).__name__)) from None
+
+
+def finished(client, futures):
+    """Those of ``futures`` that are done, after waiting a moment for one (maybe none)."""
+    done = [f for f in futures if f.done()]
+    if done:
+        return done
+    with client.as_current():
+        try:
+            return wait([f for f in futures if isinstance(f, DaskFuture)], timeout=0.2,
+                        return_when="FIRST_COMPLETED").done
+        except TimeoutError:
+            return []
+
+
 def grade_on_worker(notebook, limits):
     """The task: grade a read notebook in this worker's zygote. Plain data in, plain data out."""
     return grade_read_notebook(notebook, get_worker().plugins[PLUGIN].zygote, limits)
@@ -54,20 +87,7 @@ class DaskWorkers:
     """A Dask cluster at ``address``; :meth:`grade` yields (submission, result or None, notebook)."""
 
     def __init__(self, address, lab, limits, certificates, connect_seconds=10):
-        if not address.startswith("tls://"):
-            raise ClusterUnavailable(
-                "refusing the Dask scheduler {}: without TLS it runs whatever anyone who can reach it sends, on "
-                "every worker; run `grader config certificates` and start the scheduler and workers with them "
-                "(tls://HOST:PORT)".format(address))
-        if not Certificates(certificates).complete():
-            raise ClusterUnavailable("no certificates for the Dask cluster in {}: run `grader config certificates`"
-                                     .format(certificates))
-        try:
-            self._client = Client(address, timeout=connect_seconds, set_as_default=False,
-                                  security=security(certificates))
-        except (OSError, TimeoutError) as error:
-            raise ClusterUnavailable("cannot reach the Dask scheduler at {}: {}".format(
-                address, str(error).splitlines()[0] if str(error) else type(error).__name__)) from None
+        self._client = connect(address, certificates, connect_seconds)
         self._client.register_plugin(SealedZygote(lab.to_json()))
         self.limits = limits
 
@@ -91,15 +111,7 @@ class DaskWorkers:
             return future
 
         def first_done(futures):
-            done = [f for f in futures if f.done()]
-            if done:
-                return done
-            with self._client.as_current():
-                try:
-                    return wait([f for f in futures if isinstance(f, DaskFuture)], timeout=0.2,
-                                return_when="FIRST_COMPLETED").done
-                except TimeoutError:
-                    return []
+            return finished(self._client, futures)
 
         for submission, future in windowed(submissions, submit, first_done, 4 * self.threads()):
             if future is None:

@@ -1,0 +1,117 @@
+"""What is compared: the class's latest submissions and the known sources, read safely.
+
+A student is their ``submitted/`` notebook (read by
+:func:`~grader.submission.reading.read_notebook`, which refuses links out of
+their folder, pipes and oversized files), the code of each graded function
+being the answer cell the grader would run. A known source is any notebook
+(nbformat 3 or 4), ``.py`` export or Markdown file with code blocks under an
+``--against`` path, read with a size cap and without following links out of
+the folder given; its id is its path as given. Nothing here runs code.
+"""
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..checks.graded_functions import NAMES
+from ..course.autograded import stored_behaviour
+from ..course.layout import Submission, submissions
+from ..submission.answers import answer_cells
+from ..submission.reading import Cell, Unreadable, parse_notebook, read_bytes, read_notebook
+
+STUDENT, SOURCE = "student", "source"
+SOURCE_SUFFIXES = (".ipynb", ".py", ".md")
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
+_FENCE = re.compile(r"^(```|~~~)[ \t]*([\w+-]*)[^\n]*\n(.*?)^\1[ \t]*$", re.M | re.S)
+_DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A document to read: a student's submission or a known source's file."""
+
+    id: str
+    kind: str                 # STUDENT or SOURCE
+    path: str                 # the file
+    inside: str               # the real folder the file must be in
+    course: str = ""          # a student's course (where their stored results are)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document as read: the source of each graded function's cell, or why there is none."""
+
+    id: str
+    kind: str
+    code: dict = field(default_factory=dict)      # function -> source of the cell (or file) defining it
+    behaviour: dict = None    # function -> {"wrong": [...], "verdict": ...} from grading; None: unknown
+    submitted: str = ""       # nbgrader's timestamp of a student's submission
+    problem: str = ""         # why it could not be read (Russian); "" when read
+
+
+def class_of(course):
+    """A :class:`Wanted` for every ``submitted/<student>/dnn_step_by_step/`` of the course."""
+    return [Wanted(s.student, STUDENT, str(s.notebook), str(s.inside), str(course)) for s in submissions(course)]
+
+
+def known_sources(paths):
+    """A :class:`Wanted` for every notebook, ``.py`` and ``.md`` at or under each of ``paths``.
+
+    A folder is searched recursively, without following links and skipping
+    hidden folders (``.git``, ``.ipynb_checkpoints``); ids are paths as given.
+    Raises FileNotFoundError for a path that does not exist.
+    """
+    found = []
+    for given in paths:
+        if not os.path.lexists(given):
+            raise FileNotFoundError(given)
+        if not os.path.isdir(given):
+            found.append(Wanted(given, SOURCE, given, os.path.realpath(os.path.dirname(os.path.abspath(given)))))
+            continue
+        root = os.path.realpath(given)
+        for folder, subfolders, files in os.walk(given, followlinks=False):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            for name in sorted(files):
+                if name.endswith(SOURCE_SUFFIXES) and not name.startswith("."):
+                    path = os.path.join(folder, name)
+                    found.append(Wanted(path, SOURCE, path, root))
+    return found
+
+
+def read(wanted, with_behaviour=True):
+    """The :class:`Document` of ``wanted``; an unreadable file gives one with its ``problem``."""
+    try:
+        if wanted.kind == STUDENT:
+            return _student(wanted, with_behaviour)
+        return Document(wanted.id, SOURCE, _source_code(wanted))
+    except Unreadable as reason:
+        return Document(wanted.id, wanted.kind, problem=str(reason))
+
+
+def _student(wanted, with_behaviour):
+    path = Path(wanted.path)
+    submission = Submission(path.parent.parent.name, path.parent)
+    notebook = read_notebook(path, wanted.inside)
+    code = answer_cells(notebook.cells).by_function
+    behaviour = stored_behaviour(wanted.course, submission, notebook.sha256) if with_behaviour else None
+    return Document(wanted.id, STUDENT, code, behaviour and behaviour["functions"], submission.timestamp or "")
+
+
+def _source_code(wanted):
+    raw = read_bytes(wanted.path, wanted.inside, limit=MAX_SOURCE_BYTES)
+    if wanted.path.endswith(".ipynb"):
+        return answer_cells(parse_notebook(raw).cells).by_function
+    text = _text(raw)
+    if wanted.path.endswith(".md"):
+        blocks = [m.group(3) for m in _FENCE.finditer(text) if m.group(2).lower() in ("", "python", "py", "python3",
+                                                                                        "ipython", "ipython3")]
+        return answer_cells([Cell("code", block, {}) for block in blocks]).by_function
+    return {name: text for name in _DEF.findall(text) if name in NAMES}
+
+
+def _text(raw):
+    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(encoding, "replace")
+    return raw.decode("utf-8", "replace")

@@ -1,0 +1,61 @@
+"""A pair's score: evidence per graded function, combined over the functions.
+
+For one function of a pair, with fingerprints weighted by rarity (:mod:`.index`):
+
+* code: ``E`` is the weight the two share and ``m`` the weight of the smaller
+  side; the code counts ``(E - 0.8 m) / 0.2`` -- ``m`` when all of the smaller
+  side's code is shared, nothing below :data:`SHARED_FLOOR` of it. With the
+  disguises undone a copied function shares all of it (every one of the test
+  corpus does); two independent solutions share what many write, and the
+  small functions that leave no freedom, whose ``m`` is small;
+* behaviour: the same wrong results on the grader's cases, as the rarity of
+  the shared ones averaged over the smaller side's wrong results, times
+  :data:`BEHAVIOUR_WEIGHT` -- one function failing the same rare way counts
+  as much as a few rare lines of code.
+
+A function's evidence ``x`` scores ``1 - exp(-x / SCALE)``, and the pair
+``1 - exp(-sum(x) / SCALE)``: the chance that at least one function was
+copied, if each function's evidence were independent. A pair is flagged at
+:data:`grader.similarity.THRESHOLD` (0.5: evidence of ``SCALE * ln 2``, 3.5).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .index import BEHAVIOUR, CODE, shared
+
+SHARED_FLOOR = 0.8      # share of the smaller side's rare code below which a function's code is no evidence
+SCALE = 5.0             # evidence that scores 1 - 1/e
+BEHAVIOUR_WEIGHT = 2.0  # evidence of one function's wrong results, all shared and all rare
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Scores of pairs: row ``i`` is the pair ``pairs[i]``."""
+
+    pairs: np.ndarray       # (n, 2) document indices
+    score: np.ndarray       # (n,)
+    functions: np.ndarray   # (n, functions): each function's score
+    code: np.ndarray        # (n, functions): code evidence
+    behaviour: np.ndarray   # (n, functions): behaviour evidence
+    shared: np.ndarray      # (n, functions): weight of the code the pair shares
+    smaller: np.ndarray     # (n, functions): weight of the smaller side's code
+
+
+def score_pairs(table, pairs, functions):
+    """:class:`Scores` of ``pairs`` (an (n, 2) array of document indices), best first."""
+    count = len(pairs)
+    weight = np.zeros((count, functions, 2))
+    for row, (a, b) in enumerate(pairs):
+        weight[row] = shared(table, a, b, functions)[0]
+    totals_a, totals_b = table.totals[pairs[:, 0]], table.totals[pairs[:, 1]]
+    smaller = np.minimum(totals_a[..., CODE], totals_b[..., CODE])
+    code = np.maximum(0.0, weight[..., CODE] - SHARED_FLOOR * smaller) / (1 - SHARED_FLOOR)
+    wrong = np.minimum(table.counts[pairs[:, 0]][..., BEHAVIOUR], table.counts[pairs[:, 1]][..., BEHAVIOUR])
+    behaviour = BEHAVIOUR_WEIGHT * weight[..., BEHAVIOUR] / np.maximum(wrong, 1)
+    evidence = code + behaviour
+    score = 1 - np.exp(-evidence.sum(axis=1) / SCALE)
+    order = np.argsort(-score, kind="stable")
+    return Scores(pairs[order], score[order], (1 - np.exp(-evidence / SCALE))[order], code[order],
+                  behaviour[order], weight[order][..., CODE], smaller[order])

@@ -1,0 +1,116 @@
+"""Fingerprinting a whole class: spread over this machine's processes or a Dask cluster, as grading is.
+
+Each document is read safely and fingerprinted (:func:`printed`); nothing is
+run. On this machine a pool of processes reads and fingerprints batches of
+documents, each process dying with this one; on a Dask cluster this process
+reads every file (the workers need no course files) and the workers
+fingerprint what it sends, a bounded window of batches in flight.
+"""
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from ..checks.graded_functions import NAMES
+from ..workers.window import windowed
+from .documents import SOURCE, read
+from .fingerprints import cached_print, definition_source, wrong_prints
+
+BATCH = 64          # documents per task
+IN_PROCESS = 64     # fewer documents than this are fingerprinted here, without a pool
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A document's fingerprints: all later stages need of it (its code is read again to be shown)."""
+
+    id: str
+    kind: str
+    submitted: str = ""
+    problem: str = ""
+    code: dict = field(default_factory=dict)        # function -> uint64 fingerprints of its code
+    tokens: tuple = ()                              # functions compared by tokens (their code does not parse)
+    behaviour: dict = None                          # function -> ["<case>:<fingerprint>", ...]; None: unknown
+    wrong: dict = field(default_factory=dict)       # function -> uint64 fingerprints of its wrong results
+    verdicts: dict = field(default_factory=dict)    # function -> the grader's verdict, when it failed
+    runnable: dict = field(default_factory=dict)    # a known source's definitions, to grade it sealed
+
+
+def printed(document):
+    """The :class:`Printed` of a read :class:`~.documents.Document`."""
+    code, tokens, runnable = {}, [], {}
+    for name in NAMES:
+        source = document.code.get(name)
+        found = cached_print(name, source) if source else None
+        if found is None:
+            continue
+        code[name] = found.hashes
+        if not found.parsed:
+            tokens.append(name)
+        if document.kind == SOURCE:
+            runnable[name] = definition_source(source, name)
+    behaviour, verdicts = None, {}
+    if document.behaviour is not None:
+        behaviour = {}
+        for name, record in document.behaviour.items():
+            if name in NAMES and isinstance(record, dict):
+                behaviour[name] = [str(w) for w in record.get("wrong", ())][:200]
+                verdicts[name] = str(record.get("verdict") or "")[:2000]
+    return Printed(document.id, document.kind, document.submitted, document.problem, code, tuple(tokens),
+                   behaviour=behaviour, wrong=with_wrong(behaviour), verdicts=verdicts, runnable=runnable)
+
+
+def with_wrong(behaviour):
+    """{function: fingerprints} of the wrong results in ``behaviour`` ({} when unknown)."""
+    return {name: wrong_prints(name, wrong) for name, wrong in (behaviour or {}).items()}
+
+
+def _read_and_print(batch):
+    return [printed(read(wanted)) for wanted in batch]
+
+
+def _print_batch(documents):
+    return [printed(document) for document in documents]
+
+
+def fingerprint_all(wanted, workers=2, scheduler=None, progress=None, certificates=None):
+    """The :class:`Printed` of every :class:`~.documents.Wanted`, in order."""
+    batches = [wanted[i:i + BATCH] for i in range(0, len(wanted), BATCH)]
+    step = (lambda count: progress.advance(count)) if progress else (lambda count: None)
+    if scheduler:
+        return _on_dask(scheduler, certificates, batches, step)
+    if len(wanted) < IN_PROCESS or workers <= 1:
+        out = []
+        for batch in batches:
+            out.extend(_read_and_print(batch))
+            step(len(batch))
+        return out
+    import multiprocessing
+
+    from ..sandbox.lifeline import die_with_parent
+
+    out = []
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+        for result in pool.map(_read_and_print, batches):
+            out.extend(result)
+            step(len(result))
+    return out
+
+
+def _on_dask(scheduler, certificates, batches, step):
+    from ..workers.dask_cluster import connect, finished
+
+    client, results = connect(scheduler, certificates), {}
+    try:
+        threads = max(1, sum(client.nthreads().values()))
+
+        def submit(item):
+            return client.submit(_print_batch, [read(w) for w in item[1]], pure=False)
+
+        for (index, _), future in windowed(enumerate(batches), submit, lambda f: finished(client, f), 2 * threads):
+            results[index] = future.result()
+            step(len(results[index]))
+    finally:
+        client.close()
+    return [p for index in range(len(batches)) for p in results[index]]

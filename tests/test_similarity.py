@@ -1,0 +1,350 @@
+"""``grader similarity``: disguised copies found, independent work left alone, clear answers otherwise.
+
+The corpus (tests/similarity_corpus) holds independent solutions in styles of
+their own and copies of classmates and of known sources with every usual
+disguise, alone and combined, whole and half. Behaviour evidence comes from
+real grading in the sealed engine; the Dask test starts its own scheduler.
+"""
+
+import io
+import json
+import os
+import re
+import shutil
+
+import numpy as np
+import pytest
+
+from corpus.correct import CORRECT_STYLES
+from course import RELEASE_NB, copy_course, grader_cli, read, solved_submission, submit, with_answers
+from grader.checks.graded_functions import NAMES
+from grader.similarity import THRESHOLD
+from grader.similarity.fingerprints import function_print
+from similarity_corpus import HALVES, HOW, build_class, public_functions, rounds, styles, variants
+from similarity_corpus.disguises import disguise
+from similarity_corpus.public import write_sources
+
+CLASSES = 8  # the corpus dealt into classes that copy each origin three times
+
+
+def scored(comparison):
+    """{frozenset pair of ids: score} of a comparison's scored pairs."""
+    ids = [d.id for d in comparison.documents]
+    return {frozenset((ids[a], ids[b])): float(s) for (a, b), s in zip(comparison.scores.pairs,
+                                                                         comparison.scores.score)}
+
+
+@pytest.fixture(scope="module")
+def corpus_classes(tmp_path_factory):
+    """[(truth, comparison)] of every class of the corpus, compared by code (no grading)."""
+    from grader.similarity.run import compare
+
+    out = []
+    for index, copies in enumerate(rounds(CLASSES)):
+        root = tmp_path_factory.mktemp("class{}".format(index))
+        truth = build_class(copy_course(root / "course"), root / "public", copies)
+        comparison = compare(root / "course", [str(root / "public")], workers=2, run_missing=False,
+                             stream=io.StringIO())
+        out.append((truth, comparison))
+    return out
+
+
+def labelled(corpus_classes):
+    """(scores of copied pairs, scores of independent pairs) over the whole corpus; pairs of two sources excluded."""
+    copied, independent = [], []
+    for truth, comparison in corpus_classes:
+        scores = scored(comparison)
+        sources = {d.id for d in comparison.documents if d.kind == "source"}
+        pairs = truth.pairs([d.id for d in comparison.documents])
+        for found, out in zip(pairs, (copied, independent)):
+            out.extend((scores.get(frozenset(p), 0.0), p) for p in found if not set(p) <= sources)
+    return copied, independent
+
+
+# --- the corpus ----------------------------------------------------------------------------------
+
+def test_the_corpus_covers_every_disguise_whole_and_half_of_classmates_and_sources(corpus_classes):
+    made = [copy for truth, _ in corpus_classes for copy in truth.copies.values()]
+    assert sorted(made) == sorted(variants())
+    assert {origin for origin, _, _ in made} == set(styles()) | set(public_functions())
+    assert {how for _, how, _ in made} == set(HOW) and {half for _, _, half in made} == set(HALVES)
+
+
+def test_every_disguised_copy_is_flagged_and_no_independent_pair_is(corpus_classes):
+    copied, independent = labelled(corpus_classes)
+    assert len(copied) > 300 and len(independent) > 10_000
+    missed = [p for s, p in copied if s < THRESHOLD]
+    wrongly = [(s, p) for s, p in independent if s >= THRESHOLD]
+    assert not missed, missed[:10]
+    assert not wrongly, wrongly[:10]
+
+
+def test_every_copy_ranks_above_every_independent_pair(corpus_classes):
+    copied, independent = labelled(corpus_classes)
+    assert min(copied)[0] > max(independent)[0], (min(copied), max(independent))
+
+
+@pytest.mark.parametrize("how", HOW)
+def test_each_disguise_leaves_the_normalised_code_as_it_was(how):
+    """Every function of every solution here and in tests/corpus, disguised (a copy of a copy too):
+    other text, the same fingerprints."""
+    changed = 0
+    for origin, cells in dict(styles(), **public_functions(), **CORRECT_STYLES).items():
+        for name in NAMES:
+            original = function_print(name, cells[name]).hashes
+            disguised = disguise(cells[name], how, (origin, name))
+            changed += disguised != cells[name]
+            assert np.array_equal(function_print(name, disguised).hashes, original), (origin, name)
+            if how == "combined":
+                again = disguise(disguised, "combined", (origin, name, "again"))
+                assert np.array_equal(function_print(name, again).hashes, original), (origin, name, "again")
+    assert changed >= 20  # the disguise did something (products and helpers are in fewer functions)
+
+
+# --- behaviour: the same wrong results ------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """A small class graded in the sealed engine, its results stored as `grader autograde` stores them.
+
+    ``orig`` takes the wrong cache in its backward loop; ``copy`` is it with
+    every disguise; ``late`` copied a known source after the grading run (its
+    wrong results are not stored); the others are independent.
+    """
+    from grader.course.autograded import write_autograded
+    from grader.course.lab_context import lab_context, lab_folder
+    from grader.course.layout import submissions
+    from grader.sandbox.engine import read_and_grade
+    from grader.sandbox.session import Limits
+    from grader.sandbox.zygote import Zygote
+
+    root = tmp_path_factory.mktemp("graded")
+    course = copy_course(root / "course")
+    base, cells, sources = solved_submission(), styles(), public_functions()
+    students = {"orig": cells["filled_g"], "copy": {n: disguise(cells["filled_g"][n], "combined", n) for n in NAMES},
+                "indep-a": cells["functional_c"], "indep-b": cells["typed_helpers_h"], "indep-c": cells["loops_d"],
+                "late": {n: disguise(sources["markdown"][n], "combined", n) for n in NAMES}}
+    for student, answers in students.items():
+        submit(course, student, with_answers(base, answers))
+    write_sources(root / "public")
+    with Zygote(lab_context(lab_folder(course))) as zygote:
+        for submission in submissions(course):
+            if submission.student != "late":
+                result, notebook = read_and_grade(submission.notebook, zygote, Limits(), submission.inside)
+                write_autograded(course, submission, notebook, result)
+    return course
+
+
+def similarity(course, *args, timeout=600):
+    proc = grader_cli(course, "similarity", *args, timeout=timeout, cwd=course)
+    return proc
+
+
+def test_grading_stores_fingerprints_of_wrong_results_only(graded_class):
+    """Both grading paths write the autograded notebook through ``fill_verdicts``, which keeps the record."""
+    from grader.course.autograded import BEHAVIOUR_KEY, carrier_notebook, fill_verdicts
+    from grader.checks.results import SubmissionResult
+    from grader.submission.reading import Notebook
+
+    assert BEHAVIOUR_KEY in fill_verdicts(carrier_notebook(Notebook((), "")), SubmissionResult()).metadata
+
+    nb = json.loads((graded_class / "autograded" / "orig" / "dnn_step_by_step" / "dnn_step_by_step.ipynb").read_text())
+    record = nb["metadata"][BEHAVIOUR_KEY]["functions"]
+    assert set(record) == set(NAMES)
+    assert record["L_model_backward"]["wrong"] and not record["linear_forward"]["wrong"]  # it passed
+    assert all(re.fullmatch(r"\d+:~?[0-9a-f]{12}", w) for r in record.values() for w in r["wrong"])
+    assert record["L_model_backward"]["verdict"].startswith("не пройдено")  # the verdict the student saw
+
+
+def test_a_slip_many_make_is_marked_and_a_mistake_of_ones_own_is_not():
+    from grader.checks.graded_functions import BY_NAME
+    from grader.checks.judge import judge_case
+    from grader.checks.reference import cases_for
+    from grader.plain.codec import encode
+    from grader.plain.outcome import Outcome
+
+    case, (dA_prev, dW, db) = cases_for("linear_backward")[1]
+
+    def judged(output):
+        return judge_case(BY_NAME["linear_backward"], case, (dA_prev, dW, db),
+                          Outcome(encode(output), encode(case.args), "", ""))
+
+    slip, own, right = judged((dA_prev, dW, db * case.m)), judged((dA_prev, dW + 0.125, db)), judged((dA_prev, dW, db))
+    assert slip.output.startswith("~") and "деление на m" in slip.message
+    assert own.output and not own.output.startswith("~") and right.passed and right.output == ""
+    assert judged((dA_prev, dW + 0.125, db)).output == own.output != judged((dA_prev, dW + 0.126, db)).output
+
+
+def test_identical_wrong_results_are_evidence_and_stored_ones_are_reused(graded_class, tmp_path):
+    out = tmp_path / "similarity.json"
+    proc = similarity(graded_class, "--against", "../public", "--json", out, "--html", tmp_path / "s.html")
+    assert proc.returncode == 0, proc.stderr
+    assert "graded 4 document(s) again" in proc.stderr  # `late` and the 3 sources: the others' were stored
+    data = json.loads(out.read_text(encoding="utf-8"))
+    pairs = {frozenset((p["a"], p["b"])): p for p in data["pairs"]}
+    copied = pairs[frozenset(("orig", "copy"))]
+    assert copied["flagged"] and data["behaviour_unknown"] == []
+    behaviour = [e for e in copied["evidence"] if e["kind"] == "behaviour"]
+    assert [e["function"] for e in behaviour] == ["L_model_backward"] and len(behaviour[0]["cases"]) >= 3
+    assert all(c["case"].startswith("скрытый пример") and not c["known_mistake"] for c in behaviour[0]["cases"])
+    late = next(p for key, p in pairs.items() if "late" in key and any(k.endswith(".md") for k in key))
+    assert late["flagged"] and any(e["kind"] == "behaviour" and e["function"] == "update_parameters"
+                                   and e["evidence"] > 1 for e in late["evidence"])  # the blog's own slip
+    for key, pair in pairs.items():
+        if key & {"indep-a", "indep-b", "indep-c"}:
+            assert not pair["flagged"], pair
+
+
+def test_without_grading_again_code_alone_is_compared(graded_class, tmp_path):
+    out = tmp_path / "similarity.json"
+    proc = similarity(graded_class, "--against", "../public", "--json", out, "--html", tmp_path / "s.html",
+                      "--code-only")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert "graded" not in proc.stderr and "late" in data["behaviour_unknown"]
+    assert all(p == "late" or p.startswith("../public/") for p in data["behaviour_unknown"])
+    assert all(e["kind"] == "code" for p in data["pairs"] for e in p["evidence"] if "late" in (p["a"], p["b"]))
+
+
+def test_the_page_shows_both_codes_the_shared_passages_and_wrong_results(graded_class, tmp_path):
+    from browser import chromium
+
+    page = tmp_path / "reports" / "similarity.html"
+    proc = similarity(graded_class, "--html", page, "--against", "../public")
+    assert proc.returncode == 0, proc.stderr
+    text = page.read_text(encoding="utf-8")
+    assert "orig ↔ copy" in text or "copy ↔ orig" in text
+    assert 'class="s3"' in text and "Одинаковые неверные результаты" in text and "<script" not in text
+    driver = chromium()
+    try:
+        driver.get(page.as_uri())
+        assert not [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        sections = driver.find_elements("css selector", "section.pair.flagged")
+        assert sections and sections[0].find_elements("css selector", ".sbs pre span.s3")
+    finally:
+        driver.quit()
+
+
+def test_the_class_report_links_to_the_page_beside_it():
+    from grader.course.class_report import render
+
+    images = {"hist": "", "rates": "", "status": ""}
+    from collections import Counter
+
+    assert 'href="similarity.html"' in render([], Counter(), [], images, [], "similarity.html")
+    assert "similarity.html" not in render([], Counter(), [], images, [])
+
+
+# --- clear answers --------------------------------------------------------------------------------
+
+def test_a_course_without_submissions_is_refused(tmp_path):
+    course = copy_course(tmp_path / "course")
+    proc = similarity(course)
+    assert proc.returncode == 2 and proc.stderr.startswith("error: no submissions in"), proc.stderr
+
+
+def test_one_student_is_refused_unless_there_are_known_sources(tmp_path):
+    course = copy_course(tmp_path / "course")
+    submit(course, "alone", with_answers(solved_submission(), styles()["recursive_f"]))
+    proc = similarity(course)
+    assert proc.returncode == 2 and "only one student (alone)" in proc.stderr and "--against" in proc.stderr
+    missing = similarity(course, "--against", tmp_path / "nowhere")
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+    write_sources(tmp_path / "public")
+    proc = similarity(course, "--against", tmp_path / "public", "--code-only", "--json", tmp_path / "o.json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "o.json").read_text())["sources"] == 3
+
+
+def test_the_template_alone_never_matches(tmp_path):
+    course = copy_course(tmp_path / "course")
+    blank = read(RELEASE_NB)
+    for student in ("blank1", "blank2", "blank3"):
+        submit(course, student, blank)
+    half = styles()["routines_e"]
+    submit(course, "half-blank", with_answers(blank, {n: half[n] for n in NAMES[:3]}))
+    submit(course, "worker", with_answers(solved_submission(), styles()["routines_e"]))
+    out = tmp_path / "o.json"
+    proc = similarity(course, "--json", out)  # graded again: every blank answer fails the same way
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    assert data["blank"] == ["blank1", "blank2", "blank3"] and "graded 2 document(s) again" in proc.stderr
+    assert not [p for p in data["pairs"] if {p["a"], p["b"]} & set(data["blank"])]
+    pair = next(p for p in data["pairs"] if {p["a"], p["b"]} == {"half-blank", "worker"})
+    assert {n for n, s in pair["functions"].items() if s > 0} <= set(NAMES[:3])
+
+
+def test_unreadable_notebooks_are_named_not_fatal(tmp_path):
+    course = copy_course(tmp_path / "course")
+    cells = styles()["typed_helpers_h"]
+    submit(course, "good", with_answers(solved_submission(), cells))
+    submit(course, "copier", with_answers(solved_submission(), {n: disguise(cells[n], "rename", n) for n in NAMES}))
+    submit(course, "not-json", "{ this is not a notebook")
+    folder = submit(course, "pipe", "{}").parent
+    (folder / "dnn_step_by_step.ipynb").unlink()
+    os.mkfifo(folder / "dnn_step_by_step.ipynb")
+    secret = tmp_path / "secret.ipynb"
+    secret.write_text(json.dumps(json.loads(RELEASE_NB.read_text())), encoding="utf-8")
+    folder = submit(course, "link-out", "{}").parent
+    (folder / "dnn_step_by_step.ipynb").unlink()
+    (folder / "dnn_step_by_step.ipynb").symlink_to(secret)
+    out = tmp_path / "o.json"
+    proc = similarity(course, "--json", out, "--code-only", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out.read_text())
+    reasons = {u["id"]: u["problem"] for u in data["unreadable"]}
+    assert set(reasons) == {"not-json", "pipe", "link-out"} and all(reasons.values())
+    assert "link-out: not compared:" in proc.stdout
+    assert [{p["a"], p["b"]} for p in data["pairs"] if p["flagged"]] == [{"copier", "good"}]
+
+
+def test_known_sources_of_every_kind_are_found_and_links_out_are_refused(tmp_path):
+    from grader.similarity.documents import known_sources, read
+
+    public = tmp_path / "public"
+    paths = write_sources(public)
+    (public / ".git").mkdir()
+    shutil.copy(paths["py_export"], public / ".git" / "hidden.py")
+    outside = tmp_path / "outside.py"
+    outside.write_text(public_functions()["nb3"]["linear_forward"], encoding="utf-8")
+    (public / "link.py").symlink_to(outside)
+    found = {w.id: read(w) for w in known_sources([str(public)])}
+    assert set(found) == {str(p) for p in paths.values()} | {str(public / "link.py")}
+    assert found[str(public / "link.py")].problem
+    for path in paths.values():
+        assert set(found[str(path)].code) == set(NAMES), path
+
+
+def test_hostile_code_is_compared_without_running_or_crashing():
+    deep = "def linear_forward(A, W, b):\n    return " + "(" * 5000 + "A" + ")" * 5000 + "\n"
+    long_chain = "def linear_forward(A, W, b):\n    return " + " + ".join(["A"] * 50_000) + "\n"
+    broken = "def linear_forward(A, W, b):\n    Z = np.dot(W, A) +\n    return Z, (A, W, b)\n"
+    nul = "def linear_forward(A, W, b):\n    return A\x00\n"
+    huge = "def linear_forward(A, W, b):\n" + "    x = 1\n" * 200_000
+    for source in (deep, long_chain, nul, huge):
+        found = function_print("linear_forward", source)
+        assert found is not None and not found.parsed and len(found.hashes)  # compared by tokens
+    repaired = function_print("linear_forward", broken)
+    assert repaired.parsed and len(repaired.hashes)  # the broken line blanked out, the rest parsed
+    assert function_print("linear_forward", "%%time\n!rm -rf /\n") is None
+
+
+# --- on a Dask cluster ------------------------------------------------------------------------------
+
+def test_on_a_dask_cluster_the_result_is_the_same(graded_class, tmp_path):
+    from services import DaskCluster
+
+    local, remote = tmp_path / "local.json", tmp_path / "dask.json"
+    proc = similarity(graded_class, "--against", "../public", "--json", local, "--html", tmp_path / "l.html")
+    assert proc.returncode == 0, proc.stderr
+    cluster = DaskCluster(workers=2)
+    try:
+        cluster.admit(graded_class)
+        proc = similarity(graded_class, "--against", "../public", "--json", remote, "--html", tmp_path / "d.html",
+                          "--scheduler", cluster.address)
+    finally:
+        cluster.close()
+    assert proc.returncode == 0, proc.stderr
+    assert "graded 4 document(s) again" in proc.stderr
+    ours, theirs = (json.loads(p.read_text(encoding="utf-8")) for p in (local, remote))
+    assert ours["pairs"] == theirs["pairs"] and ours["flagged"] > 0
