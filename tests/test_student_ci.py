@@ -78,3 +78,33 @@ def test_the_workflow_submits_with_its_token_and_reports_the_verdict(server, tmp
     assert run(steps[1], FAIL_UNDER="96", **secrets).returncode == 1
     refused = run(steps[1], GRADER_TOKEN="not-my-token")
     assert refused.returncode == 2 and "401" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def _triggers():
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    return workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
+
+
+def _submits_on_push(changed):
+    """Whether GitHub starts the workflow for a push changing ``changed`` (its `paths` filter, as GitHub applies it)."""
+    import fnmatch
+
+    triggers = _triggers()
+    if isinstance(triggers, (str, list)):  # `on: push` or `on: [push, ...]`: no filter
+        return "push" in triggers
+    if "push" not in triggers:
+        return False
+    push = triggers["push"] or {}
+    patterns = push.get("paths")
+    if patterns is None:  # no filter: every push
+        return True
+    return any(fnmatch.fnmatchcase(path, pattern) for path in changed for pattern in patterns)
+
+
+def test_the_workflow_submits_only_when_the_notebook_changes_or_by_hand():
+    # The latest submission counts: a push after the deadline that leaves the notebook alone must not
+    # replace an on-time grade with a late one.
+    assert not _submits_on_push(["README.md"]) and not _submits_on_push(["notes/plan.md", ".gitignore"])
+    assert _submits_on_push(["dnn_step_by_step.ipynb"]) and _submits_on_push(["README.md", "dnn_step_by_step.ipynb"])
+    triggers = _triggers()
+    assert isinstance(triggers, dict) and set(triggers) == {"push", "workflow_dispatch"}, triggers
