@@ -2,12 +2,24 @@
 # Create .venv (once) and install the project with everything it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+say() { echo "setup: $*"; }
 if [ ! -x .venv/bin/python ]; then
+  say "creating .venv"
   python3 -m venv .venv
 fi
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 \
-  | grep -v "^WARNING: Location" || true
-.venv/bin/python -c "import grader, nbgrader, numpy" # fail here, not later, if the install broke
+# What was installed, and from where: pip runs again only when pyproject.toml or this folder changed.
+stamp="$(cat pyproject.toml | sha256sum | cut -c1-16) $PWD"
+if [ "$(cat .venv/.setup-stamp 2>/dev/null)" = "$stamp" ] &&
+   .venv/bin/python -c "import grader, numpy, importlib.util as u; assert u.find_spec('nbgrader')" 2>/dev/null; then
+  say "the project's Python packages are installed (pyproject.toml unchanged)"
+else
+  say "installing the project and its Python packages into .venv (a few minutes on a fresh machine)"
+  rm -f .venv/.setup-stamp
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]' 2>&1 \
+    | grep -v "^WARNING: Location" || true
+  .venv/bin/python -c "import grader, nbgrader, numpy" # fail here, not later, if the install broke
+  echo "$stamp" > .venv/.setup-stamp
+fi
 
 # System packages the tests use, from Debian when run as root (as in CI):
 # headless Chromium for pages; the system Python with venv, for OS users of
@@ -27,9 +39,11 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)  # 
 command -v ipcrm >/dev/null || missing+=(util-linux)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Debian packages for the tests: ${missing[*]}"
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}") \
       >/dev/null 2>&1 || echo "warning: could not install ${missing[*]}; some tests will fail" >&2
   else
     echo "warning: install ${missing[*]} (Debian packages) for the tests" >&2
   fi
 fi
+say "done: .venv is ready (export PATH=\"$PWD/.venv/bin:\$PATH\" puts grader and nbgrader on your PATH)"
