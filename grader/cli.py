@@ -164,29 +164,52 @@ def _scheduler(course):
 
 
 def cmd_tokens(args):
-    import csv
-
+    from .course.gradebook import open_gradebook
     from .course.settings import db_url
     from .service import store
 
+    with open_gradebook(args.course):  # a course, with its gradebook: never a database made in another folder
+        pass
     engine = store.engine_for(db_url(args.course))
     try:
         if args.revoke:
             for student in args.revoke:
                 print("{}: {} token(s) revoked".format(student, store.revoke(engine, student)), file=sys.stderr)
             return 0
-        students = args.student
+        rotate = args.rotate or []
+        students = list(dict.fromkeys((args.student or [r.student for r in _class_rows(args.course)]) + rotate))
         if not students:
-            students = [row.student for row in _class_rows(args.course)]
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["student", "token"])
-        for student in students:
-            writer.writerow([student, store.issue_token(engine, student)])
-        print("issued {} token(s); the server keeps only their hashes, so hand them out now".format(len(students)),
-              file=sys.stderr)
+            print("error: the gradebook has no students yet: add the class first (`nbgrader db student import "
+                  "students.csv`, or `nbgrader db student add ID`), or name students with --student ID",
+                  file=sys.stderr)
+            return 2
+        kept = [s for s in students if s not in rotate and store.has_live_token(engine, s)]
+        issued = [(s, store.issue_token(engine, s)) for s in students if s not in kept]
+        _write_tokens(issued, args.output)
+        print("issued {} new token(s){}; the server keeps only their hashes, so hand them out now".format(
+            len(issued), " (added to {})".format(args.output) if args.output else ""), file=sys.stderr)
+        if kept:
+            print("{} student(s) already hold a live token, kept: {} (--rotate ID replaces one)".format(
+                len(kept), ", ".join(kept)), file=sys.stderr)
     finally:
         engine.dispose()
     return 0
+
+
+def _write_tokens(rows, output):
+    """student,token rows: appended to ``output`` (created private, with a header) or printed."""
+    import csv
+
+    if not output:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerows([("student", "token")] + rows)
+        return
+    fd = os.open(output, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        if out.tell() == 0:
+            writer.writerow(("student", "token"))
+        writer.writerows(rows)
 
 
 def cmd_submit(args):
@@ -318,10 +341,16 @@ def build_parser():
     serve.set_defaults(run=cmd_serve)
 
     tokens = sub.add_parser("tokens", help="issue (or revoke) students' personal tokens for the service, as CSV",
-                            description="Print student,token rows for the gradebook's students (or those given); "
-                                        "a student's earlier token stops working. Only hashes are stored.")
+                            description="Issue a token to every gradebook student (or those given) who has no live "
+                                        "one, as student,token rows; run it again after adding students and only "
+                                        "they get one. A live token is never replaced unless --rotate. Only hashes "
+                                        "are stored.")
     tokens.add_argument("--course", default=".", help="course directory (default: .)")
     tokens.add_argument("--student", action="append", metavar="ID", help="only this student (repeatable)")
+    tokens.add_argument("--output", metavar="CSV", help="append the new rows to this file (created readable by you "
+                                                        "only) instead of printing them")
+    tokens.add_argument("--rotate", action="append", metavar="ID",
+                        help="replace this student's token: the old one stops working (repeatable)")
     tokens.add_argument("--revoke", action="append", metavar="ID", help="revoke this student's token (repeatable)")
     tokens.set_defaults(run=cmd_tokens)
 

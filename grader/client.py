@@ -6,8 +6,8 @@ same code. It also holds the Russian texts of a result -- the table, each
 function's verdict, the GitHub step summary -- which ``grader check`` prints
 too, so a student sees the same words however they were graded.
 
-    python client.py submit dnn_step_by_step.ipynb --server https://grader.example.org
-    (the token in GRADER_TOKEN; exit status 0 graded, 1 below --fail-under, 2 not graded)
+    python client.py submit dnn_step_by_step.ipynb --server https://grader.example.org --token TOKEN
+    (or the token in GRADER_TOKEN; exit status 0 graded, 1 below --fail-under, 2 not graded)
 """
 
 import argparse
@@ -57,9 +57,36 @@ def table(functions):
     return "\n".join(lines)
 
 
+def delay_text(seconds):
+    """How late, in Russian: «с опозданием на 2 дн. 3 ч.» (minutes under a day; never raw seconds)."""
+    minutes = max(1, -(-int(seconds) // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = ["{} дн.".format(days)] if days else []
+    parts += ["{} ч.".format(hours)] if hours else []
+    parts += ["{} мин.".format(minutes)] if minutes and not days else []
+    return "с опозданием на " + " ".join(parts)
+
+
+def late_json(seconds, penalty, score, max_score):
+    """What the server adds to a recorded verdict that was late: the delay, the penalty, the score that counts."""
+    fine = "штраф {} баллов".format(points(penalty)) if penalty else "без штрафа"
+    return {"seconds": round(seconds), "text": delay_text(seconds), "penalty": round(penalty, 6),
+            "score_before_penalty": round(score + penalty, 6),
+            "summary": "Засчитано {} из {}: работа сдана {}, {}.".format(points(score), points(max_score),
+                                                                        delay_text(seconds), fine)}
+
+
+def late_line(result):
+    """«Засчитано 0 из 100: работа сдана с опозданием на 2 дн. 3 ч., штраф 100 баллов.» ("" when not late)."""
+    return (result.get("late") or {}).get("summary", "")
+
+
 def report(result):
     """The table, then what went wrong, function by function."""
     parts = [table(result["functions"])]
+    if result.get("late"):
+        parts.append(late_line(result))
     parts.extend(function_text(f) for f in result["functions"] if f["status"] != "passed")
     parts.extend("Замечание: " + note for note in result.get("notes") or ())
     parts.extend("Замечание: ячейки ответов: песочница запретила: " + r for r in result.get("refused") or ())
@@ -71,8 +98,10 @@ def markdown(result, notebook):
     lines = ["## Проверка `{}`".format(notebook), ""]
     if result.get("error"):
         return "\n".join(lines + [UNGRADABLE_RU + ": " + result["error"], ""])
-    lines += ["**Итог: {} из {}**".format(points(result["score"]), points(result["max_score"])), "",
-              "| функция | баллы | итог |", "| --- | ---: | --- |"]
+    lines += ["**Итог: {} из {}**".format(points(result["score"]), points(result["max_score"])), ""]
+    if result.get("late"):
+        lines += [late_line(result), ""]
+    lines += ["| функция | баллы | итог |", "| --- | ---: | --- |"]
     for f in result["functions"]:
         lines.append("| `{}` | {}/{} | {} |".format(f["name"], points(f["score"]), points(f["max_score"]),
                                                   STATUS_RU[f["status"]] + (" ✔" if f["status"] == "passed" else "")))
@@ -93,11 +122,11 @@ def finish(result, notebook, json_out=None, fail_under=None, out=sys.stdout, err
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(markdown(result, notebook))
     if result.get("error"):
-        print(printable("error: {} cannot be graded: {}".format(notebook, result["error"])), file=err)
+        print(printable("ошибка: {} не удалось проверить: {}".format(notebook, result["error"])), file=err)
         return 2
     print(printable(report(result)), file=out)
     if fail_under is not None and result["score"] < fail_under:
-        print("score {:g} is below --fail-under {:g}".format(result["score"], fail_under), file=err)
+        print("итог {:g} ниже порога --fail-under {:g}".format(result["score"], fail_under), file=err)
         return 1
     return 0
 
@@ -108,8 +137,11 @@ class Refused(Exception):
     """The server did not grade the notebook; the message says why."""
 
 
-def submit(notebook, server, token, wait_seconds=600, opener=urllib.request.urlopen):
-    """POST ``notebook`` to ``server`` and wait for its verdict; return the result (a dict)."""
+def submit(notebook, server, token, wait_seconds=600, opener=urllib.request.urlopen, say=None):
+    """POST ``notebook`` to ``server`` and wait for its verdict; return the result (a dict).
+
+    ``say(text)`` is told, in Russian, when the server's per-minute limit makes it wait.
+    """
     with open(notebook, "rb") as handle:
         body = handle.read()
     headers = {"Authorization": "Bearer " + token, "Content-Type": "application/x-ipynb+json"}
@@ -121,7 +153,10 @@ def submit(notebook, server, token, wait_seconds=600, opener=urllib.request.urlo
             break
         except _TooMany as busy:  # the server limits submissions a minute: wait as it says, then again
             if time.monotonic() + busy.retry_after > deadline:
-                raise Refused(str(busy)) from None
+                raise Refused("{}: отправьте работу снова через {:g} с".format(busy, busy.retry_after)) from None
+            if say is not None:
+                say("{}: отправлю снова через {:g} с (в {})".format(
+                    busy, busy.retry_after, time.strftime("%H:%M:%S", time.localtime(time.time() + busy.retry_after))))
             time.sleep(busy.retry_after)
     location = server.rstrip("/") + "/api/submissions/" + accepted["id"] + "?wait=20"  # the server holds it
     while True:
@@ -129,14 +164,19 @@ def submit(notebook, server, token, wait_seconds=600, opener=urllib.request.urlo
         if state["status"] == "done":
             return state["result"]
         if time.monotonic() > deadline:
-            raise Refused("no verdict within {:g} s (submission {} is {})".format(
-                wait_seconds, accepted["id"], state["status"]))
+            raise Refused("вердикта нет за {:g} с (работа {} {}): узнайте его позже на странице сервера".format(
+                wait_seconds, accepted["id"], "в очереди" if state["status"] == "queued" else "проверяется"))
 
 
 class _TooMany(Refused):
     def __init__(self, message, retry_after):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+_REFUSED_RU = {401: "сервер не принял токен: проверьте, что это ваш личный токен от преподавателя, целиком",
+               404: "сервер не знает такой работы", 413: "файл слишком большой",
+               429: "сервер принимает не больше нескольких работ в минуту"}
 
 
 def _call(opener, request):
@@ -148,23 +188,31 @@ def _call(opener, request):
             detail = json.loads(error.read().decode("utf-8")).get("detail", "")
         except (ValueError, AttributeError):
             detail = ""
-        message = "{} {}{}".format(error.code, error.reason, ": " + str(detail) if detail else "")
+        if error.code == 401 or not detail or not isinstance(detail, str):  # 401's detail is about headers
+            detail = _REFUSED_RU.get(error.code, "ошибка сервера: попробуйте позже или напишите преподавателю")
+        message = "{} (HTTP {})".format(detail, error.code)
         if error.code == 429:
             raise _TooMany(message, float(error.headers.get("Retry-After") or 10)) from None
         raise Refused(message) from None
     except (urllib.error.URLError, OSError, ValueError) as error:
-        raise Refused("the server cannot be reached: {}".format(getattr(error, "reason", error))) from None
+        raise Refused("сервер недоступен: {} (проверьте адрес --server и подключение)".format(
+            getattr(error, "reason", error))) from None
 
 
 def run_submit(args):
-    token = os.environ.get("GRADER_TOKEN", "").strip()
+    token = (args.token or os.environ.get("GRADER_TOKEN", "")).strip()
     if not token:
-        print("error: set GRADER_TOKEN to your personal token (from your instructor)", file=sys.stderr)
+        print("ошибка: нужен ваш личный токен от преподавателя: --token ТОКЕН или переменная GRADER_TOKEN",
+              file=sys.stderr)
         return 2
     try:
-        result = submit(args.notebook, args.server, token, args.wait)
-    except (Refused, OSError) as error:
-        print("error: {} was not graded: {}".format(args.notebook, error), file=sys.stderr)
+        result = submit(args.notebook, args.server, token, args.wait,
+                        say=lambda text: print(text, file=sys.stderr, flush=True))
+    except Refused as error:
+        print("ошибка: {} не проверен: {}".format(args.notebook, error), file=sys.stderr)
+        return 2
+    except OSError as error:
+        print("ошибка: {} не прочитан: {}".format(args.notebook, error.strerror or error), file=sys.stderr)
         return 2
     return finish(result, args.notebook, args.json, args.fail_under)
 
@@ -172,6 +220,8 @@ def run_submit(args):
 def add_submit_arguments(parser):
     parser.add_argument("notebook", help="the .ipynb to submit")
     parser.add_argument("--server", required=True, help="the course's grading server, e.g. https://grader.example.org")
+    parser.add_argument("--token", help="your personal token from the instructor (default: the GRADER_TOKEN "
+                                        "environment variable; in CI keep it in a secret)")
     parser.add_argument("--json", metavar="OUT", help="also write the result as JSON to OUT")
     parser.add_argument("--fail-under", type=float, metavar="SCORE", help="exit with status 1 below SCORE")
     parser.add_argument("--wait", type=float, default=600, metavar="S",
@@ -180,7 +230,7 @@ def add_submit_arguments(parser):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="client.py", description="Submit the lab to the course's grading "
-                                     "server and print the verdict (token in GRADER_TOKEN). Exit status: 0 "
+                                     "server and print the verdict (token: --token or GRADER_TOKEN). Exit status: 0 "
                                      "graded, 1 below --fail-under, 2 not graded.")
     commands = parser.add_subparsers(dest="command", required=True)
     add_submit_arguments(commands.add_parser("submit", help="submit a notebook and wait for its verdict"))

@@ -60,6 +60,7 @@ def test_export_has_a_column_per_function_natural_order_and_statuses(course):
     assert by["corrupt"]["status"] == "ungradable" and "повреждён" in by["corrupt"]["reason"]
     assert by["Студент2"]["status"] == "blank"
     assert by["late"]["status"] == "late" and float(by["late"]["late_penalty"]) == 100
+    assert by["late"]["reason"] == "с опозданием на 2 дн. 12 ч."  # due 06-01 00:00, submitted 06-03 12:00
     assert float(by["late"]["total"]) == 0
     assert by["ontime"]["status"] == "graded" and float(by["ontime"]["total"]) == 100
     assert float(by["Студент10"]["L_bwd"]) == 0 and float(by["Студент10"]["total"]) == 80
@@ -93,7 +94,8 @@ def test_feedback_pages_show_scores_verdicts_and_the_students_own_code(course):
     assert "caches[l+1]" in page  # the student's own code
     assert "не пройдено" in page  # the Russian verdict
     assert "повреждён" in pages["corrupt"]
-    assert "Штраф за опоздание" in pages["late"]
+    assert "Работа сдана с опозданием на 2 дн. 12 ч.: штраф за опоздание −100" in pages["late"]
+    assert "итог: <b>0 из 100</b>" in pages["late"] and "опоздани" not in pages["ontime"]
 
 
 def test_feedback_pages_never_show_hidden_tests_generator_or_reference(course):

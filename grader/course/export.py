@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..checks.graded_functions import BY_NAME, NAMES
 from ..checks.naming import natural_key
+from ..client import delay_text
 from .gradebook import UNGRADABLE_PREFIX
 from .layout import ASSIGNMENT
 
@@ -26,6 +27,7 @@ class ExportRow:
     status: str
     late_penalty: float = 0.0
     reason: str = ""
+    seconds_late: float = 0.0
 
     def flat(self):
         row = {"student": self.student}
@@ -54,7 +56,7 @@ def row_of(gb, student):
     penalty = notebook.late_submission_penalty or 0.0
     total = round(sum(s or 0 for s in scores.values()) - penalty, 6)
     status, reason = _status(comments, assignment.total_seconds_late or 0)
-    return ExportRow(student, scores, total, status, penalty, reason)
+    return ExportRow(student, scores, total, status, penalty, reason, assignment.total_seconds_late or 0)
 
 
 def _status(comments, seconds_late):
@@ -64,7 +66,7 @@ def _status(comments, seconds_late):
     if texts and all(t.startswith(BLANK_MARKS) for t in texts):
         return BLANK, ""
     if seconds_late > 0:
-        return LATE, "{:.0f} s late".format(seconds_late)
+        return LATE, delay_text(seconds_late)
     return GRADED, ""
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..checks.graded_functions import BY_NAME, MAX_SCORE, NAMES
 from ..checks.verdicts import points
+from ..client import delay_text
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, read_bytes, read_notebook
 from .export import MISSING, collect
@@ -17,7 +18,7 @@ from .layout import ASSIGNMENT, NOTEBOOK, submissions
 from .templates import render
 
 
-def render_page(student, scores, comments, sources, late_penalty=0.0, note=""):
+def render_page(student, scores, comments, sources, late_penalty=0.0, note="", late=""):
     """One self-contained HTML page (str) for one student."""
     functions = []
     for name in NAMES:
@@ -26,7 +27,7 @@ def render_page(student, scores, comments, sources, late_penalty=0.0, note=""):
                           "comment": comments.get(name) or "", "code": sources.get(name)})
     total = sum(v or 0 for v in scores.values()) - late_penalty
     return render("feedback.html.j2", student=student, total=points(total), max_score=MAX_SCORE,
-                  late_penalty=points(late_penalty) if late_penalty else "", note=note, functions=functions)
+                  late_penalty=points(late_penalty) if late_penalty else "", late=late, note=note, functions=functions)
 
 
 def page_of(gb, submission, row):
@@ -44,7 +45,8 @@ def page_of(gb, submission, row):
         sources = answer_cells(read_notebook(submission.notebook, submission.inside).cells).by_function
     except Unreadable as reason:
         note = "Ноутбук не удалось прочитать: {}".format(reason)
-    return render_page(submission.student, row.scores, comments, sources, row.late_penalty, note)
+    return render_page(submission.student, row.scores, comments, sources, row.late_penalty, note,
+                       delay_text(row.seconds_late) if row.seconds_late > 0 else "")
 
 
 def write_all(course, students=None):

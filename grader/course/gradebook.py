@@ -10,6 +10,7 @@ student as they were, never half-recorded.
 import contextlib
 import logging
 import os
+from dataclasses import dataclass
 
 from ..checks.graded_functions import NAMES
 from ..checks.verdicts import function_report
@@ -47,6 +48,11 @@ def open_gradebook(course):
     # each database error it re-raises; we report those errors ourselves, in one line.
     warnings.filterwarnings("ignore", module="nbgrader")
     logging.getLogger("tornado.application").setLevel(logging.CRITICAL)
+    from pathlib import Path
+
+    if not (Path(course) / "nbgrader_config.py").is_file():
+        raise GradebookUnavailable("{} is not a course folder (it has no nbgrader_config.py): run grader in the "
+                                   "course's folder or pass --course DIR".format(Path(course).resolve()))
     url = db_url(course)
     where = safe_url(url)
     if url.startswith("sqlite:///") and not _sqlite_file(url).exists():
@@ -110,6 +116,24 @@ def is_complete(gb, student):
     return all(g.auto_score is not None for g in notebook.grades)
 
 
+@dataclass(frozen=True)
+class Counted:
+    """What the gradebook holds for a recorded submission: how late it was, its penalty, the score that counts."""
+
+    seconds_late: float
+    penalty: float
+    score: float
+
+    def shown(self, result_json):
+        """A verdict's JSON as a student is shown it once recorded: the score that counts, and how late it was."""
+        from ..client import late_json
+
+        if self.seconds_late <= 0:
+            return result_json
+        return dict(result_json, score=round(self.score, 6),
+                    late=late_json(self.seconds_late, self.penalty, self.score, result_json["max_score"]))
+
+
 class Recorder:
     """Writes one student's grades, verdicts and late penalty as one transaction (``grader autograde``)."""
 
@@ -121,11 +145,14 @@ class Recorder:
         self._late.init_plugin()
 
     def record(self, gb, submission, result, unanswered=(), also=None):
-        """Record one student; ``also(session)`` runs inside the same transaction (the service marks its job)."""
+        """Record one student; return what counts (:class:`Counted`).
+
+        ``also(session, counted)`` runs inside the same transaction (the service marks its job done with it).
+        """
         from nbgrader.api import InvalidEntry
 
         try:
-            self._record(gb, submission, result, unanswered, also)
+            return self._record(gb, submission, result, unanswered, also)
         except InvalidEntry as error:  # nbgrader wraps a lost connection too: show it as what it is
             if isinstance(error.__context__, database_errors()):
                 raise error.__context__ from None
@@ -148,8 +175,11 @@ class Recorder:
             gb.db.flush()
             gb.db.expire(notebook)  # its score is computed by the database from the grades just written
             self._penalize(notebook, assignment, submission.student)
+            penalty = notebook.late_submission_penalty or 0.0
+            counted = Counted(assignment.total_seconds_late or 0.0, penalty, notebook.score - penalty)
             if also is not None:
-                also(gb.db)
+                also(gb.db, counted)
+        return counted
 
     def _penalize(self, notebook, assignment, student):
         """What nbgrader's AssignLatePenalties does, inside our transaction."""

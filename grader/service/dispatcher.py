@@ -140,7 +140,7 @@ class Dispatcher:
         submission = self._into_submitted(job)
         try:
             recorder.record(gb, submission, result, unanswered(notebook, release),
-                            also=lambda session: store.finish(session, job.id, result.to_json()))
+                            also=lambda session, counted: store.finish(session, job.id, counted.shown(result.to_json())))
         except database_errors():
             log.exception("could not record %s; it stays queued", job.id)
             store.give_back(self.engine, job.id)

@@ -80,6 +80,13 @@ def issue_token(engine, student):
     return token
 
 
+def has_live_token(engine, student):
+    """Whether ``student`` holds a token that works (one handed out and not revoked)."""
+    with engine.connect() as db:
+        return db.execute(select(TOKENS.c.token_sha256).where(TOKENS.c.student == student,
+                                                              TOKENS.c.revoked_at.is_(None)).limit(1)).first() is not None
+
+
 def revoke(engine, student):
     with engine.begin() as db:
         return db.execute(update(TOKENS).where(TOKENS.c.student == student, TOKENS.c.revoked_at.is_(None))
@@ -124,6 +131,7 @@ def shown(row, with_result=True):
            "graded_at": _iso(row["graded_at"])}
     if result is not None:
         out["score"] = result.get("score")
+        out["late"] = (result.get("late") or {}).get("text")
         if with_result:
             out["result"] = result
     return out
