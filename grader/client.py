@@ -20,7 +20,8 @@ import urllib.request
 
 UNGRADABLE_RU = "Ноутбук не удалось проверить"
 STATUS_RU = {"passed": "зачтено", "failed": "ошибка в результате", "error": "исключение",
-             "timeout": "превышено время", "missing": "нет функции"}
+             "timeout": "превышено время", "missing": "нет функции", "unanswered": "нет ответа",
+             "syntax": "синтаксическая ошибка"}
 
 
 # --- how a result reads (result: the JSON of `grader check --json` and of the server) ----------

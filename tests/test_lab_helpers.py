@@ -83,9 +83,42 @@ def test_a_function_whose_public_result_depends_on_helpers_names_them_first():
     def mine(A_prev, W, b, activation):  # as if its own linear_forward were wrong
         return ref.linear_activation_forward(A_prev, W, 2 * b, activation)
 
-    with contextlib.redirect_stdout(io.StringIO()), pytest.raises(testCases.PublicTestFailed) as failed:
-        testCases.public_test("linear_activation_forward", mine)
-    assert "вызывает ваши linear_forward" in str(failed.value) and "исправьте сначала их" in str(failed.value)
+    with contextlib.redirect_stdout(io.StringIO()):
+        testCases.public_test("linear_forward", ref.linear_forward)  # passed: the mistake is its own
+        with pytest.raises(testCases.PublicTestFailed) as own:
+            testCases.public_test("linear_activation_forward", mine)
+        with pytest.raises(testCases.PublicTestFailed):
+            testCases.public_test("linear_forward", lambda A, W, b: (np.dot(W, A), (A, W, b)))
+        with pytest.raises(testCases.PublicTestFailed) as first:
+            testCases.public_test("linear_activation_forward", mine)
+        testCases.public_test("linear_forward", ref.linear_forward)  # fixed: forgotten again
+    assert "ошибка в самой linear_activation_forward" in str(own.value) and "сначала" not in str(own.value)
+    assert "Исправьте сначала linear_forward" in str(first.value)
+
+
+def test_nbgrader_validate_shows_each_mistake_whole_and_what_to_fix_first(tmp_path):
+    """nbgrader validate cuts lines at 90 characters and shows tracebacks: ours are short lines, no traceback."""
+    import shutil
+    import subprocess
+
+    import nbformat
+
+    from course import RELEASE_NB, answer_cells, solved_submission, tool_env, with_answers
+
+    nb = solved_submission()
+    wrong = answer_cells(nb)["linear_forward"].source.replace("np.dot(W, A)", "2 * np.dot(W, A)")
+    nbformat.write(with_answers(nb, {"linear_forward": wrong}), str(tmp_path / "mine.ipynb"))
+    for helper in ("testCases.py", "dnn_utils.py"):
+        shutil.copy(RELEASE_NB.parent / helper, tmp_path / helper)
+    run = subprocess.run([sys.executable, "-m", "nbgrader", "validate", "mine.ipynb"], cwd=tmp_path, env=tool_env(),
+                         capture_output=True, text=True, timeout=600)
+    shown = run.stdout.split("VALIDATION FAILED")[1]
+    assert "Traceback" not in shown and "testCases.py" not in shown, shown
+    errors = [part.split("The error was:")[1] for part in shown.split("The following cell failed:")[1:]]
+    assert len(errors) == 3, shown  # linear_forward and the two that call it
+    assert "Исправьте linear_forward." in errors[0]
+    assert all("Исправьте сначала" in e and "linear_forward:" in " ".join(e.split()) for e in errors[1:]), errors
+    assert max(len(line) for e in errors for line in e.splitlines()) <= 90
 
 
 def test_the_shipped_helper_graph_is_the_graders():

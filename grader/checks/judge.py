@@ -8,12 +8,14 @@ from ..plain.codec import decode
 from .behaviour import failure_print, output_print
 from .compare import Mismatch, compare
 from .graded_functions import BY_NAME
-from .results import ERROR, FAILED, MISSING, PASSED, CaseResult, FunctionResult
+from .results import ERROR, FAILED, MISSING, PASSED, SYNTAX, CaseResult, FunctionResult
 
 
 # A decimal number in an error the student's code raised on a hidden case: its message is the student's
 # to write, so it could carry the hidden inputs out (``raise ValueError(repr(A))``). Shapes stay.
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?\d+[eE][-+]?\d+")
+# Where Python puts a syntax error (the verdict says it in Russian, with the line's text).
+_LOCATION = re.compile(r" \(<answer cell>, line \d+\)")
 # Verdicts that name a slip (a typical mistake or compare's transposed, sign, keepdims, factor of m).
 _NAMED_SLIPS = ("похоже, ", "keepdims", "перепутан знак", "деление на m")
 
@@ -106,6 +108,16 @@ def summarize(failures, total):
     first = failures[0]
     head = "не пройдено {} из {} проверок. Первая: {}".format(len(failures), total, first.label)
     return head + "\n" + first.message
+
+
+def syntax_error(name, line, text, error):
+    """The verdict for a function whose answer cell does not parse: where, and Python's words for it."""
+    spec = BY_NAME[name]
+    where = "синтаксическая ошибка в ячейке функции {}, строка {}".format(name, line) if line else \
+        "синтаксическая ошибка в ячейке функции {}".format(name)
+    shown = ":\n    {}\n".format(text.strip()[:200]) if text.strip() else "\n"
+    return FunctionResult(name, 0.0, spec.points, SYNTAX, where + shown + _LOCATION.sub("", error) +
+                          "\nЯчейка не выполнилась, поэтому функция не определена: исправьте эту строку.")
 
 
 def missing(name):

@@ -5,6 +5,8 @@ from dataclasses import asdict, dataclass, field
 from .graded_functions import MAX_SCORE
 
 PASSED, FAILED, ERROR, TIMEOUT, MISSING = "passed", "failed", "error", "timeout", "missing"
+SYNTAX = "syntax"  # the function's answer cell does not parse, so it never ran
+UNANSWERED = "unanswered"  # the answer cell is still the release's stub (set where the release is known)
 
 
 @dataclass(frozen=True)

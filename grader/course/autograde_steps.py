@@ -35,7 +35,7 @@ from .autograded import carrier_notebook, fill_verdicts
 from .gradebook import record_verdicts
 from .lab_context import lab_context, lab_folder
 from .markup import lab_markdown
-from .layout import Submission, autograded_notebook
+from .layout import NOTEBOOK, Submission, autograded_notebook
 from .regrading import METADATA_KEY, graded_from, needs_grading
 from .safe_nbgrader_reads import guard
 from .stubs import release_answers, unanswered
@@ -95,7 +95,9 @@ class SubmittedNotebookExporter(NotebookExporter):
         resources["metadata"].update(name=Path(filename).stem, path=os.path.dirname(filename))
         info = resources.get("nbgrader", {})
         try:
-            notebook = read_notebook(filename, Submission(info["student"], Path(filename).parent).inside)
+            submission = Submission(info["student"], Path(filename).parent)
+            notebook = read_notebook(submission.notebook if Path(filename).name == NOTEBOOK else filename,
+                                     submission.inside)
         except Unreadable as reason:
             self.log.warning("%s cannot be graded: %s", filename, reason)
             notebook = Notebook((), "")

@@ -21,7 +21,7 @@ from .autograded import write_autograded
 from .claims import claims_for
 from .gradebook import Recorder, database_errors, database_reason, open_gradebook
 from .lab_context import lab_context, lab_folder
-from .layout import misnamed, submissions
+from .layout import NOTEBOOK, misnamed, submissions
 from .regrading import needs_grading
 from .settings import certificates_folder, db_url, safe_url
 from .stubs import release_answers, unanswered
@@ -48,6 +48,10 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
             for name in misnamed(course):
                 log.warning("submitted/%s is not named by a student id: not graded", printable(name))
             todo = [s for s in submissions(course, students) if force or needs_grading(gb, course, s)]
+            for submission in todo:
+                if submission.renamed:
+                    log.warning("%s: grading %s, the only notebook in the folder (expected %s)",
+                                submission.student, printable(submission.renamed), NOTEBOOK)
             progress = progress or Progress(len(todo))
             done = {}
             try:

@@ -116,8 +116,8 @@ class SafeCollect(ExchangeCollect):
                               student, self.coursedir.assignment_id)
                 return
         files = _regular_files(record["path"], pwd.getpwnam(student).pw_uid, int(self.max_file_mb * 2 ** 20))
-        if NOTEBOOK not in files:
-            raise Refused("no {} of the student's own in the submission".format(NOTEBOOK))
+        if not any(name.endswith(".ipynb") for name in files):  # a renamed lone notebook is graded (layout)
+            raise Refused("no notebook of the student's own in the submission (expected {})".format(NOTEBOOK))
         staging = dest + ".collecting"
         if os.path.isdir(staging):
             _remove(staging)

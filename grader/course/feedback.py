@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..checks.graded_functions import BY_NAME, MAX_SCORE, NAMES
 from ..checks.verdicts import points
-from ..client import delay_text
+from ..client import UNGRADABLE_RU, delay_text
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, read_bytes, read_notebook
 from .export import MISSING, collect
@@ -45,6 +45,12 @@ def page_of(gb, submission, row):
         sources = answer_cells(read_notebook(submission.notebook, submission.inside).cells).by_function
     except Unreadable as reason:
         note = "Ноутбук не удалось прочитать: {}".format(reason)
+    reasons = set(comments.values())
+    if len(reasons) == 1 and (next(iter(reasons)) or "").startswith(UNGRADABLE_RU):  # said once, not ten times
+        note, comments = next(iter(reasons)), dict.fromkeys(comments, "")
+    elif submission.renamed:
+        note = ("Проверен файл «{}» — единственный ноутбук в папке; в следующий раз назовите его {}."
+                .format(submission.renamed, NOTEBOOK))
     return render_page(submission.student, row.scores, comments, sources, row.late_penalty, note,
                        delay_text(row.seconds_late) if row.seconds_late > 0 else "")
 

@@ -16,6 +16,7 @@ from ..checks.graded_functions import NAMES
 from ..checks.verdicts import function_report
 from ..client import UNGRADABLE_RU
 from .layout import ASSIGNMENT
+from .stubs import BLANK_NOTE
 from .settings import course_config, db_url, safe_url
 
 NOTEBOOK_ID = ASSIGNMENT  # nbgrader's notebook id: the file name without .ipynb
@@ -229,7 +230,7 @@ def _write_verdicts(comments, result, unanswered):
         text = (function_report(by_name[name]) if name in by_name
                 else UNGRADABLE_PREFIX + ": " + result.error)
         if name in unanswered and name in by_name:
-            text = "Нет ответа: ячейка не изменена.\n" + text
+            text = BLANK_NOTE + "\n" + text
         comments[name].auto_comment = text
 
 

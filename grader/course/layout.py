@@ -19,7 +19,22 @@ class Submission:
 
     @property
     def notebook(self):
-        return self.folder / NOTEBOOK
+        """The file to grade: ``dnn_step_by_step.ipynb``, or else the folder's only notebook.
+
+        Browsers and Jupyter save a second download as ``dnn_step_by_step (1).ipynb``;
+        when that is all the student handed in, it is their work.
+        """
+        expected = self.folder / NOTEBOOK
+        if os.path.lexists(expected):
+            return expected
+        found = _notebooks_in(self.folder)
+        return self.folder / found[0] if len(found) == 1 else expected
+
+    @property
+    def renamed(self):
+        """The name of the graded file when it is not ``dnn_step_by_step.ipynb`` ("" otherwise)."""
+        name = self.notebook.name
+        return "" if name == NOTEBOOK else name
 
     @property
     def inside(self):
@@ -60,6 +75,21 @@ def submissions(course, students=None):
 def misnamed(course):
     """Folders in ``submitted/`` whose names are no student id (a markup, a formula, an escape code): never graded."""
     return sorted(name for name in _folders(Path(course) / "submitted") if not is_student_id(name))
+
+
+def _notebooks_in(folder, most=100):
+    """The names of the ``.ipynb`` entries of ``folder`` (not hidden), or [] when there are more than ``most``."""
+    found = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.endswith(".ipynb") and not entry.name.startswith("."):
+                    found.append(entry.name)
+                    if len(found) > most:
+                        return []
+    except OSError:
+        return []
+    return sorted(found)
 
 
 def _folders(root):

@@ -22,7 +22,7 @@ import stat
 from pathlib import Path
 
 from ..submission.reading import MAX_BYTES
-from .layout import Submission
+from .layout import NOTEBOOK, Submission
 
 
 def guard(converter):
@@ -39,6 +39,14 @@ def guard(converter):
         skipped = uncopyable_files(folder, coursedir.ignore + ["*.ipynb"])
         for path, reason in skipped:
             converter.log.warning("%s: not copied to autograded/ (%s)", path, reason)
+        submission = Submission(student_id, Path(folder))
+        if submission.renamed:  # nbgrader would skip it as an unknown notebook: it is the student's work
+            converter.log.warning("%s: grading %s, the only notebook in the folder (expected %s)", student_id,
+                                  submission.renamed, NOTEBOOK)
+        if not os.path.lexists(os.path.join(folder, NOTEBOOK)):
+            # nbgrader fails a folder without the expected name; the exporter reads submission.notebook,
+            # which is the lone renamed one or, missing, a result that names the file expected
+            converter.notebooks = [os.path.join(folder, NOTEBOOK)]
         usual = list(coursedir.ignore)
         coursedir.ignore = usual + [glob.escape(path) for path, _ in skipped]  # nbgrader's own skip list
         try:

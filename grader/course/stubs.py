@@ -1,11 +1,15 @@
 """Which answers are still the release's stubs ("Нет ответа" rather than a wrong answer)."""
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..checks.graded_functions import NAMES
+from ..checks.results import UNANSWERED
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, read_notebook
 from .layout import ASSIGNMENT
+
+BLANK_NOTE = "Нет ответа: ячейка не изменена."
 
 
 def _normalized(source):
@@ -30,3 +34,13 @@ def unanswered(notebook, release):
     except Unreadable:
         return set()
     return {n for n in NAMES if n in release and (n not in mine or _normalized(mine[n]) == release[n])}
+
+
+def blank(function):
+    """A stub's verdict as a student reads it: «нет ответа», not the stub's own exception."""
+    return replace(function, status=UNANSWERED, message=BLANK_NOTE)
+
+
+def marked(result, unanswered):
+    """``result`` with the functions in ``unanswered`` read as :func:`blank`."""
+    return replace(result, functions=tuple(blank(f) if f.name in unanswered else f for f in result.functions))

@@ -419,18 +419,26 @@ def _serve(sock, namespace):
             return
         if message["op"] == "exec":  # a reply per cell, so the parent can time each one
             for index, source in message["cells"]:
-                wire.send(sock, {"op": "done", "index": index, "error": _exec(source, namespace)})
+                error, line = _exec(source, namespace)
+                wire.send(sock, {"op": "done", "index": index, "error": error, "syntax_line": line})
         elif message["op"] == "call":  # every case of one function, in one reply
             outcomes = [_call(sock, message, case, namespace) for case in message["cases"]]
             wire.send(sock, {"op": "outcomes", "outcomes": outcomes})
 
 
 def _exec(source, namespace):
+    """Run one answer cell: (its error or "", the line of its syntax error or None)."""
     try:
-        exec(compile(source, "<answer cell>", "exec"), namespace)
+        code = compile(source, "<answer cell>", "exec")
+    except SyntaxError as error:  # the cell never ran: the student is told where
+        return describe_error(error), error.lineno
+    except BaseException as error:  # noqa: B902 -- null bytes, a parser out of memory
+        return describe_error(error), None
+    try:
+        exec(code, namespace)
     except BaseException as error:  # noqa: B902 -- sys.exit() in a cell is the student's error too
-        return describe_error(error)
-    return ""
+        return describe_error(error), None
+    return "", None
 
 
 def _call(sock, message, case, namespace):

@@ -10,9 +10,9 @@ import time
 from dataclasses import replace
 
 from ..checks.graded_functions import ACTIVATIONS, BY_NAME, NAMES
-from ..checks.judge import judge_case, judge_function, missing
+from ..checks.judge import judge_case, judge_function, missing, syntax_error
 from ..checks.reference import cases_for, slips_for
-from ..checks.results import ERROR, TIMEOUT, FunctionResult, SubmissionResult
+from ..checks.results import ERROR, MISSING, SYNTAX, TIMEOUT, FunctionResult, SubmissionResult
 from ..plain.codec import UnsupportedValue
 from ..plain.outcome import Outcome
 from ..submission.answers import answer_cells
@@ -55,7 +55,10 @@ def grade_read_notebook(notebook, zygote, limits, started=None):
         results = tuple(_grade_function(session, name, limits) for name in NAMES)
     finally:
         session.close()
-    notes = tuple("ячейка {}: {}".format(i + 1, e) for i, e in sorted(session.cell_errors.items())) + \
+    results = tuple(_said_where(r, cells.position.get(r.name), session, sources) for r in results)
+    explained = {cells.position.get(r.name) for r in results if r.status == SYNTAX}
+    notes = tuple("ячейка {}: {}".format(i + 1, e) for i, e in sorted(session.cell_errors.items())
+                  if i not in explained) + \
         tuple("импорт лабораторной не выполнен: " + e for e in session.import_errors)
     return SubmissionResult(results, "", session.seal, time.monotonic() - started, notes, notebook.sha256,
                             session.refusals.of(CELLS))
@@ -113,6 +116,16 @@ def _check_function(session, name, limits):
     results = [judge_case(spec, case, expected, _outcome(message), lambda case=case: slips_for(name, case))
                for (case, expected), message in zip(cases, messages)]
     return judge_function(spec, results)
+
+
+def _said_where(result, position, session, sources):
+    """A function missing because its cell does not parse: say so, with the line, not «не найдена»."""
+    if result.status != MISSING or position not in session.syntax_lines:
+        return result
+    line = session.syntax_lines[position]
+    lines = sources[position].splitlines()
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return syntax_error(result.name, line, text, session.cell_errors.get(position, "SyntaxError"))
 
 
 def _outcome(message):

@@ -19,6 +19,7 @@ class Violation(Exception):
 
 MAX_TEXT = 4000        # an error text, a function or helper name
 MAX_IMPORT_ERRORS = 20
+MAX_LINE = 10 ** 7     # a line number in an answer cell
 
 
 def started(message):
@@ -39,11 +40,14 @@ def sealed(message):
 
 
 def done(message, index):
-    """A cell ran: its error text ("" when it ran through)."""
+    """A cell ran: (its error text, "" when it ran through; the line of its syntax error or None)."""
     _kind(message, "done")
     if message.get("index") != index or type(message.get("index")) is not int:
         raise Violation("a reply for another cell")
-    return _text(message.get("error", ""))
+    line = message.get("syntax_line")
+    if line is not None and (type(line) is not int or not 0 <= line <= MAX_LINE):
+        raise Violation("a syntax error's line that is no line")
+    return _text(message.get("error", "")), line
 
 
 def in_call(message, helpers, cases):

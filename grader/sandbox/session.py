@@ -63,6 +63,7 @@ class Session:
     def __init__(self, zygote, cells, limits, imports=()):
         self.zygote, self.cells, self.limits, self.imports = zygote, list(cells), limits, tuple(imports)
         self.cell_errors = {}   # index -> error text of cells that raised or timed out
+        self.syntax_lines = {}  # index -> the line of a cell's syntax error (the cell never ran)
         self.import_errors = []  # lab imports that failed in the child (a broken installation)
         self._skip = set()      # cells that timed out or crashed: never run again
         self._pid = self._sock = self._listener = None
@@ -98,7 +99,7 @@ class Session:
         for index, _ in pending:
             self._set_mark()
             try:
-                error = self._expect(protocol.done, time.monotonic() + self.limits.cell_seconds, index)
+                error, line = self._expect(protocol.done, time.monotonic() + self.limits.cell_seconds, index)
             except OutOfTime:
                 self._kill()
                 raise
@@ -109,6 +110,8 @@ class Session:
                 return self._start()
             if error:
                 self.cell_errors[index] = error
+            if line is not None:
+                self.syntax_lines[index] = line
 
     def _receive_first(self, deadline):
         """One message of a child still setting up, with its pid and descriptors from the kernel."""

@@ -22,7 +22,7 @@ from ..course.autograded import write_autograded
 from ..course.batch import grading_workers
 from ..course.gradebook import Recorder, database_errors, open_gradebook
 from ..course.layout import ASSIGNMENT, NOTEBOOK, Submission
-from ..course.stubs import release_answers, unanswered
+from ..course.stubs import marked, release_answers, unanswered
 from . import store
 
 log = logging.getLogger("grader.service")
@@ -138,9 +138,11 @@ class Dispatcher:
                 store.give_back(self.engine, job.id)
                 return
         submission = self._into_submitted(job)
+        blanks = unanswered(notebook, release)
+        shown = marked(result, blanks).to_json()  # «нет ответа», as the gradebook's comment says
         try:
-            recorder.record(gb, submission, result, unanswered(notebook, release),
-                            also=lambda session, counted: store.finish(session, job.id, counted.shown(result.to_json())))
+            recorder.record(gb, submission, result, blanks,
+                            also=lambda session, counted: store.finish(session, job.id, counted.shown(shown)))
         except database_errors():
             log.exception("could not record %s; it stays queued", job.id)
             store.give_back(self.engine, job.id)

@@ -23,6 +23,7 @@ class AnswerCells:
     sources: tuple          # answer cells to run, in notebook order
     found_by: dict          # function -> "metadata" | "marker" | "def" (how its cell was found)
     by_function: dict       # function -> the source of its answer cell
+    position: dict = None   # function -> the index of its answer cell in ``sources``
 
 
 def answer_cells(cells):
@@ -45,7 +46,8 @@ def answer_cells(cells):
     if sum(len(cells[i].source) for i in order) > MAX_ANSWER_BYTES:
         raise Unreadable("код ответов больше {} МБ".format(MAX_ANSWER_BYTES // 2 ** 20))
     return AnswerCells(tuple(cells[i].source for i in order), found_by,
-                       {name: cells[i].source for name, i in chosen.items()})
+                       {name: cells[i].source for name, i in chosen.items()},
+                       {name: order.index(i) for name, i in chosen.items()})
 
 
 def _by_metadata(cell):

@@ -99,6 +99,8 @@ def read_bytes(path, inside=None, limit=MAX_BYTES):
         # O_NONBLOCK: opening a named pipe must not wait for a writer.
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
     except OSError as error:
+        if error.errno == errno.ENOENT:  # name the file looked for: a student may have saved it as another
+            raise Unreadable("нет файла {}".format(os.path.basename(path))) from None
         raise _unreadable(error) from None
     try:
         info = os.fstat(fd)

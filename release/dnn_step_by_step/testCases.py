@@ -248,7 +248,18 @@ USES = {
 
 
 class PublicTestFailed(AssertionError):
-    """Результат функции не совпадает с таблицей «Ожидаемый результат»."""
+    """Результат функции не совпадает с таблицей «Ожидаемый результат».
+
+    Вместо трассировки стека Jupyter и ``nbgrader validate`` показывают только
+    текст ошибки, короткими строками: что не так и что исправить сначала.
+    """
+
+    def _render_traceback_(self):
+        return _wrapped(str(self))
+
+
+# Функции, чьи открытые проверки в этом ядре не пройдены (чтобы сказать, что исправлять сначала).
+_FAILED = set()
 
 
 def public_test(name, function):
@@ -260,11 +271,13 @@ def public_test(name, function):
     это не влияет: баллы выставляют скрытые проверки.
     """
     run, expected = _PUBLIC_TESTS[name]
+    _FAILED.discard(name)
     try:
         rows = run(function)
     except Exception as error:
         what = "вызов завершился ошибкой {}: {}".format(type(error).__name__, error)
         print("✘ {}: {}".format(name, what))
+        _FAILED.add(name)
         raise PublicTestFailed(_failure(name, what)) from None
     mismatches = []
     for (label, got), want in zip(rows, expected):
@@ -275,14 +288,32 @@ def public_test(name, function):
             print("✘ {}: ожидалось\n{}\nполучено\n{}".format(label, np.asarray(want), got))
     if mismatches:
         print("Есть расхождения с таблицей «Ожидаемый результат»: исправьте {}.".format(name))
+        _FAILED.add(name)
         raise PublicTestFailed(_failure(name, "не совпадает с таблицей «Ожидаемый результат»: " +
                                         ", ".join(mismatches)))
     print("Открытая проверка {} пройдена.".format(name))
 
 
 def _failure(name, what):
-    message = "{}: {}".format(name, what)
+    """Что не так с функцией и что исправить сначала: её собственную ошибку или ту, что в функциях, которые она вызывает."""
+    first = [used for used in USES.get(name, ()) if used in _FAILED]
+    if first:
+        them = ("её", "её открытая проверка выше не пройдена") if len(first) == 1 else \
+            ("их", "их открытые проверки выше не пройдены")
+        return ("{}: {}.\nИсправьте сначала {}: {} вызывает {}, а {}; возможно, после этого пройдёт и {}."
+                ).format(name, what, ", ".join(first), name, them[0], them[1], name)
+    message = "{}: {}.\nИсправьте {}.".format(name, what, name)
     if name in USES:
-        message += (". {} вызывает ваши {}: если их открытые проверки выше тоже не пройдены, "
-                    "исправьте сначала их").format(name, ", ".join(USES[name]))
+        message += " Она вызывает ваши {}: их открытые проверки пройдены, значит ошибка в самой {}.".format(
+            ", ".join(USES[name]), name)
     return message
+
+
+def _wrapped(text, width=78):
+    """Строки не длиннее ``width``: ``nbgrader validate`` обрезает более длинные."""
+    import textwrap
+
+    lines = []
+    for paragraph in text.splitlines():
+        lines.extend(textwrap.wrap(paragraph, width, subsequent_indent="  ") or [""])
+    return lines
