@@ -5,23 +5,43 @@ with a students' nbgrader_config.py the hub's admin would write: either nbgrader
 shared exchange folder, or the course's server through ``grader_client.py``.
 """
 
+import re
+import shlex
 import shutil
 
-from course import ASSIGNMENT, NOTEBOOK, copy_course, read, with_answers
+from course import ASSIGNMENT, NOTEBOOK, REPO, copy_course, read, with_answers
 from other_users import create_user, environment_for, open_folder, run_as
 
-FOLDER_EXCHANGE = """c = get_config()
-c.Exchange.root = {exchange!r}
-c.CourseDirectory.course_id = "dnn_step_by_step"
-"""
-SERVER_EXCHANGE = """c = get_config()
-c.CourseDirectory.course_id = "dnn_step_by_step"
-c.ExchangeFactory.fetch_assignment = "grader_client.FetchAssignment"
-c.ExchangeFactory.submit = "grader_client.Submit"
-c.ExchangeFactory.fetch_feedback = "grader_client.FetchFeedback"
-c.ExchangeFactory.list = "grader_client.ListAssignments"
-c.GraderServer.url = {url!r}
-"""
+def _readme_block(opening):
+    """The README's fenced block whose first line is ``opening``: what the README tells people to use."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    for block in re.findall(r"```\w*\n(.*?)```", text, re.S):
+        if block.startswith(opening):
+            return block
+    raise AssertionError("the README has no block starting {!r}".format(opening))
+
+
+def _students_config(opening, setting, value):
+    """A students' nbgrader_config.py from the README, with its example ``setting`` made ``value``."""
+    block = _readme_block(opening)
+    line = next(line for line in block.splitlines() if line.startswith(setting + " = "))
+    return block.replace(line, "{} = {!r}".format(setting, value))
+
+
+def folder_exchange(exchange):
+    """The students' config for nbgrader's shared exchange folder, exactly as the README gives it."""
+    return _students_config("# /etc/jupyter/nbgrader_config.py on the hub", "c.Exchange.root", str(exchange))
+
+
+def server_exchange(url):
+    """The students' config for the course's server as the exchange, exactly as the README gives it."""
+    return _students_config("c = get_config()\nc.CourseDirectory.course_id", "c.GraderServer.url", url)
+
+
+def readme_student_commands():
+    """{verb: argv} of the README's student commands for the hub (its Russian section), in order."""
+    block = _readme_block("nbgrader fetch_assignment")
+    return {argv[1]: argv for argv in (shlex.split(line.split("#")[0]) for line in block.splitlines()) if argv}
 
 
 def instructor_side(prefix, config=""):

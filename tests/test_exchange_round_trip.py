@@ -18,7 +18,7 @@ import pytest
 
 from course import ASSIGNMENT, FULL, gradebook_scores, grader_cli, nbgrader, read
 from corpus import solved_sources
-from hub import FOLDER_EXCHANGE, Student, instructor_side
+from hub import Student, folder_exchange, instructor_side, readme_student_commands
 from other_users import remove_user
 
 
@@ -31,7 +31,7 @@ ALICE, BOB = "dnn-alice-" + SUFFIX, "dnn-bob-" + SUFFIX
 def hub():
     root, exchange, course = instructor_side("grader-hub-")
     try:
-        config = FOLDER_EXCHANGE.format(exchange=str(exchange))
+        config = folder_exchange(exchange)
         students = {"alice": Student(ALICE, root, config), "bob": Student(BOB, root, config)}
         yield {"course": course, "exchange": exchange, **students}
     finally:
@@ -42,39 +42,44 @@ def hub():
 
 @pytest.fixture(scope="module")
 def term(hub):
-    """The whole cycle, step by step; each step's output kept for the tests below."""
+    """The whole cycle, step by step, students typing the README's commands; each step's output kept."""
     course, alice, bob = hub["course"], hub["alice"], hub["bob"]
+    said = readme_student_commands()
     log = {}
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     for name in (ALICE, BOB):  # the roster: collect takes only its students' work
         nbgrader(course, "db", "student", "add", name)
     nbgrader(course, "release_assignment", ASSIGNMENT, "--force")
     for student in (alice, bob):
-        student.nbgrader("fetch_assignment", ASSIGNMENT)
+        student.nbgrader(*said["fetch_assignment"][1:])
     alice.answer(solved_sources())
     bob.answer(dict(solved_sources(), compute_cost=WRONG_COST))
     log["validate alice"], log["validate bob"] = _validate(alice), _validate(bob)
     for student in (alice, bob):
-        student.nbgrader("submit", ASSIGNMENT)
+        student.nbgrader(*said["submit"][1:])
     nbgrader(course, "collect", ASSIGNMENT)
     log["grade 1"] = grader_cli(course, "autograde")
     log["scores 1"] = gradebook_scores(course)
 
     bob.answer(solved_sources())  # bob reads Validate's message, fixes compute_cost, resubmits
     log["validate bob again"] = _validate(bob)
-    bob.nbgrader("submit", ASSIGNMENT)
+    bob.nbgrader(*said["submit"][1:])
     nbgrader(course, "collect", "--update", ASSIGNMENT)
     log["grade 2"] = grader_cli(course, "autograde")
     log["scores 2"] = gradebook_scores(course)
     log["feedback"] = grader_cli(course, "feedback")
     log["release"] = nbgrader(course, "release_feedback", ASSIGNMENT, check=False)
     for key, student in (("alice", alice), ("bob", bob)):
-        log["fetch " + key] = student.run("nbgrader", "fetch_feedback", ASSIGNMENT)
+        log["fetch " + key] = student.run(*said["fetch_feedback"])
     return log
 
 
 def _validate(student):
-    return student.run("nbgrader", "validate", str(student.notebook))
+    return student.run(*readme_student_commands()["validate"])
+
+
+def test_the_readme_gives_students_the_four_commands_of_a_term():
+    assert list(readme_student_commands()) == ["fetch_assignment", "validate", "submit", "fetch_feedback"]
 
 
 def test_validate_passes_a_right_notebook_and_names_the_wrong_function(term):

@@ -23,7 +23,7 @@ import pytest
 
 from course import ASSIGNMENT, FULL, NOTEBOOK, REPO, gradebook_scores, grader_cli, nbgrader
 from corpus import solved_sources
-from hub import FOLDER_EXCHANGE, SERVER_EXCHANGE, Student, instructor_side
+from hub import Student, folder_exchange, instructor_side, server_exchange
 from other_users import open_folder, remove_user
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="creates OS users: needs root (CI runs as root)")
@@ -38,7 +38,7 @@ WRONG_COST = solved_sources()["compute_cost"].replace("(-1 / m)", "(1 / m)")
 def hub():
     root, exchange, course = instructor_side("grader-hub-attack-", "c.LateSubmissionPlugin.penalty_method = 'zero'")
     try:
-        config = FOLDER_EXCHANGE.format(exchange=str(exchange))
+        config = folder_exchange(exchange)
         yield {"root": root, "course": course, "exchange": exchange,
                **{key: Student(name, root, config) for key, name in (("alice", ALICE), ("bob", BOB),
                                                                       ("mallory", MALLORY))}}
@@ -227,7 +227,7 @@ def served(hub):
     students = ("served-a-" + SUFFIX, "served-b-" + SUFFIX)
     server = Service(root, list(students), "--timeout", "5", "--per-minute", "20")
     client = (REPO / "grader" / "client.py").read_bytes()  # what /client.py serves
-    config = SERVER_EXCHANGE.format(url=server.url)
+    config = server_exchange(server.url)
     try:
         yield {"server": server, **{key: Student(name, root, config, client=client, token=server.tokens[name])
                                     for key, name in zip(("a", "b"), students)}}
