@@ -12,8 +12,10 @@ from course import (ASSIGNMENT, REPO, RELEASE_NB, generated_course, grader_cli, 
                     submit, with_answers)
 from corpus import solved_sources
 from browser import chromium
+from selenium.webdriver.common.by import By
 
 from grader.checks.graded_functions import BY_NAME, NAMES
+from grader.course.class_report import DPI, LABEL_PT
 
 DUE = "2026-06-01 00:00:00 UTC"
 
@@ -148,8 +150,12 @@ def test_the_class_report_renders_in_headless_chromium_without_errors(course, tm
     try:
         driver.get((tmp_path / "report.html").as_uri())
         images = driver.execute_script(
-            "return Array.from(document.images).map(i => [i.complete, i.naturalWidth]);")
-        assert len(images) == 3 and all(done and width > 0 for done, width in images), images
+            "return Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.width]);")
+        assert len(images) == 3 and all(done and width > 0 for done, width, _ in images), images
+        for _, natural, shown in images:  # the charts' labels, as the page shows them: readable
+            assert LABEL_PT * DPI / 72 * shown / natural >= 14, images
+        mean = driver.find_element(By.CSS_SELECTOR, ".card:nth-child(3)").text
+        assert "сданных работ" in mean and "непроверяемых" in mean, mean  # corrupt counts, with its 0
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert not errors, errors
         assert driver.save_screenshot(str(tmp_path / "report.png"))

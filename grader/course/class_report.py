@@ -112,9 +112,13 @@ def _refused(course, student):
     return [r for r in refused if isinstance(r, str)] if isinstance(refused, list) else []
 
 
+DPI = 110
+LABEL_PT = 13  # every label of the charts: shown at natural size, about 20 px (10 pt, two-up, read as 8 px)
+
+
 def _png(figure):
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
@@ -123,6 +127,12 @@ def plots(rows):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    with plt.rc_context({"font.size": LABEL_PT, "axes.titlesize": LABEL_PT, "axes.labelsize": LABEL_PT,
+                         "xtick.labelsize": LABEL_PT, "ytick.labelsize": LABEL_PT}):
+        return _plots(rows, plt)
+
+
+def _plots(rows, plt):
     graded = [r for r in rows if r.status not in (MISSING, UNGRADABLE)]
     images = {}
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
@@ -134,7 +144,7 @@ def plots(rows):
     images["hist"] = _png(fig)
     plt.close(fig)
 
-    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    fig, ax = plt.subplots(figsize=(8, 4.6))
     rates = [100 * sum((r.scores[n] or 0) >= BY_NAME[n].points for r in graded) / max(len(graded), 1)
              for n in NAMES]
     ax.barh(list(NAMES)[::-1], rates[::-1], color=["#b3261e" if x < 50 else "#1b7f3b" for x in rates[::-1]])
@@ -158,9 +168,12 @@ def plots(rows):
 
 def render(rows, mistakes, attention, images, rates, similarity=None):
     graded = [r for r in rows if r.status not in (MISSING, UNGRADABLE)]
-    mean = sum(r.total for r in graded) / len(graded) if graded else 0
+    handed_in = [r for r in rows if r.status != MISSING]  # an ungradable work counts, with its 0
+    mean = sum(r.total for r in handed_in) / len(handed_in) if handed_in else 0
     return render_template("class_report.html.j2", assignment=ASSIGNMENT, students=len(rows), graded=len(graded),
-                           mean=points(mean), full=sum(r.total >= 100 for r in graded), images=images,
+                           mean=points(mean), handed_in=len(handed_in),
+                           ungradable=sum(r.status == UNGRADABLE for r in rows),
+                           full=sum(r.total >= 100 for r in graded), images=images,
                            mistakes=mistakes.most_common(15), attention=attention, rates=list(zip(NAMES, rates)),
                            similarity=similarity)
 
