@@ -21,7 +21,7 @@ import nbformat
 import pytest
 
 from browser import chromium
-from course import (ASSIGNMENT, NOTEBOOK, gradebook_scores, grader_cli, nbgrader, solved_submission, tool_env,
+from course import (ASSIGNMENT, NOTEBOOK, RELEASE_NB, gradebook_scores, grader_cli, nbgrader, solved_submission, tool_env,
                     with_answers)
 from corpus import solved_sources
 from hostile import as_text, hostile_submissions
@@ -53,7 +53,8 @@ def checked(texts, folder):
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    server = Service(tmp_path_factory.mktemp("service"), ["alice", "bob", "carol", "dave", "erin"], "--workers", "2",
+    server = Service(tmp_path_factory.mktemp("service"), ["alice", "bob", "carol", "dave", "erin", "frank"],
+                     "--workers", "2",
                      "--timeout", "3", "--per-minute", "5", "--max-mb", "1")
     yield server
     server.stop()
@@ -175,6 +176,59 @@ def test_the_page_uploads_a_notebook_and_fills_in_the_verdict_without_a_reload(s
         assert driver.save_screenshot(str(tmp_path / "page.png"))
     finally:
         driver.quit()
+
+
+def test_on_a_phone_the_pasted_token_works_without_saving_and_errors_are_a_students_words(service, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    (tmp_path / NOTEBOOK).write_bytes(WRONG_COST)
+    (tmp_path / "broken.ipynb").write_bytes(b"not a notebook")
+    driver = chromium()
+    try:
+        driver.set_window_size(390, 844)
+        driver.get(service.url + "/")
+        wide = driver.execute_script(  # nothing wider than the phone: no sideways scrolling
+            "return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > "
+            "window.innerWidth).map(e => e.tagName + '#' + e.id + ' ' + e.getBoundingClientRect().right)")
+        assert driver.execute_script("return window.innerWidth") == 390 and not wide, wide
+
+        def send(path):
+            driver.find_element(By.ID, "notebook").send_keys(str(path))
+            driver.find_element(By.ID, "send").click()
+
+        driver.find_element(By.ID, "token").send_keys(service.tokens["frank"])  # pasted; «Сохранить» not pressed
+        send(tmp_path / NOTEBOOK)
+        WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "total").text == "Итог: 95 из 100")
+        send(tmp_path / "broken.ipynb")
+        WebDriverWait(driver, 30).until(lambda d: "не принята" in d.find_element(By.ID, "status").text)
+        assert not driver.find_element(By.ID, "result").is_displayed()  # the old verdict is not left under it
+        token = driver.find_element(By.ID, "token")
+        token.clear()
+        token.send_keys("not-a-token")
+        send(tmp_path / NOTEBOOK)
+        WebDriverWait(driver, 30).until(lambda d: "Токен не подошёл" in d.find_element(By.ID, "status").text)
+        assert "Authorization" not in driver.find_element(By.ID, "status").text
+        assert driver.execute_script("return document.documentElement.scrollWidth") <= 390
+    finally:
+        driver.quit()
+
+
+def test_a_blank_answer_reads_no_answer_as_in_the_gradebook(service):
+    status, accepted, _ = service.submit("frank", RELEASE_NB.read_bytes())
+    assert status == 202, accepted
+    result = service.verdict("frank", accepted["id"])
+    assert {f["status"] for f in result["functions"]} == {"unanswered"}, result
+    assert all(f["message"].startswith("Нет ответа") for f in result["functions"])
+
+
+def test_the_access_log_has_a_line_per_request_and_no_token(service):
+    service.get("/api/submissions", "alice")
+    log = (service.course / "serve.log").read_text(encoding="utf-8")
+    lines = [line for line in log.splitlines() if '"GET /api/submissions" 200' in line]
+    assert any(" alice " in line for line in lines), log[-2000:]
+    assert '"POST /api/submissions" 401' in log and '"GET /api/health" 200' in log
+    assert not any(token in log for token in service.tokens.values())
 
 
 # --- a server killed with SIGKILL loses nothing it acknowledged -----------------------------------

@@ -37,6 +37,7 @@ from ..course.layout import ASSIGNMENT
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, parse_notebook, too_large
 from . import store
+from .access_log import AccessLog
 
 
 class Options:
@@ -61,6 +62,7 @@ def create_app(engine, uploads, dispatcher, options=None):
 
     app = FastAPI(title="dnn_step_by_step grader", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan)
+    app.add_middleware(AccessLog)
 
     def student_of(request):
         header = request.headers.get("authorization", "")
@@ -69,6 +71,7 @@ def create_app(engine, uploads, dispatcher, options=None):
         if student is None:
             raise HTTPException(401, "нужен действующий личный токен (заголовок Authorization: Bearer …)",
                                 headers={"WWW-Authenticate": "Bearer"})
+        request.state.student = student  # for the access log
         return student
 
     def lock_of(student):

@@ -7,11 +7,13 @@ acknowledged (see :mod:`.store`).
 """
 
 import logging
+import sys
 from pathlib import Path
 
 from ..course.gradebook import open_gradebook
 from ..course.settings import db_url
 from . import store
+from .access_log import log_to
 from .app import Options, create_app
 from .dispatcher import Dispatcher
 
@@ -28,6 +30,7 @@ def serve(course, host, port, limits, workers=2, scheduler=None, options=None, k
         import uvicorn
 
         logging.getLogger("grader.service").setLevel(logging.INFO)
+        log_to(sys.stderr)
         config = uvicorn.Config(create_app(engine, uploads, dispatcher, options or Options()), host=host, port=port,
                                 log_level="warning", access_log=False)
         print("serving the course {} on http://{}:{} (Ctrl+C stops)".format(course, host, port), flush=True)
