@@ -64,11 +64,15 @@ def cmd_check(args):
     from .course.lab_context import find_lab, lab_context, lab_folder
     from .sandbox.zygote import Zygote, warn_about
 
-    lab = lab_context(lab_folder(args.course) if args.course else find_lab())  # NoCourse: main's refusal
+    folder = lab_folder(args.course) if args.course else find_lab()
+    lab = lab_context(folder)  # NoCourse: main's refusal
     with Zygote(lab) as zygote:  # first: it warms up while this process imports numpy
-        from .sandbox.engine import grade_notebook
+        from .course.layout import NOTEBOOK
+        from .course.stubs import marked, stubs_of, unanswered
+        from .sandbox.engine import read_and_grade
 
-        result = grade_notebook(args.notebook, zygote, _limits(args))
+        result, notebook = read_and_grade(args.notebook, zygote, _limits(args))
+        result = marked(result, unanswered(notebook, stubs_of(folder / NOTEBOOK)))  # «нет ответа», as recorded
         warn_about(zygote.seal())
     return finish(result.to_json(), args.notebook, args.json, args.fail_under, out=sys.stdout, err=sys.stderr)
 

@@ -41,6 +41,8 @@ def mistake_of(comment):
     for line in lines[1:]:
         if line.startswith(("не пройдено", "ожидалось", "получено")):
             continue
+        if line.startswith("синтаксическая ошибка"):  # wherever it is: one kind
+            return "синтаксическая ошибка"
         if "ошибка при вызове:" in line:
             return "исключение " + line.split("ошибка при вызове:", 1)[1].split(":")[0].strip()
         if " — " in line:

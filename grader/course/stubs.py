@@ -18,7 +18,11 @@ def _normalized(source):
 
 def release_answers(course):
     """{function: normalized source} of the release's answer cells."""
-    path = Path(course) / "release" / ASSIGNMENT / (ASSIGNMENT + ".ipynb")
+    return stubs_of(Path(course) / "release" / ASSIGNMENT / (ASSIGNMENT + ".ipynb"))
+
+
+def stubs_of(path):
+    """{function: normalized source} of the answer cells of the release notebook at ``path``."""
     try:
         return {n: _normalized(s) for n, s in answer_cells(read_notebook(path).cells).by_function.items()}
     except Unreadable:
