@@ -139,7 +139,8 @@ def test_collect_names_each_refusal_and_prints_no_escape(term):
     assert collect.returncode == 0, collect.stderr[-3000:]
     assert "planted in another's name" in collect.stderr
     assert "not a student id" in collect.stderr
-    assert "no dnn_step_by_step.ipynb of the student's own" in collect.stderr  # her notebook was a link
+    # her notebook was a link: nothing of hers to collect
+    assert "no notebook of the student's own in the submission (expected dnn_step_by_step.ipynb)" in collect.stderr
     assert "\x1b" not in collect.stdout + collect.stderr
 
 

@@ -132,8 +132,10 @@ def test_every_graded_submission_is_recorded_as_the_students_latest_with_its_tim
         nbgrader(server.course, "db", "assignment", "add", ASSIGNMENT, "--duedate", "2026-01-01 00:00:00 UTC")
         first = server.submit("dana", WRONG_COST)[1]["id"]
         second = server.submit("dana", SOLVED)[1]["id"]
-        assert server.verdict("dana", first)["score"] == 95
-        assert server.verdict("dana", second)["score"] == 100
+        for submission, graded in ((first, 95), (second, 100)):  # late, penalty "zero": the score that counts
+            verdict = server.verdict("dana", submission)
+            assert verdict["score"] == 0 and verdict["late"]["score_before_penalty"] == graded, verdict
+            assert verdict["late"]["text"].startswith("с опозданием на ")
     finally:
         server.stop()
     course = server.course
