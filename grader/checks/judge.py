@@ -4,7 +4,8 @@ import re
 
 import numpy as np
 
-from ..plain.codec import decode
+from ..plain.codec import decode, encode, identical
+from ..plain.outcome import Outcome
 from .behaviour import failure_print, output_print
 from .compare import Mismatch, compare
 from .graded_functions import BY_NAME
@@ -50,6 +51,26 @@ def judge_case(spec, case, expected, outcome, slips=list):
                           "функция изменила входной аргумент {}: работайте с копией".format(changed),
                           case.public, failure_print("changed", changed, common=True))
     return CaseResult(case.label, case.part, True, "", case.public)
+
+
+def right_answer(spec, case, expected):
+    """(encoded value, encoded arguments, its passed CaseResult) of the answer that is exactly the
+    reference's, or None when even that does not pass (a case whose output holds a NaN, say).
+
+    What a child sends that is identical to it passes without being decoded and
+    compared: :func:`judge_case` has passed exactly this outcome.
+    """
+    value, args = encode(expected), encode(decode(encode(list(case.args))))
+    result = judge_case(spec, case, expected, Outcome(value, args))
+    return (value, args, result) if result.passed else None
+
+
+def judge_exactly_right(right, outcome):
+    """The passed CaseResult of :func:`right_answer` when ``outcome`` is that answer, bit for bit; else None."""
+    if right is None or outcome.error or outcome.invalid:
+        return None
+    value, args, result = right
+    return result if identical(outcome.value, value) and identical(outcome.args_after, args) else None
 
 
 def _compare_output(names, expected, actual, context):

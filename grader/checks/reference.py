@@ -5,13 +5,15 @@ per process: cases are deterministic, so a batch computes them once.
 """
 
 import copy
+import inspect
 import threading
 from functools import lru_cache
 
 import numpy as np
 
 import reference_solution as ref
-from ..plain.codec import sanitize
+from ..plain.calls import call_key, describe_error, isolate
+from ..plain.codec import decode, encode, sanitize
 from .graded_functions import ACTIVATIONS, BY_NAME, SPECS
 
 
@@ -55,6 +57,66 @@ def call_reference(name, args, kwargs):
     within_budget(name, args, kwargs)
     with _REFERENCE:
         return getattr(ref, name)(*args, **kwargs)
+
+
+def helper_reply(name, args, kwargs):
+    """The reply to a child's call of helper ``name`` on encoded arguments: ``{"value": ...}`` or the error.
+
+    Checked plain data in, plain data out, within the lab's sizes (:func:`call_reference`).
+    """
+    try:
+        args, kwargs = decode(args), decode(kwargs)
+        if not isinstance(args, list) or not isinstance(kwargs, dict):
+            raise TypeError("bad helper call")
+        with np.errstate(all="ignore"):
+            value = call_reference(name, args, kwargs)
+        return {"value": encode(value)}
+    except Exception as error:  # the student's call was wrong: the student sees why
+        return {"error": describe_error(error).split(": ", 1)[-1], "type": type(error).__name__}
+
+
+def helper_params(name):
+    """{helper: its parameter names} for the helpers ``name`` may call (public: the lab's signatures)."""
+    return {helper: tuple(inspect.signature(getattr(ref, helper)).parameters)
+            for helper in BY_NAME[name].helpers + ACTIVATIONS}
+
+
+def known_replies(name):
+    """{helper: {call key: reply}}: the helper calls the reference of ``name`` makes on its cases, answered.
+
+    A child checking ``name`` on these cases asks the same calls when the
+    student computes as the reference does; sent along with the cases, they
+    are answered without a round trip. They are what the child could ask for
+    anyway: the helpers ``name`` may call, on arguments its cases lead to.
+    """
+    with _REFERENCE:
+        return _known_replies(name)
+
+
+@lru_cache(maxsize=None)
+def _known_replies(name):
+    params = helper_params(name)
+    replies = {helper: {} for helper in params}
+
+    def recorder(helper):
+        def answer(*args, **kwargs):
+            args, kwargs = encode(list(args)), encode(kwargs)
+            reply = helper_reply(helper, args, kwargs)
+            key = call_key(args, kwargs, params[helper])
+            if key is not None:
+                replies[helper].setdefault(key, reply)
+            if "error" in reply:
+                raise ValueError(reply["error"])
+            return decode(reply["value"])
+        return answer
+
+    function = isolate(getattr(ref, name), {helper: recorder(helper) for helper in params})
+    for case, _ in _cases_for(name):
+        try:  # on the arguments exactly as a child decodes them
+            function(*decode(encode(list(case.args))), **decode(encode(case.kwargs)))
+        except Exception:  # noqa: BLE001 -- a case the reference refuses asks nothing more
+            pass
+    return {helper: known for helper, known in replies.items() if known}
 
 
 def within_budget(name, args, kwargs):

@@ -108,18 +108,40 @@ def _decode_array(data):
     return array[()] if data.get("scalar") else array
 
 
+_ITEMSIZE = {dtype: np.dtype(dtype).itemsize for dtype in _DTYPES.values()}
+_ARRAY_KEYS = frozenset(("array", "shape", "dtype", "scalar"))
+
+
 def _array_fields(data):
     """(shape, dtype) of an encoded array, each field checked; :class:`UnsupportedValue` if any is wrong."""
-    shape, dtype = data.get("shape"), data.get("dtype")
-    if not set(data) <= {"array", "shape", "dtype", "scalar"} or not isinstance(data.get("array"), str) \
-            or dtype not in _DTYPES.values() or type(data.get("scalar", False)) is not bool \
-            or not isinstance(shape, list) or len(shape) > MAX_DIMENSIONS \
-            or not all(type(n) is int and 0 <= n <= MAX_ELEMENTS for n in shape):
+    shape, dtype, text = data.get("shape"), data.get("dtype"), data.get("array")
+    if type(text) is not str or dtype not in _ITEMSIZE or not data.keys() <= _ARRAY_KEYS \
+            or type(data.get("scalar", False)) is not bool or type(shape) is not list or len(shape) > MAX_DIMENSIONS:
         raise UnsupportedValue("повреждённый массив")
-    size = math.prod(shape)
-    if size > MAX_ELEMENTS or len(data["array"]) != 4 * math.ceil(size * np.dtype(dtype).itemsize / 3):
+    size = 1
+    for n in shape:
+        if type(n) is not int or not 0 <= n <= MAX_ELEMENTS:
+            raise UnsupportedValue("повреждённый массив")
+        size *= n
+    if size > MAX_ELEMENTS or len(text) != 4 * math.ceil(size * _ITEMSIZE[dtype] / 3):
         raise UnsupportedValue("повреждённый массив")
     return shape, dtype
+
+
+def identical(a, b):
+    """Whether two values that passed :func:`check` are the same, type for type (``1`` is not ``1.0``).
+
+    An array's fields are a string, a bool and ints once checked, so ``==`` on it is exact.
+    """
+    if type(a) is not type(b):
+        return False
+    if type(a) is list:
+        return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b))
+    if type(a) is dict:
+        if "array" in a:
+            return a == b
+        return a.keys() == b.keys() and all(identical(a[k], b[k]) for k in a)
+    return a == b
 
 
 def check(data):

@@ -25,8 +25,13 @@ class Closed(WireError):
 
 
 def send(sock, message):
+    sock.sendall(pack(message))
+
+
+def pack(message):
+    """``message`` as the bytes :func:`send` writes: made once, a message sent often costs one write."""
     data = json.dumps(message, separators=(",", ":")).encode()
-    sock.sendall(_HEADER.pack(len(data)) + data)
+    return _HEADER.pack(len(data)) + data
 
 
 def recv(sock, deadline=None, limit=MAX_MESSAGE):

@@ -8,16 +8,17 @@ the returned plain data with the very checks the notebook's hidden tests use.
 import logging
 import time
 from dataclasses import replace
+from functools import lru_cache
 
 from ..checks.graded_functions import ACTIVATIONS, BY_NAME, NAMES
-from ..checks.judge import judge_case, judge_function, missing, syntax_error
-from ..checks.reference import cases_for, slips_for
+from ..checks.judge import judge_case, judge_exactly_right, judge_function, missing, right_answer, syntax_error
+from ..checks.reference import cases_for, helper_params, known_replies, slips_for
 from ..checks.results import ERROR, MISSING, SYNTAX, TIMEOUT, FunctionResult, SubmissionResult
 from ..plain.codec import UnsupportedValue
 from ..plain.outcome import Outcome
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, read_notebook
-from .session import Crashed, OutOfTime, Session, Timeout, describe_failure
+from .session import Crashed, OutOfTime, PreparedCall, Session, Timeout, describe_failure
 
 
 def grade_notebook(path, zygote, limits, inside=None):
@@ -87,7 +88,6 @@ def _grade_function(session, name, limits):
 
 def _check_function(session, name, limits):
     spec = BY_NAME[name]
-    helpers = spec.helpers + ACTIVATIONS
     out_of_time = FunctionResult(name, 0.0, spec.points, TIMEOUT,
                                  "превышено общее время проверки работы ({:g} с)".format(limits.budget))
     if session.out_of_time():
@@ -103,7 +103,7 @@ def _check_function(session, name, limits):
     deadline = time.monotonic() + limits.function_seconds
     cases = cases_for(name)
     try:
-        messages = session.call(name, [case for case, _ in cases], helpers, deadline)
+        messages = session.call(_prepared(name), deadline)
     except OutOfTime:
         return out_of_time
     except Timeout:
@@ -113,8 +113,9 @@ def _check_function(session, name, limits):
         return FunctionResult(name, 0.0, spec.points, ERROR, describe_failure(failure, "проверка"))
     if messages and messages[0]["missing"]:
         return missing(name)
-    results = [judge_case(spec, case, expected, _outcome(message), lambda case=case: slips_for(name, case))
-               for (case, expected), message in zip(cases, messages)]
+    results = [judge_exactly_right(right, outcome) or
+               judge_case(spec, case, expected, outcome, lambda case=case: slips_for(name, case))
+               for (case, expected), right, outcome in zip(cases, _right_answers(name), map(_outcome, messages))]
     return judge_function(spec, results)
 
 
@@ -126,6 +127,20 @@ def _said_where(result, position, session, sources):
     lines = sources[position].splitlines()
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     return syntax_error(result.name, line, text, session.cell_errors.get(position, "SyntaxError"))
+
+
+@lru_cache(maxsize=None)
+def _prepared(name):
+    """The call of ``name`` on its cases, with the reference's helper calls answered: once per process."""
+    return PreparedCall.of(name, [case for case, _ in cases_for(name)], BY_NAME[name].helpers + ACTIVATIONS,
+                           known_replies(name), helper_params(name))
+
+
+@lru_cache(maxsize=None)
+def _right_answers(name):
+    """Per case of ``name``, the reference's own answer as a child sends it (see :func:`right_answer`)."""
+    spec = BY_NAME[name]
+    return tuple(right_answer(spec, case, expected) for case, expected in cases_for(name))
 
 
 def _outcome(message):

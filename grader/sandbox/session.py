@@ -15,11 +15,8 @@ import socket
 import time
 from dataclasses import dataclass
 
-import numpy as np
-
-from ..checks.reference import call_reference
+from ..checks.reference import helper_reply
 from ..plain import codec, framing as wire
-from ..plain.calls import describe_error
 from ..plain.seal import Seal
 from . import protocol
 from .supervisor import Refusals
@@ -246,18 +243,17 @@ class Session:
         if self._sock is None:
             self._start()
 
-    def call(self, function, cases, helpers, deadline):
-        """Run ``function`` on every case in the child; return one outcome message per case.
+    def call(self, prepared, deadline):
+        """Run a :class:`PreparedCall` in the child: every case in one exchange; one outcome message per case.
 
         Raises :class:`Timeout` or :class:`Crashed` (the child is then gone).
         """
         self.ready()
         self._set_mark()
         try:
-            self._send({"op": "call", "function": function, "helpers": list(helpers),
-                        "cases": [{"args": codec.encode(list(c.args)), "kwargs": codec.encode(c.kwargs)} for c in cases]})
+            self._send_packed(prepared.packed)
             while True:
-                reply = self._expect(protocol.in_call, deadline, helpers, len(cases))
+                reply = self._expect(protocol.in_call, deadline, prepared.helpers, prepared.cases)
                 if reply[0] == "outcomes":
                     return reply[1]
                 self._send(run_helper(*reply[1:]))
@@ -265,18 +261,39 @@ class Session:
             self._kill()
             raise
 
+    def _send_packed(self, data):
+        try:
+            self._sock.sendall(data)
+        except OSError as error:
+            self._kill()
+            raise Crashed(str(error)) from None
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    """A function's call on all its cases, as the bytes sent to every child (made once per process).
+
+    It carries the replies to the helper calls the reference makes on those
+    cases (:func:`~grader.checks.reference.known_replies`), so a child computing
+    as the reference does asks nothing back.
+    """
+
+    function: str
+    helpers: tuple
+    cases: int
+    packed: bytes
+
+    @classmethod
+    def of(cls, function, cases, helpers, known=None, params=None):
+        message = {"op": "call", "function": function, "helpers": list(helpers),
+                   "cases": [{"args": codec.encode(list(c.args)), "kwargs": codec.encode(c.kwargs)} for c in cases],
+                   "known": known or {}, "params": {h: list(p) for h, p in (params or {}).items()}}
+        return cls(function, tuple(helpers), len(cases), wire.pack(message))
+
 
 def run_helper(name, args, kwargs):
     """Answer a child's helper call with the reference, on checked plain data, within the lab's sizes."""
-    try:
-        args, kwargs = codec.decode(args), codec.decode(kwargs)
-        if not isinstance(args, list) or not isinstance(kwargs, dict):
-            raise TypeError("bad helper call")
-        with np.errstate(all="ignore"):
-            value = call_reference(name, args, kwargs)
-        return {"value": codec.encode(value)}
-    except Exception as error:  # the student's call was wrong: the student sees why
-        return {"error": describe_error(error).split(": ", 1)[-1], "type": type(error).__name__}
+    return helper_reply(name, args, kwargs)
 
 
 def describe_failure(failure, what):

@@ -1,0 +1,124 @@
+"""The engine's shortcuts grade exactly as the long way: known helper replies, exact right answers."""
+
+import json
+
+import numpy as np
+
+from grader.checks.graded_functions import BY_NAME, NAMES
+from grader.checks.judge import judge_case, judge_exactly_right, right_answer
+from grader.checks.reference import cases_for, helper_reply, known_replies
+from grader.plain.calls import call_key, isolate
+from grader.plain.codec import encode, identical
+from grader.plain.outcome import Outcome
+
+
+def test_a_known_reply_is_the_reply_the_grader_gives_when_asked():
+    checked = 0
+    for name in NAMES:
+        for helper, replies in known_replies(name).items():
+            for key, reply in replies.items():
+                args = json.loads(key)
+                assert helper_reply(helper, args, {"dict": {}}) == reply
+                checked += 1
+    assert checked > 40  # the forward and backward chains' helpers are all there
+
+
+def test_keyword_and_positional_calls_share_a_key_and_partial_calls_have_none():
+    params = ("A_prev", "W", "b", "activation")
+    a, w, b = np.ones((2, 3)), np.ones((4, 2)), np.zeros((4, 1))
+
+    def key(*args, **kwargs):  # as a child's helper proxy makes it
+        return call_key(encode(list(args)), encode(kwargs), params)
+
+    positional = key(a, w, b, "relu")
+    assert positional is not None
+    assert key(a, w, b, activation="relu") == positional
+    assert key(a, b=b, W=w, activation="relu") == positional
+    assert key(a, w, b) is None
+    assert key(a, w, b, other=1) is None
+    assert key(a, w, b, "sigmoid") != positional
+    assert key(w, a, b, "relu") != positional
+
+
+def test_the_exact_right_answer_is_judged_as_the_long_way_judges_it():
+    for name in NAMES:
+        spec = BY_NAME[name]
+        for case, expected in cases_for(name):
+            right = right_answer(spec, case, expected)
+            assert right is not None, (name, case.label)
+            value, args, result = right
+            assert judge_exactly_right(right, Outcome(value, args)) == \
+                judge_case(spec, case, expected, Outcome(value, args)) == result
+            assert result.passed
+
+
+def test_anything_but_the_exact_right_answer_takes_the_long_way():
+    spec = BY_NAME["compute_cost"]
+    case, expected = cases_for("compute_cost")[0]
+    right = right_answer(spec, case, expected)
+    value, args, _ = right
+    assert judge_exactly_right(right, Outcome(value, args, error="ValueError: x")) is None
+    assert judge_exactly_right(right, Outcome(value, args, invalid="x")) is None
+    assert judge_exactly_right(right, Outcome(encode(np.float64(1.0)), args)) is None
+    assert judge_exactly_right(right, Outcome(value, [args[1], args[0]])) is None
+
+
+def test_identical_tells_types_apart():
+    assert identical([1, {"tuple": [2.5]}], [1, {"tuple": [2.5]}])
+    assert not identical([1], [1.0])
+    assert not identical([True], [1])
+    assert not identical({"dict": {"a": 1}}, {"dict": {"a": 1.0}})
+    assert not identical(float("nan"), float("nan"))
+    assert identical(encode(np.arange(3.0)), encode(np.arange(3.0)))
+    assert not identical(encode(np.arange(3.0)), encode(np.arange(3)))
+
+
+def test_isolation_still_swaps_helpers_held_in_tables_and_aliases():
+    def helper():
+        return "student"
+
+    def replacement():
+        return "reference"
+
+    namespace = {"helper": helper, "alias": helper, "table": {"k": (helper, 1)}, "data": {"x": [1, 2]},
+                 "numbers": list(range(100))}
+    exec("def f():\n    return helper(), alias(), table['k'][0](), data, numbers", namespace)
+    isolated = isolate(namespace["f"], {"helper": replacement})
+    result = isolated()
+    assert result[:3] == ("reference",) * 3
+    assert result[3] is namespace["data"] and result[4] is namespace["numbers"]  # untouched tables stay shared
+
+
+def test_a_right_submission_asks_no_helper_and_one_that_computes_otherwise_still_gets_answers(tmp_path, monkeypatch):
+    from course import REPO, solved_submission, with_answers
+    import nbformat
+
+    from grader.course.lab_context import lab_context, lab_folder
+    from grader.sandbox import session
+    from grader.sandbox.engine import grade_notebook
+    from grader.sandbox.zygote import Zygote
+
+    asked = []
+    answer = session.run_helper
+    monkeypatch.setattr(session, "run_helper", lambda *call: asked.append(call[0]) or answer(*call))
+    right, other = tmp_path / "right.ipynb", tmp_path / "other.ipynb"
+    nbformat.write(solved_submission(), str(right))
+    # Arguments passed by keyword, and a call the reference never makes: asked for, answered alike.
+    other_source = '''def L_model_forward(X, parameters):
+    caches = []
+    first, _ = linear_activation_forward(X[:, :1], parameters["W1"], parameters["b1"], "relu")
+    A = X
+    L = len(parameters) // 2
+    for l in range(1, L + 1):
+        A, cache = linear_activation_forward(A, W=parameters["W" + str(l)], b=parameters["b" + str(l)],
+                                             activation="relu" if l < L else "sigmoid")
+        caches.append(cache)
+    return A, caches
+'''
+    nbformat.write(with_answers(solved_submission(), {"L_model_forward": other_source}), str(other))
+    with Zygote(lab_context(lab_folder(REPO))) as zygote:
+        results = [grade_notebook(path, zygote, session.Limits()) for path in (right, other)]
+    assert [r.score for r in results] == [100.0, 100.0]
+    assert set(asked) == {"linear_activation_forward"}
+    # At most the extra call per case of L_model_forward (where X has one column, the reference makes it too).
+    assert 0 < len(asked) <= 6
