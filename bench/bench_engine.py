@@ -1,20 +1,29 @@
-"""Benchmark: the sealed engine against nbgrader, side by side in one run.
+"""Benchmark: the sealed engine against nbgrader and the in-process floor, side by side in one run.
 
-Prints ratios, not absolute promises: the machines are shared and noisy.
-  * throughput on the same generated class (correct, buggy and blank
-    submissions) of ``grader autograde``, of ``nbgrader autograde`` with this
-    course's config (the sealed engine through nbgrader's steps), and of
-    ``nbgrader autograde`` as it was before (nbgrader's Execute: a Jupyter
-    kernel runs each notebook with in-kernel hidden tests), the scores
-    compared cell by cell;
-  * one cold ``grader check`` vs ``nbgrader autograde --student`` (CI's use);
-  * peak memory of ``grader autograde`` for a class of 200 and of 1000.
+For classes of 1, 40 and 200 generated submissions (a third correct, half
+with 1-3 mistakes, the rest blank), each graded by
 
-Usage: .venv/bin/python bench/bench_engine.py [--students 200] [--nbgrader-students 200]
+  * ``nbgrader autograde`` as it was before the sealed step (stock: a Jupyter
+    kernel per notebook, hidden tests in the kernel),
+  * ``nbgrader autograde`` with this course's config (the sealed engine
+    through nbgrader's steps),
+  * ``grader autograde`` (sealed, 2 grading processes),
+  * the floor: every class's answer cells and checks run in one warm process,
+    without the sandbox or a gradebook,
+
+it prints wall time, CPU time (every process of the run), peak memory (the
+largest process), CPU per submission beyond the class of 1 (the marginal
+cost) and the ratios to stock nbgrader; then a cold ``grader check``, and the
+recorder's rate into sqlite. Ratios, not absolute promises: the machine is
+shared and noisy. Exits 1 when any path scores any cell differently.
+
+Usage: .venv/bin/python bench/bench_engine.py [--sizes 1,40,200] [--no-stock]
 """
 
 import argparse
+import json
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -103,82 +112,164 @@ def use_a_kernel(course):
     nbformat.write(nb, str(source))
 
 
-def timed(command, cwd=None):
-    started = time.perf_counter()
-    proc = subprocess.run(command, cwd=cwd, env=tool_env(), capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if proc.returncode not in (0, 1):
-        raise SystemExit("{} failed:\n{}".format(command, proc.stderr[-3000:]))
-    return elapsed
+def measured(command, cwd=None):
+    """(wall s, CPU s of every process, peak RSS MiB of the largest) of ``command``, run by a fresh wrapper."""
+    probe = ("import json, resource, subprocess, sys, time; t = time.perf_counter(); "
+             "p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True); "
+             "t = time.perf_counter() - t; u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+             "print(json.dumps([p.returncode, t, u.ru_utime + u.ru_stime, u.ru_maxrss / 1024, p.stderr[-3000:]]))")
+    out = subprocess.run([sys.executable, "-c", probe, *command], cwd=cwd, env=tool_env(), capture_output=True,
+                         text=True, check=True).stdout
+    code, wall, cpu, peak, err = json.loads(out.splitlines()[-1])
+    if code not in (0, 1):
+        raise SystemExit("{} failed:\n{}".format(command, err))
+    return wall, cpu, peak
 
 
 def grader_autograde(course, *extra):
     return [sys.executable, "-m", "grader.cli", "autograde", "--course", str(course), *extra]
 
 
-def peak_rss_mb(command):
-    """Peak RSS (MiB) of the largest process ``command`` ran, measured in a fresh wrapper."""
-    probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,"
-             " stderr=subprocess.DEVNULL); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    out = subprocess.run([sys.executable, "-c", probe, *command], env=tool_env(), capture_output=True,
-                         text=True, check=True).stdout
-    return int(out.split()[-1]) / 1024
+FLOOR = """import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
+from pathlib import Path
+from inprocess import floor_scores
+print(json.dumps(floor_scores(Path(sys.argv[2]))))
+"""
+
+
+def floor(course):
+    """(wall, CPU, peak, {student: {cell: score}}) of the in-process floor on ``course``'s class."""
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as script:
+        script.write(FLOOR.replace("print(json.dumps(", "open(sys.argv[3], 'w').write(json.dumps("))
+    out = Path(script.name).with_suffix(".json")
+    try:
+        wall, cpu, peak = measured([sys.executable, script.name, str(REPO), str(course), str(out)])
+        return wall, cpu, peak, json.loads(out.read_text())
+    finally:
+        Path(script.name).unlink()
+        out.unlink(missing_ok=True)
+
+
+def graded_class(template, course, size):
+    """``course``: a copy of the generated course ``template`` with a class of ``size``."""
+    shutil.copytree(template, course, symlinks=True)
+    make_class(course, size)
+    return course
+
+
+PATHS = ("nbgrader, stock (kernel)", "nbgrader, sealed", "grader autograde", "floor (in-process)")
+
+
+def run_paths(tmp, sizes, stock):
+    """{(path, size): (wall, cpu, peak)} and {(path, size): scores}, every path on the same classes."""
+    plain = new_course(Path(tmp) / "plain", 0)
+    kernel = new_course(Path(tmp) / "kernel", 0, kernel=True) if stock else None
+    runs, scores = {}, {}
+    for size in sizes:
+        print("== {} submission(s)".format(size), flush=True)
+        jobs = [(PATHS[0], kernel, lambda c: measured(NBGRADER_AUTOGRADE, cwd=c))] if stock else []
+        jobs += [(PATHS[1], plain, lambda c: measured(NBGRADER_AUTOGRADE, cwd=c)),
+                 (PATHS[2], plain, lambda c: measured(grader_autograde(c)))]
+        for index, (path, template, run) in enumerate(jobs):
+            course = graded_class(template, Path(tmp) / "{}-{}".format(size, index), size)
+            runs[path, size] = run(course)
+            scores[path, size] = gradebook_scores(course)
+            print("  {:28} {:7.2f} s wall  {:7.2f} s CPU  {:5.0f} MiB".format(path, *runs[path, size]), flush=True)
+        *runs[PATHS[3], size], scores[PATHS[3], size] = floor(course)
+        print("  {:28} {:7.2f} s wall  {:7.2f} s CPU  {:5.0f} MiB".format(PATHS[3], *runs[PATHS[3], size]), flush=True)
+    return runs, scores
+
+
+NBGRADER_AUTOGRADE = [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT]
+
+
+def differing(scores, sizes):
+    """Print every cell any path scored unlike ``grader autograde``; whether there was one."""
+    found = False
+    for size in sizes:
+        ours = scores[PATHS[2], size]
+        for path in PATHS:
+            theirs = scores.get((path, size))
+            if theirs is None or path == PATHS[2]:
+                continue
+            for student in sorted(set(ours) | set(theirs)):
+                if ours.get(student) != theirs.get(student):
+                    found = True
+                    print("  differs ({} submissions): {} grader={} {}={}".format(
+                        size, student, ours.get(student), path, theirs.get(student)))
+    return found
+
+
+def table(runs, sizes):
+    first, last = min(sizes), max(sizes)
+    print("\n| path | submissions | wall s | CPU s | peak MiB | marginal CPU ms/submission | "
+          "wall vs stock | CPU vs stock |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for path in PATHS:
+        for size in sizes:
+            if (path, size) not in runs:
+                continue
+            wall, cpu, peak = runs[path, size]
+            marginal = "" if size == first else "{:.1f}".format(1000 * (cpu - runs[path, first][1]) / (size - first))
+            stock = runs.get((PATHS[0], size))
+            ratios = ("{:.1f}×".format(stock[0] / wall), "{:.1f}×".format(stock[1] / cpu)) if stock else ("", "")
+            print("| {} | {} | {:.2f} | {:.2f} | {:.0f} | {} | {} | {} |".format(path, size, wall, cpu, peak, marginal,
+                                                                              *ratios))
+    grader_first = runs[PATHS[2], first]
+    if last > first:
+        marginal = (runs[PATHS[2], last][1] - grader_first[1]) / (last - first)
+        print("\ngrader autograde: fixed start {:.2f} CPU-s (the class of {}, less {} marginal), marginal {:.1f} "
+              "ms CPU per submission".format(grader_first[1] - first * marginal, first, first, 1000 * marginal))
+        sealed = runs[PATHS[1], last]
+        print("nbgrader autograde, sealed: {:.3f} CPU-s and {:.3f} s wall per submission at {}".format(
+            sealed[1] / last, sealed[0] / last, last))
+        floor_marginal = (runs[PATHS[3], last][1] - runs[PATHS[3], first][1]) / (last - first)
+        print("floor: {:.1f} ms CPU per submission; grader autograde's marginal is {:.1f}× it".format(
+            1000 * floor_marginal, marginal / floor_marginal if floor_marginal > 0 else float("nan")))
+
+
+def recording_rate(tmp, count=200):
+    """Students per second (wall) and CPU ms per student recorded into a fresh sqlite gradebook, in batches."""
+    from grader.checks.graded_functions import BY_NAME, NAMES
+    from grader.checks.results import PASSED, FunctionResult, SubmissionResult
+    from grader.course.batch import Pending
+    from grader.course.gradebook import Recorder, open_gradebook
+    from grader.course.layout import Submission
+
+    course = new_course(Path(tmp) / "recording", 0)
+    result = SubmissionResult(tuple(FunctionResult(n, BY_NAME[n].points, BY_NAME[n].points, PASSED) for n in NAMES))
+    recorder = Recorder(course)
+    with open_gradebook(course) as gb:
+        items = [(Submission("r{}".format(i), course / "nowhere"), result, ()) for i in range(count)]
+        wall, cpu = time.perf_counter(), time.process_time()
+        for i in range(0, count, Pending.MOST):
+            recorder.record_many(gb, items[i:i + Pending.MOST])
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return count / wall, 1000 * cpu / count
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=200)
-    parser.add_argument("--nbgrader-students", type=int, default=200,
-                        help="how many of them nbgrader grades too (default: all 200)")
-    parser.add_argument("--memory-large", type=int, default=1000)
+    parser.add_argument("--sizes", default="1,40,200", help="class sizes, comma-separated (default 1,40,200)")
+    parser.add_argument("--no-stock", action="store_true", help="leave out stock nbgrader (it takes the longest)")
     args = parser.parse_args()
+    sizes = sorted({int(n) for n in args.sizes.split(",")})
 
-    with tempfile.TemporaryDirectory() as tmp:
-        print("== throughput on {} submissions".format(args.students))
-        course = new_course(Path(tmp) / "a", args.students)
-        t_grader = timed(grader_autograde(course))
-        ours = gradebook_scores(course)
-        sealed = new_course(Path(tmp) / "b", args.nbgrader_students)
-        t_sealed = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=sealed)
-        other = new_course(Path(tmp) / "k", args.nbgrader_students, kernel=True)
-        t_nb = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], cwd=other)
-        mismatched = False
-        for label, theirs in (("nbgrader (sealed)", gradebook_scores(sealed)), ("nbgrader (kernel)", gradebook_scores(other))):
-            differing = sorted(s for s in theirs if ours[s] != theirs[s])
-            for student in differing:
-                print("  differs: {} grader={} {}={}".format(student, ours[student], label, theirs[student]))
-            print("{}: identical per-cell scores to grader autograde on {} submissions: {}".format(
-                label, len(theirs), not differing))
-            mismatched = mismatched or bool(differing)
-        per_grader = t_grader / args.students
-        per_sealed = t_sealed / args.nbgrader_students
-        per_nb = t_nb / args.nbgrader_students
-        print("grader autograde:              {:7.2f} s  ({:.3f} s/submission)".format(t_grader, per_grader))
-        print("nbgrader autograde, sealed:    {:7.2f} s  ({:.3f} s/submission)".format(t_sealed, per_sealed))
-        print("nbgrader autograde, kernel:    {:7.2f} s  ({:.3f} s/submission)".format(t_nb, per_nb))
-        print("nbgrader sealed vs kernel (before -> after): {:.1f}x faster".format(per_nb / per_sealed))
-        print("grader autograde vs nbgrader sealed:          {:.1f}x faster".format(per_sealed / per_grader))
-        print("grader autograde vs nbgrader kernel:          {:.1f}x faster".format(per_nb / per_grader))
+    with tempfile.TemporaryDirectory(prefix="grader-bench-") as tmp:
+        runs, scores = run_paths(tmp, sizes, not args.no_stock)
+        mismatched = differing(scores, sizes)
+        print("all paths score every cell identically: {}".format(not mismatched))
+        table(runs, sizes)
 
-        print("== one submission, cold (CI)")
-        notebook = course / "submitted" / "student3" / ASSIGNMENT / (ASSIGNMENT + ".ipynb")
-        checks = [timed([sys.executable, "-m", "grader.cli", "check", str(notebook)]) for _ in range(7)]
-        singles = [timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--student", "student3",
-                          "--force"], cwd=other) for _ in range(3)]
-        sealed_singles = [timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--student", "student3",
-                                 "--force"], cwd=sealed) for _ in range(3)]
-        print("grader check:                            median {:.3f} s (min {:.3f}, max {:.3f})".format(
-            statistics.median(checks), min(checks), max(checks)))
-        print("nbgrader autograde --student, sealed:    median {:.3f} s".format(statistics.median(sealed_singles)))
-        print("nbgrader autograde --student, kernel:    median {:.3f} s".format(statistics.median(singles)))
-        print("ratio grader check vs kernel: {:.1f}x".format(statistics.median(singles) / statistics.median(checks)))
-
-        print("== peak memory of grader autograde")
-        small = peak_rss_mb(grader_autograde(course, "--force"))
-        big_course = new_course(Path(tmp) / "c", args.memory_large)
-        big = peak_rss_mb(grader_autograde(big_course))
-        print("{} submissions: {:.0f} MiB   {} submissions: {:.0f} MiB   ratio {:.2f}".format(
-            args.students, small, args.memory_large, big, big / small))
+        print("\n== one submission, cold (CI)")
+        notebook = next(Path(tmp).glob("*-*/submitted/student1/{0}/{0}.ipynb".format(ASSIGNMENT)))
+        checks = [measured([sys.executable, "-m", "grader.cli", "check", str(notebook)]) for _ in range(7)]
+        print("grader check: median {:.3f} s wall, {:.3f} s CPU (min wall {:.3f})".format(
+            statistics.median(c[0] for c in checks), statistics.median(c[1] for c in checks),
+            min(c[0] for c in checks)))
+        rate, cpu = recording_rate(tmp)
+        print("recording into sqlite: {:.0f} students/s, {:.1f} ms CPU each".format(rate, cpu))
     return 1 if mismatched else 0  # timings of paths that grade differently compare nothing
 
 

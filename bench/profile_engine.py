@@ -7,7 +7,9 @@ process and of the sealed side (zygote and its children, read from
 of the trusted side. ``--startup`` instead times the cold imports and the
 zygote's start. Numbers are for comparing runs on one machine, side by side.
 
-Usage: .venv/bin/python bench/profile_engine.py [NOTEBOOK] [--count 40] [--top 25] [--startup]
+``--recording`` instead records ``--count`` students into a fresh sqlite gradebook.
+
+Usage: .venv/bin/python bench/profile_engine.py [NOTEBOOK] [--count 40] [--top 25] [--startup | --recording]
 Whole commands: /usr/bin/time -v .venv/bin/python -m grader.cli autograde --course COURSE
                 py-spy record --subprocesses -o prof.svg -- .venv/bin/python -m grader.cli autograde ...
                 python -X importtime -m grader.cli check NOTEBOOK 2> imports.txt
@@ -53,15 +55,47 @@ def startup():
     zygote.close()
 
 
+def recording(count, top):
+    """Students recorded per second into a fresh sqlite gradebook, then cProfile of the recorder."""
+    import tempfile
+
+    from course import generated_course
+
+    from grader.checks.graded_functions import BY_NAME, NAMES
+    from grader.checks.results import PASSED, FunctionResult, SubmissionResult
+    from grader.course.gradebook import Recorder, open_gradebook
+    from grader.course.layout import Submission
+
+    result = SubmissionResult(tuple(FunctionResult(n, BY_NAME[n].points, BY_NAME[n].points, PASSED) for n in NAMES))
+    with tempfile.TemporaryDirectory(prefix="grader-profile-") as tmp:
+        course = generated_course(Path(tmp) / "course")
+        recorder = Recorder(course)
+        with open_gradebook(course) as gb:
+            students = [Submission("s{}".format(i), Path(course) / "nowhere") for i in range(2 * count)]
+            wall, cpu = time.perf_counter(), time.process_time()
+            recorder.record_many(gb, [(s, result, ()) for s in students[:count]])
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            print("recording {} new students: {:.0f} students/s wall, {:.2f} ms CPU each".format(
+                count, count / wall, 1000 * cpu / count))
+            profile = cProfile.Profile(time.process_time)
+            profile.enable()
+            recorder.record_many(gb, [(s, result, ()) for s in students[count:]])
+            profile.disable()
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(top)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", nargs="?")
     parser.add_argument("--count", type=int, default=40)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--startup", action="store_true")
+    parser.add_argument("--recording", action="store_true", help="the recorder into sqlite instead")
     args = parser.parse_args()
     if args.startup:
         return startup()
+    if args.recording:
+        return recording(args.count, args.top)
     from course import RELEASE_NB, solved_submission  # noqa: F401
     import nbformat
     import tempfile

@@ -115,6 +115,16 @@ def write_autograded(course, submission, notebook, result):
 
     ``notebook``: the submission as read, or None when it could not be read.
     """
+    os.replace(*prepare_autograded(course, submission, notebook, result))
+
+
+def prepare_autograded(course, submission, notebook, result):
+    """Write the autograded notebook beside its place; (written file, place): ``os.replace`` puts it there.
+
+    A batch writes its notebooks before its transaction and moves them in
+    place after the commit: a rename each, so a run killed in between leaves
+    next to nothing recorded without its notebook (see :mod:`.regrading`).
+    """
     from ..submission.reading import Notebook
 
     target = autograded_notebook(course, submission.student)
@@ -123,7 +133,7 @@ def write_autograded(course, submission, notebook, result):
     nb.metadata[METADATA_KEY] = graded_from(submission, result.sha256)
     tmp = target.with_suffix(".tmp")
     tmp.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    os.replace(tmp, target)
+    return tmp, target
 
 
 _TOP_METADATA = '\n "metadata": '  # both paths write with indent=1: a raw newline never occurs inside a string

@@ -11,13 +11,14 @@ run again, it grades exactly the rest.
 """
 
 import logging
+import os
 import sys
 import time
 from contextlib import closing
 
 from ..client import printable
 from ..sandbox.zygote import warn_about
-from .autograded import write_autograded
+from .autograded import prepare_autograded
 from .claims import claims_for
 from .gradebook import Recorder, database_errors, database_reason, open_gradebook
 from .lab_context import lab_context, lab_folder
@@ -42,7 +43,8 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
     (before anything is written) or :class:`GradingStopped`.
     """
     with open_gradebook(course) as gb:
-        workers = grading_workers(course, limits, workers, scheduler)
+        # No more grading processes (each with a zygote) than submissions: one student starts one.
+        workers = grading_workers(course, limits, min(workers, max(1, len(submissions(course, students)))), scheduler)
         recorder, release = Recorder(course), release_answers(course)
         with workers, closing(claims_for(course, db_url(course))) as claims:
             for name in misnamed(course):
@@ -53,36 +55,88 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
                     log.warning("%s: grading %s, the only notebook in the folder (expected %s)",
                                 submission.student, printable(submission.renamed), NOTEBOOK)
             progress = progress or Progress(len(todo))
-            done = {}
+            done, pending = {}, Pending()
             try:
                 for submission, result, notebook in workers.grade(_claimed(todo, claims, gb, course, force)):
-                    try:
-                        if result is None:
-                            done[submission.student] = "the cluster lost this submission: run again"
-                            continue
-                        recorder.record(gb, submission, result, unanswered(notebook, release))
-                        write_autograded(course, submission, notebook, result)  # after the record: see regrading
-                    except database_errors():
-                        raise
-                    except Exception as error:  # this student's record failed; the others are not held up
-                        log.exception("recording %s failed", submission.student)
-                        done[submission.student] = "could not be recorded: {}: {}".format(
-                            type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "")
-                        progress.step(submission.student, result)
-                        continue
-                    finally:
+                    if result is None:
+                        done[submission.student] = "the cluster lost this submission: run again"
                         claims.release(submission.student)
-                    if result.error:
-                        done[submission.student] = result.error
-                    if result.seal is not None:  # a machine of the cluster may allow less than this one
-                        progress.write(lambda stream: warn_about(result.seal, stream))
-                    progress.step(submission.student, result)
+                        continue
+                    pending.add(submission, result, notebook)
+                    if pending.due():
+                        _record(gb, course, recorder, release, pending.take(), claims, done, progress)
+                _record(gb, course, recorder, release, pending.take(), claims, done, progress)
             except database_errors() as error:
                 raise GradingStopped("lost the gradebook at {}: {}; {} submission(s) were recorded before; run "
                                      "`grader autograde` again to grade the rest".format(
                                          safe_url(db_url(course)), database_reason(error), progress.count)) from None
             progress.finish()
     return done
+
+
+class Pending:
+    """Graded submissions waiting to be recorded together: up to :attr:`MOST`, or for :attr:`SECONDS`."""
+
+    MOST = 32        # students in one transaction: a commit is most of what recording one costs
+    SECONDS = 1.0    # the longest a graded submission waits for its record
+
+    def __init__(self):
+        self.items, self.since = [], 0.0
+
+    def add(self, submission, result, notebook):
+        if not self.items:
+            self.since = time.monotonic()
+        self.items.append((submission, result, notebook))
+
+    def due(self):
+        return len(self.items) >= self.MOST or time.monotonic() - self.since >= self.SECONDS
+
+    def take(self):
+        items, self.items = self.items, []
+        return items
+
+
+def _record(gb, course, recorder, release, items, claims, done, progress):
+    """Record ``items`` in one transaction and put their autograded notebooks in place; release their claims.
+
+    Each student is still all or nothing: a transaction lost halfway records
+    none of them (their notebooks, written beside their places before it, are
+    moved in only after the commit, so the next run grades them again), and
+    one that fails alone is left out (see :meth:`Recorder.record_many`).
+    """
+    if not items:
+        return
+    failed, written, recording = {}, {}, []
+    try:
+        for submission, result, notebook in items:
+            try:  # written beside its place first: after the commit, only renames are left
+                written[submission.student] = prepare_autograded(course, submission, notebook, result)
+                recording.append((submission, result, unanswered(notebook, release)))
+            except Exception as error:  # noqa: BLE001 -- this student's notebook; the others go on
+                failed[submission.student] = error
+        failed.update(recorder.record_many(gb, recording))
+        for submission, result, _ in items:
+            error = failed.get(submission.student)
+            if error is None:
+                try:
+                    os.replace(*written.pop(submission.student))  # after the record: see regrading
+                except OSError as failure:
+                    error = failure
+            if error is not None:
+                log.error("recording %s failed", submission.student, exc_info=error)
+                done[submission.student] = "could not be recorded: {}: {}".format(
+                    type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "")
+            else:
+                if result.error:
+                    done[submission.student] = result.error
+                if result.seal is not None:  # a machine of the cluster may allow less than this one
+                    progress.write(lambda stream, seal=result.seal: warn_about(seal, stream))
+            progress.step(submission.student, result)
+    finally:
+        for tmp, _ in written.values():  # not recorded: never put in place
+            tmp.unlink(missing_ok=True)
+        for submission, _, _ in items:
+            claims.release(submission.student)
 
 
 def grading_workers(course, limits, workers, scheduler, start_method="fork"):

@@ -150,37 +150,63 @@ class Recorder:
 
         ``also(session, counted)`` runs inside the same transaction (the service marks its job done with it).
         """
-        from nbgrader.api import InvalidEntry
-
-        try:
+        with _database_errors_unwrapped():
             return self._record(gb, submission, result, unanswered, also)
-        except InvalidEntry as error:  # nbgrader wraps a lost connection too: show it as what it is
-            if isinstance(error.__context__, database_errors()):
-                raise error.__context__ from None
+
+    def record_many(self, gb, items):
+        """Record several (submission, result, unanswered) in one transaction; {student: error} of those not recorded.
+
+        One commit for all of them: a commit is most of what recording costs.
+        Lost halfway, the transaction leaves every one of them as they were.
+        When one fails for its own reasons, all are rolled back and each is
+        recorded in a transaction of its own, so it costs only itself.
+        """
+        try:
+            with _database_errors_unwrapped(), one_transaction(gb.db):
+                for submission, result, unanswered in items:
+                    self._write(gb, submission, result, unanswered)
+            return {}
+        except database_errors():
             raise
+        except Exception as error:  # noqa: BLE001 -- whose it is, recording each alone tells
+            if len(items) == 1:
+                return {items[0][0].student: error}
+        failed = {}
+        for submission, result, unanswered in items:
+            try:
+                self.record(gb, submission, result, unanswered)
+            except database_errors():
+                raise
+            except Exception as error:  # noqa: BLE001 -- this student's record failed; the others go on
+                failed[submission.student] = error
+        return failed
 
     def _record(self, gb, submission, result, unanswered, also):
         with one_transaction(gb.db):
-            gb.update_or_create_student(submission.student)
-            timestamp = submission.timestamp  # read from the file each time: once here
-            kwargs = {"timestamp": timestamp} if timestamp else {}
-            assignment = gb.update_or_create_submission(ASSIGNMENT, submission.student, **kwargs)
-            notebook = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, submission.student)
-            grades, comments = _cells_of(gb, notebook)
-            by_name = {f.name: f for f in result.functions}
-            for name in NAMES:
-                grade = grades["test_" + name]
-                grade.auto_score = by_name[name].score if name in by_name else 0.0
-                grade.needs_manual_grade = grade.manual_score is not None
-            _write_verdicts(comments, result, unanswered)
-            gb.db.flush()
-            gb.db.expire(notebook)  # its score is computed by the database from the grades just written
-            self._penalize(notebook, assignment, submission.student)
-            penalty = notebook.late_submission_penalty or 0.0
-            counted = Counted(assignment.total_seconds_late or 0.0, penalty, notebook.score - penalty)
+            counted = self._write(gb, submission, result, unanswered)
             if also is not None:
                 also(gb.db, counted)
         return counted
+
+    def _write(self, gb, submission, result, unanswered):
+        """One student's grades, verdicts and penalty, inside the caller's transaction."""
+        gb.update_or_create_student(submission.student)
+        timestamp = submission.timestamp  # read from the file each time: once here
+        kwargs = {"timestamp": timestamp} if timestamp else {}
+        assignment = gb.update_or_create_submission(ASSIGNMENT, submission.student, **kwargs)
+        notebook = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, submission.student)
+        grades, comments = _cells_of(gb, notebook)
+        by_name = {f.name: f for f in result.functions}
+        for name in NAMES:
+            grade = grades["test_" + name]
+            grade.auto_score = by_name[name].score if name in by_name else 0.0
+            grade.needs_manual_grade = grade.manual_score is not None
+        _write_verdicts(comments, result, unanswered)
+        gb.db.flush()
+        gb.db.expire(notebook)  # its score is computed by the database from the grades just written
+        self._penalize(notebook, assignment, submission.student)
+        penalty = notebook.late_submission_penalty or 0.0
+        return Counted(assignment.total_seconds_late or 0.0, penalty, notebook.score - penalty)
 
     def _penalize(self, notebook, assignment, student):
         """What nbgrader's AssignLatePenalties does, inside our transaction."""
@@ -190,6 +216,19 @@ class Recorder:
             penalty = self._late.plugin_inst.late_submission_penalty(student, notebook.score, late)
             if penalty is not None:
                 notebook.late_submission_penalty = self._late._check_late_penalty(notebook, penalty)
+
+
+@contextlib.contextmanager
+def _database_errors_unwrapped():
+    """nbgrader wraps a lost connection in InvalidEntry: raise it as what it is."""
+    from nbgrader.api import InvalidEntry
+
+    try:
+        yield
+    except InvalidEntry as error:
+        if isinstance(error.__context__, database_errors()):
+            raise error.__context__ from None
+        raise
 
 
 @contextlib.contextmanager
