@@ -1,26 +1,53 @@
 """The engine's shortcuts grade exactly as the long way: known helper replies, exact right answers."""
 
+import base64
 import json
 
 import numpy as np
 
 from grader.checks.graded_functions import BY_NAME, NAMES
 from grader.checks.judge import judge_case, judge_exactly_right, right_answer
-from grader.checks.reference import cases_for, helper_reply, known_replies
-from grader.plain.calls import call_key, isolate
-from grader.plain.codec import encode, identical
+from grader.checks.reference import cases_for, helper_params, helper_reply, known_replies
+from grader.plain.calls import call_key, isolate, lock_reply, unlock_reply
+from grader.plain.codec import decode, encode, identical
 from grader.plain.outcome import Outcome
 
 
-def test_a_known_reply_is_the_reply_the_grader_gives_when_asked():
+def reference_calls(name):
+    """[(helper, encoded args)] the reference of ``name`` makes on its cases, recorded from outside."""
+    from grader.checks import reference
+
+    calls = []
+    recorders = {helper: (lambda helper: lambda *args, **kwargs: calls.append((helper, encode(list(args)))) or
+                          getattr(reference.ref, helper)(*args, **kwargs))(helper)
+                 for helper in reference.helper_params(name)}
+    function = isolate(getattr(reference.ref, name), recorders)
+    for case, _ in cases_for(name):
+        function(*decode(encode(list(case.args))), **decode(encode(case.kwargs)))
+    return calls
+
+
+def test_a_known_reply_opens_only_for_its_call_and_is_the_reply_the_grader_gives_when_asked():
     checked = 0
     for name in NAMES:
-        for helper, replies in known_replies(name).items():
-            for key, reply in replies.items():
-                args = json.loads(key)
-                assert helper_reply(helper, args, {"dict": {}}) == reply
-                checked += 1
+        known = known_replies(name)
+        for helper, args in reference_calls(name):
+            key = call_key(args, encode({}), helper_params(name)[helper])
+            assert unlock_reply(known[helper], key) == helper_reply(helper, args, encode({}))
+            checked += 1
+        for replies in known.values():  # nothing readable: hashes and locked bytes
+            assert all(len(lookup) == 64 and int(lookup, 16) >= 0 for lookup in replies)
+            assert not any("array" in base64.b64decode(locked).decode("latin-1") for locked in replies.values())
     assert checked > 40  # the forward and backward chains' helpers are all there
+
+
+def test_a_locked_reply_tells_nothing_without_its_exact_call():
+    key = call_key(encode([np.arange(3.0)]), encode({}), ("Z",))
+    lookup, locked = lock_reply(key, {"value": encode(np.arange(3.0))})
+    assert unlock_reply({lookup: locked}, key) == {"value": encode(np.arange(3.0))}
+    other = call_key(encode([np.arange(3.0) + 1e-12]), encode({}), ("Z",))
+    assert unlock_reply({lookup: locked}, other) is None
+    assert "AAAA" not in locked and key not in lookup
 
 
 def test_keyword_and_positional_calls_share_a_key_and_partial_calls_have_none():

@@ -12,7 +12,7 @@ from functools import lru_cache
 import numpy as np
 
 import reference_solution as ref
-from ..plain.calls import call_key, describe_error, isolate
+from ..plain.calls import call_key, describe_error, isolate, lock_reply
 from ..plain.codec import decode, encode, sanitize
 from .graded_functions import ACTIVATIONS, BY_NAME, SPECS
 
@@ -82,12 +82,13 @@ def helper_params(name):
 
 
 def known_replies(name):
-    """{helper: {call key: reply}}: the helper calls the reference of ``name`` makes on its cases, answered.
+    """{helper: {lookup: locked reply}}: the helper calls the reference of ``name`` makes on its cases, answered.
 
-    A child checking ``name`` on these cases asks the same calls when the
+    A child checking ``name`` on these cases makes the same calls when the
     student computes as the reference does; sent along with the cases, they
-    are answered without a round trip. They are what the child could ask for
-    anyway: the helpers ``name`` may call, on arguments its cases lead to.
+    are answered without a round trip. Each is locked under its arguments
+    (:func:`~grader.plain.calls.lock_reply`): the child opens only the replies
+    to calls it makes, exactly what it would be answered by asking.
     """
     with _REFERENCE:
         return _known_replies(name)
@@ -104,7 +105,8 @@ def _known_replies(name):
             reply = helper_reply(helper, args, kwargs)
             key = call_key(args, kwargs, params[helper])
             if key is not None:
-                replies[helper].setdefault(key, reply)
+                lookup, locked = lock_reply(key, reply)
+                replies[helper].setdefault(lookup, locked)
             if "error" in reply:
                 raise ValueError(reply["error"])
             return decode(reply["value"])

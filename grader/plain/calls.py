@@ -4,8 +4,10 @@ Used in the student's kernel (hidden tests) and in the sealed worker alike, so
 it imports nothing secret: no reference, no checks.
 """
 
+import base64
 import contextlib
 import copy
+import hashlib
 import io
 import json
 import types
@@ -54,6 +56,38 @@ def call_key(args, kwargs, params):
     if len(args) + len(kwargs) != len(params) or set(kwargs) != set(params[len(args):]):
         return None
     return json.dumps(list(args) + [kwargs[p] for p in params[len(args):]], separators=(",", ":"), sort_keys=True)
+
+
+def lock_reply(key, reply):
+    """(lookup, locked reply) of a reply known in advance: only a call with exactly ``key`` finds and opens it.
+
+    Known replies travel to the child with a function's cases, where the
+    student's code can read them; locked under their call's arguments, they
+    tell it nothing it could not learn by making that call -- in particular,
+    not which arguments the reference passes (a hidden case's intermediate
+    values) and not what the helpers answer on them.
+    """
+    lookup, secret = _digests(key)
+    return lookup, base64.b64encode(_xor(json.dumps(reply, separators=(",", ":")).encode(), secret)).decode("ascii")
+
+
+def unlock_reply(known, key):
+    """The reply :func:`lock_reply` locked under ``key`` in ``known`` ({lookup: locked}), or None."""
+    if key is None:
+        return None
+    lookup, secret = _digests(key)
+    locked = known.get(lookup)
+    return None if locked is None else json.loads(_xor(base64.b64decode(locked), secret))
+
+
+def _digests(key):
+    data = key.encode()
+    return hashlib.sha256(b"lookup\0" + data).hexdigest(), hashlib.sha256(b"secret\0" + data).digest()
+
+
+def _xor(data, secret):
+    stream = hashlib.shake_256(secret).digest(len(data))
+    return (int.from_bytes(data, "little") ^ int.from_bytes(stream, "little")).to_bytes(len(data), "little")
 
 
 def describe_error(error):

@@ -28,7 +28,7 @@ import sys
 import numpy  # noqa: F401 -- loaded once in the zygote, shared by every child
 
 from grader.plain import codec, framing as wire
-from grader.plain.calls import call, call_key, describe_error, isolate
+from grader.plain.calls import call, call_key, describe_error, isolate, unlock_reply
 from grader.sandbox import kernel, syscalls
 from grader.sandbox.lifeline import die_with_parent
 
@@ -462,10 +462,10 @@ def _call(sock, message, case, namespace):
 
 def _proxy(sock, name, known, params):
     """The helper ``name``, answered by the grader: from ``known`` (the replies to the calls the reference
-    makes on these cases, by :func:`call_key`) without a round trip, else by asking."""
+    makes on these cases, locked under their arguments) without a round trip, else by asking."""
     def helper(*args, **kwargs):
         args, kwargs = codec.encode(list(args)), codec.encode(kwargs)
-        reply = known.get(call_key(args, kwargs, params)) if params else None
+        reply = unlock_reply(known, call_key(args, kwargs, params)) if params else None
         if reply is None:
             wire.send(sock, {"op": "helper", "name": name, "args": args, "kwargs": kwargs})
             reply = wire.recv(sock)
