@@ -347,3 +347,14 @@ def test_the_class_report_shows_what_the_seal_refused_however_the_code_is_spelle
     page = report.read_text(encoding="utf-8")
     assert "песочница запретила: compute_cost: сеть: socket" in page
     assert page.count("песочница запретила") == 1  # the honest student is not listed
+
+
+@pytest.mark.parametrize("line", [True, -1, 10 ** 8, 2.0, "3", [1]])
+def test_a_forged_syntax_line_is_a_protocol_violation(line):
+    """A child says where a cell's syntax error is; anything but a plausible line number is refused."""
+    from grader.sandbox import protocol
+
+    assert protocol.done({"op": "done", "index": 0, "error": "SyntaxError: x", "syntax_line": 3}, 0) == \
+        ("SyntaxError: x", 3)
+    with pytest.raises(protocol.Violation):
+        protocol.done({"op": "done", "index": 0, "error": "", "syntax_line": line}, 0)
