@@ -31,19 +31,21 @@ c.CourseDirectory.db_url = (os.environ.get("GRADER_DB_URL") or _settings.get("db
 
 # The release reads like the lab: the lab's own markers and stubs
 # (``W1 = None``) instead of ``raise NotImplementedError()``.
+# CheckCompiledMetadata is nbgrader's CheckCellMetadata with the schema compiled once
+# per notebook instead of re-checked for every cell (same rules, same errors).
 c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
     "grader.course.release.LabStubSolutions",
     "nbgrader.preprocessors.ClearOutput",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "grader.course.metadata_check.CheckCompiledMetadata",
     "nbgrader.preprocessors.ComputeChecksums",
     "nbgrader.preprocessors.SaveCells",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbgrader.preprocessors.ClearMarkScheme",
     "nbgrader.preprocessors.ComputeChecksums",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "grader.course.metadata_check.CheckCompiledMetadata",
 ]
 
 # `nbgrader autograde` (and formgrader's autograde button) grade through the
@@ -61,7 +63,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "grader.course.autograde_steps.RestoreDeletedTestCells",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "grader.course.metadata_check.CheckCompiledMetadata",
 ]
 c.RestoreDeletedTestCells.add_missing_cells = True
 # * SealedExecute grades the submitted file in the sealed engine instead of
@@ -74,7 +76,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.SaveAutoGrades",
     "grader.course.autograde_steps.SaveVerdicts",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "grader.course.metadata_check.CheckCompiledMetadata",
 ]
 c.SealedExecute.timeout = 10       # seconds per answer cell, and for all calls of one function
 c.SealedExecute.memory_mb = 1024   # address space of the sealed student process

@@ -38,6 +38,7 @@ from .markup import lab_markdown
 from .layout import NOTEBOOK, Submission, autograded_notebook
 from .regrading import METADATA_KEY, graded_from, needs_grading
 from .safe_nbgrader_reads import guard
+from .source_cells import read_source_notebook
 from .stubs import release_answers, unanswered
 
 
@@ -64,6 +65,7 @@ class SubmittedNotebookExporter(NotebookExporter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._sources = {}
         coursedir = _coursedir(self)
         if getattr(self.parent, "coursedir", None) is coursedir and hasattr(self.parent, "init_assignment"):
             guard(self.parent)  # nbgrader's converter reads timestamps and copies files itself
@@ -111,6 +113,13 @@ class SubmittedNotebookExporter(NotebookExporter):
             warn_about(self._zygote.seal())
         return self._zygote
 
+    def source_notebook(self, info):
+        """The source notebook's cells as the gradebook holds them, read once per run."""
+        key = (info["db_url"], info["notebook"], info["assignment"])
+        if key not in self._sources:
+            self._sources[key] = read_source_notebook(*key)
+        return self._sources[key]
+
     def release(self, course):
         """The release's answer stubs, read once per run (see :func:`.stubs.release_answers`)."""
         if self._release is None:
@@ -139,12 +148,7 @@ class CanonicalCellMetadata(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb, resources):
-        from nbgrader.api import Gradebook
-
-        info = resources["nbgrader"]
-        with Gradebook(info["db_url"]) as gb:
-            source = gb.find_notebook(info["notebook"], info["assignment"])
-            canonical = _source_metadata(source)
+        canonical = _source_of(self, resources["nbgrader"]).metadata()
         keep = {}
         for index, cell in enumerate(nb.cells):
             grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
@@ -157,21 +161,11 @@ class CanonicalCellMetadata(NbGraderPreprocessor):
         return nb, resources
 
 
-def _source_metadata(source):
-    """{grade id: the nbgrader metadata its cell has in the source notebook} from the gradebook."""
-    points = {c.name: c.max_score for c in source.grade_cells}
-    solutions = {c.name for c in source.solution_cells}
-    tasks = {c.name: c.max_score for c in source.task_cells}
-    canonical = {}
-    for cell in source.source_cells:
-        meta = {"grade": cell.name in points, "grade_id": cell.name, "locked": cell.locked,
-                "schema_version": 3, "solution": cell.name in solutions}
-        if cell.name in points:
-            meta["points"] = points[cell.name]
-        if cell.name in tasks:
-            meta.update(task=True, points=tasks[cell.name])
-        canonical[cell.name] = meta
-    return canonical
+def _source_of(step, info):
+    """The run's :class:`~.source_cells.SourceNotebook` (read afresh when the exporter is not the course's)."""
+    if isinstance(step.parent, SubmittedNotebookExporter):
+        return step.parent.source_notebook(info)
+    return read_source_notebook(info["db_url"], info["notebook"], info["assignment"])
 
 
 class RestoreDeletedTestCells(OverwriteCells):
@@ -182,6 +176,17 @@ class RestoreDeletedTestCells(OverwriteCells):
     first -- as it does before every test cell of this lab (the lab's call
     cell). Here the predecessor may be any cell the gradebook knows.
     """
+
+    def preprocess(self, nb, resources):
+        """OverwriteCells's steps, answered from the run's source cells instead of two queries a cell."""
+        info = resources["nbgrader"]
+        self.notebook_id, self.assignment_id, self.db_url = info["notebook"], info["assignment"], info["db_url"]
+        self.gradebook = _source_of(self, info)
+        nb, resources = super(OverwriteCells, self).preprocess(nb, resources)
+        if self.add_missing_cells:
+            nb, resources = self.add_missing_grade_cells(nb, resources)
+            nb, resources = self.add_missing_task_cells(nb, resources)
+        return nb, resources
 
     def add_missing_grade_cells(self, nb, resources):
         source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
