@@ -15,6 +15,21 @@ from course import (ASSIGNMENT, generated_course, gradebook_scores, gradebook_ve
                     nbgrader, solved_submission, submit, with_answers)
 
 
+# Under pytest-xdist (the README's test command: -n 2 --dist loadgroup) a module's tests stay on
+# one worker, so a module's fixtures -- a course, a server, OS users -- are built once. These
+# modules share one worker: they share the session's graded corpus, and test_seal leaves
+# deliberate orphans behind (its layer-off controls) that the others' process census would count.
+SHARED_WORKER = {"test_corpus", "test_engine", "test_sealed_nbgrader", "test_seal"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            module = item.module.__name__
+            item.add_marker(pytest.mark.xdist_group("corpus" if module in SHARED_WORKER else module))
+
+
 def pytest_addoption(parser):
     parser.addoption("--fuzz-examples", type=int, default=120,
                      help="examples of the notebook fuzz test (tests/test_fuzz.py); more for a longer run")

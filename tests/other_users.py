@@ -6,6 +6,8 @@ system's Python that sees this environment's packages, with console scripts
 for the tools nbgrader runs by name (``alembic``).
 """
 
+import contextlib
+import fcntl
 import os
 import pwd
 import subprocess
@@ -66,8 +68,9 @@ def open_folder(prefix):
 def create_user(name, home):
     """A fresh OS user ``name`` with a private home at ``home`` (an old one of that name is removed first)."""
     remove_user(name)
-    subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/sh", name], check=True,
-                   capture_output=True)
+    with _accounts_locked():
+        subprocess.run(["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/sh", name], check=True,
+                       capture_output=True)
     Path(home).chmod(0o700)
     return pwd.getpwnam(name)
 
@@ -78,4 +81,16 @@ def remove_user(name):
     except KeyError:
         return
     subprocess.run(["pkill", "-KILL", "-u", name], capture_output=True)
-    subprocess.run(["userdel", "--remove", name], capture_output=True)
+    with _accounts_locked():
+        subprocess.run(["userdel", "--remove", name], capture_output=True)
+
+
+@contextlib.contextmanager
+def _accounts_locked():
+    """One useradd or userdel at a time across pytest-xdist workers (each refuses while /etc/passwd is locked)."""
+    with open("/tmp/grader-tests-accounts.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

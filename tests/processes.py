@@ -1,5 +1,6 @@
 """Processes seen from /proc: a process's whole tree, which of them are alive, the sandbox's own."""
 
+import os
 import time
 from pathlib import Path
 
@@ -40,8 +41,12 @@ def sandbox_processes():
     """Live zygotes and sealed children, from /proc: [(pid, uid, start of the command line)].
 
     Each is a fork of the launcher ``python -c ... grader.sandbox.nest ...``; as
-    root a child also runs as a uid of its own (200000 and up).
+    root a child also runs as a uid of its own (200000 and up). When the tests
+    run in several pytest-xdist workers, those under another worker's process
+    tree are that worker's business and are left out; orphans count for all.
     """
+    parents = _parents()
+    others = _other_workers(parents)
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -52,9 +57,39 @@ def sandbox_processes():
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if state != "Z" and (uid >= 200000 or "grader.sandbox.nest" in cmdline):
+        if state != "Z" and (uid >= 200000 or "grader.sandbox.nest" in cmdline) \
+                and not _under(int(entry.name), others, parents):
             found.append((int(entry.name), uid, cmdline[:80]))
     return found
+
+
+def _parents():
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    return parents
+
+
+def _other_workers(parents):
+    """pids of the other pytest-xdist workers: this worker's siblings under the controller (none without xdist)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return set()
+    me, controller = os.getpid(), os.getppid()
+    return {pid for pid, parent in parents.items() if parent == controller and pid != me}
+
+
+def _under(pid, ancestors, parents):
+    seen = set()
+    while pid in parents and pid not in seen and pid > 1:
+        if pid in ancestors:
+            return True
+        seen.add(pid)
+        pid = parents[pid]
+    return False
 
 
 def left_behind(before, seconds=10):
