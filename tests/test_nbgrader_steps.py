@@ -4,12 +4,15 @@ import copy
 
 import nbformat
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.nbgraderformat import MetadataValidator
 
 from course import RELEASE_NB, SOURCE_NB, generated_course
 from grader.course.metadata_check import CompiledMetadataValidator
 from grader.course.source_cells import read_source_notebook
+from grader.course.times import parse_utc
 
 
 def _first(nb, kind):
@@ -99,3 +102,25 @@ def test_the_run_s_source_cells_answer_each_lookup_as_the_gradebook_does(tmp_pat
         for lookup in (ours.find_source_cell, ours.find_graded_cell):
             with pytest.raises(MissingEntry):
                 lookup("no-such-cell", notebook, assignment)
+
+
+_TIMES = ["2026-11-29 12:00:00.000000 UTC", "2026-11-29 12:00:00 Europe/Moscow", "2026-11-29 12:00:00 +0300",
+          "2026-11-29 12:00:00 3", "2026-11-29T12:00:00+03:00", "2026-11-29 12:00:00", "2026-02-30 12:00:00 UTC",
+          "2026-11-29 12:00:00 Nowhere/Land", "завтра", "", "1 2 3", "9999-12-31 23:59:59 -14", "12:00"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.sampled_from(_TIMES), st.text(max_size=40),
+                 st.builds("{} {} {}".format, st.dates().map(str), st.times().map(str),
+                           st.one_of(st.integers(-2000, 2000).map(str), st.sampled_from(
+                               ["UTC", "GMT", "Europe/Moscow", "America/New_York", "EST", "+0300", "x"])))))
+def test_submission_times_are_read_as_nbgrader_reads_them(text):
+    from nbgrader.utils import parse_utc as nbgrader_parse_utc
+
+    def outcome(parse):
+        try:
+            return parse(text)
+        except (ValueError, OverflowError, TypeError) as error:
+            return type(error)
+
+    assert outcome(parse_utc) == outcome(nbgrader_parse_utc)

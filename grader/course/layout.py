@@ -7,6 +7,7 @@ from pathlib import Path
 from ..checks.naming import natural_key
 from ..submission.reading import Unreadable, read_bytes
 from .students import is_student_id
+from .times import is_time
 
 ASSIGNMENT = "dnn_step_by_step"
 NOTEBOOK = ASSIGNMENT + ".ipynb"
@@ -48,18 +49,7 @@ class Submission:
             text = read_bytes(self.folder / "timestamp.txt", self.inside, limit=256).decode("utf-8").strip()
         except (Unreadable, UnicodeDecodeError):
             return None
-        return text if _is_time(text) else None
-
-
-def _is_time(text):
-    """Whether nbgrader can read ``text`` as a time (it raises on anything else)."""
-    from nbgrader.utils import parse_utc
-
-    try:
-        parse_utc(text)
-    except (ValueError, OverflowError, TypeError):
-        return False
-    return bool(text)
+        return text if is_time(text) else None
 
 
 def submissions(course, students=None):
