@@ -23,7 +23,7 @@ def _class_rows(course):
     from .course.export import collect
     from .course.gradebook import open_gradebook
 
-    with open_gradebook(course) as gb:
+    with open_gradebook(course, orm=False) as gb:
         return collect(gb)
 
 

@@ -34,22 +34,38 @@ def database_errors():
     return (OperationalError, DBAPIError, PendingRollbackError, OSError)
 
 
-@contextlib.contextmanager
-def open_gradebook(course):
-    """nbgrader's Gradebook of ``course``, checked to hold the assignment; :class:`GradebookUnavailable` if not.
+class Tables:
+    """A gradebook opened without nbgrader: its tables through a plain SQLAlchemy session (``.db``).
 
-    A sqlite gradebook that does not exist yet is not created here: only
-    ``nbgrader generate_assignment`` makes one.
+    What reads and writes with SQLAlchemy Core (:mod:`.gradebook_tables`, the
+    recorder) needs no more; importing nbgrader's ORM would cost most of a
+    small run's time (see :mod:`.gradebook_tables`).
     """
-    import warnings
 
-    from nbgrader.api import Gradebook, MissingEntry
+    def __init__(self, url):
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
 
-    # nbgrader's own code trips SQLAlchemy's autoflush warnings, and logs a traceback for
-    # each database error it re-raises; we report those errors ourselves, in one line.
-    warnings.filterwarnings("ignore", module="nbgrader")
-    logging.getLogger("tornado.application").setLevel(logging.CRITICAL)
+        self.engine = create_engine(url)
+        self.db = Session(self.engine)
+        self.db.connection()  # an unreachable database is said now, as nbgrader's Gradebook says it
+
+    def close(self):
+        self.db.close()
+        self.engine.dispose()
+
+
+@contextlib.contextmanager
+def open_gradebook(course, orm=True):
+    """The gradebook of ``course``, checked to hold the assignment; :class:`GradebookUnavailable` if not.
+
+    ``orm``: nbgrader's ``Gradebook`` (its whole API); else :class:`Tables`,
+    without importing nbgrader. A sqlite gradebook that does not exist yet is
+    not created here: only ``nbgrader generate_assignment`` makes one.
+    """
     from pathlib import Path
+
+    from .gradebook_tables import has_assignment
 
     if not (Path(course) / "nbgrader_config.py").is_file():
         raise GradebookUnavailable("{} is not a course folder (it has no nbgrader_config.py): run grader in the "
@@ -62,23 +78,35 @@ def open_gradebook(course):
     if url.startswith("sqlite:///"):
         _keep_private(_sqlite_file(url))
     try:
-        gb = Gradebook(url)
+        gb = _nbgrader_gradebook(url) if orm else Tables(url)
     except database_errors() as error:
         raise GradebookUnavailable("cannot reach the gradebook at {}: {}".format(where, database_reason(error))) from None
     try:
         try:
-            gb.find_assignment(ASSIGNMENT)
-        except MissingEntry:
-            raise GradebookUnavailable("the gradebook at {} has no assignment {!r}: run `nbgrader "
-                                       "generate_assignment {}` first".format(where, ASSIGNMENT, ASSIGNMENT)) from None
+            found = has_assignment(gb.db)
         except database_errors() as error:
             raise GradebookUnavailable("cannot read the gradebook at {}: {}".format(where, database_reason(error))) from None
+        if not found:
+            raise GradebookUnavailable("the gradebook at {} has no assignment {!r}: run `nbgrader "
+                                       "generate_assignment {}` first".format(where, ASSIGNMENT, ASSIGNMENT))
         yield gb
     finally:
         try:
             gb.close()
         except database_errors():
             pass
+
+
+def _nbgrader_gradebook(url):
+    import warnings
+
+    from nbgrader.api import Gradebook
+
+    # nbgrader's own code trips SQLAlchemy's autoflush warnings, and logs a traceback for
+    # each database error it re-raises; we report those errors ourselves, in one line.
+    warnings.filterwarnings("ignore", module="nbgrader")
+    logging.getLogger("tornado.application").setLevel(logging.CRITICAL)
+    return Gradebook(url)
 
 
 def _keep_private(path):
@@ -108,13 +136,10 @@ def database_reason(error):
 
 def is_complete(gb, student):
     """Whether the gradebook holds an automatic score for every test cell of ``student``."""
-    from nbgrader.api import MissingEntry
+    from .gradebook_tables import submitted_work
 
-    try:
-        notebook = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, student)
-    except MissingEntry:
-        return False
-    return all(g.auto_score is not None for g in notebook.grades)
+    work = submitted_work(gb.db, student).get(student)
+    return work is not None and all(score is not None for score in work.auto_scores.values())
 
 
 @dataclass(frozen=True)
