@@ -22,10 +22,11 @@ class FailingFor(Recorder):
         super().__init__(course)
         self.failing, self.error = failing, error
 
-    def _write(self, gb, submission, result, unanswered):
-        super()._write(gb, submission, result, unanswered)
-        if submission.student in self.failing:
+    def _write(self, gb, items):
+        written = super()._write(gb, items)
+        if any(submission.student in self.failing for submission, _, _ in items):
             raise self.error
+        return written
 
 
 def items(course, students):

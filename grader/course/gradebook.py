@@ -161,7 +161,12 @@ class Counted:
 
 
 class Recorder:
-    """Writes one student's grades, verdicts and late penalty as one transaction (``grader autograde``)."""
+    """Writes students' grades, verdicts and late penalties, each student all or nothing (``grader autograde``).
+
+    The rows are nbgrader's, written without its ORM (:mod:`.gradebook_writer`); the
+    late penalty is the course's configured nbgrader plugin's, checked as
+    ``AssignLatePenalties`` checks it.
+    """
 
     def __init__(self, course):
         from nbgrader.preprocessors import AssignLatePenalties
@@ -175,8 +180,11 @@ class Recorder:
 
         ``also(session, counted)`` runs inside the same transaction (the service marks its job done with it).
         """
-        with _database_errors_unwrapped():
-            return self._record(gb, submission, result, unanswered, also)
+        with one_transaction(gb.db):
+            counted = self._write(gb, [(submission, result, unanswered)])[0]
+            if also is not None:
+                also(gb.db, counted)
+        return counted
 
     def record_many(self, gb, items):
         """Record several (submission, result, unanswered) in one transaction; {student: error} of those not recorded.
@@ -187,9 +195,8 @@ class Recorder:
         recorded in a transaction of its own, so it costs only itself.
         """
         try:
-            with _database_errors_unwrapped(), one_transaction(gb.db):
-                for submission, result, unanswered in items:
-                    self._write(gb, submission, result, unanswered)
+            with one_transaction(gb.db):
+                self._write(gb, items)
             return {}
         except database_errors():
             raise
@@ -206,54 +213,23 @@ class Recorder:
                 failed[submission.student] = error
         return failed
 
-    def _record(self, gb, submission, result, unanswered, also):
-        with one_transaction(gb.db):
-            counted = self._write(gb, submission, result, unanswered)
-            if also is not None:
-                also(gb.db, counted)
-        return counted
+    def _write(self, gb, items):
+        """(submission, result, unanswered) ``items`` into the caller's transaction; their :class:`Counted`, in order."""
+        from .gradebook_writer import Graded, write
 
-    def _write(self, gb, submission, result, unanswered):
-        """One student's grades, verdicts and penalty, inside the caller's transaction."""
-        gb.update_or_create_student(submission.student)
-        timestamp = submission.timestamp  # read from the file each time: once here
-        kwargs = {"timestamp": timestamp} if timestamp else {}
-        assignment = gb.update_or_create_submission(ASSIGNMENT, submission.student, **kwargs)
-        notebook = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, submission.student)
-        grades, comments = _cells_of(gb, notebook)
-        by_name = {f.name: f for f in result.functions}
-        for name in NAMES:
-            grade = grades["test_" + name]
-            grade.auto_score = by_name[name].score if name in by_name else 0.0
-            grade.needs_manual_grade = grade.manual_score is not None
-        _write_verdicts(comments, result, unanswered)
-        gb.db.flush()
-        gb.db.expire(notebook)  # its score is computed by the database from the grades just written
-        self._penalize(notebook, assignment, submission.student)
-        penalty = notebook.late_submission_penalty or 0.0
-        return Counted(assignment.total_seconds_late or 0.0, penalty, notebook.score - penalty)
+        batch = [Graded(submission.student, submission.timestamp,  # read from its file each time: once here
+                        {"test_" + name: score for name, score in scores(result).items()},
+                        verdicts(result, unanswered))
+                 for submission, result, unanswered in items]
+        return [Counted(w.seconds_late, w.penalty, w.score)
+                for w in write(gb.db, ASSIGNMENT, NOTEBOOK_ID, batch, self._penalty)]
 
-    def _penalize(self, notebook, assignment, student):
-        """What nbgrader's AssignLatePenalties does, inside our transaction."""
-        notebook.late_submission_penalty = None
-        late = assignment.total_seconds_late or 0
-        if late > 0:
-            penalty = self._late.plugin_inst.late_submission_penalty(student, notebook.score, late)
-            if penalty is not None:
-                notebook.late_submission_penalty = self._late._check_late_penalty(notebook, penalty)
+    def _penalty(self, student, score, seconds_late):
+        """The configured plugin's penalty for a late submission, checked as nbgrader's AssignLatePenalties checks it."""
+        from types import SimpleNamespace
 
-
-@contextlib.contextmanager
-def _database_errors_unwrapped():
-    """nbgrader wraps a lost connection in InvalidEntry: raise it as what it is."""
-    from nbgrader.api import InvalidEntry
-
-    try:
-        yield
-    except InvalidEntry as error:
-        if isinstance(error.__context__, database_errors()):
-            raise error.__context__ from None
-        raise
+        penalty = self._late.plugin_inst.late_submission_penalty(student, score, seconds_late)
+        return None if penalty is None else self._late._check_late_penalty(SimpleNamespace(score=score), penalty)
 
 
 @contextlib.contextmanager
@@ -283,19 +259,28 @@ def record_verdicts(gb, student, result, unanswered=()):
     """Write only the verdicts (``nbgrader autograde``: its SaveAutoGrades wrote the scores)."""
     notebook = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, student)
     _, comments = _cells_of(gb, notebook)
-    _write_verdicts(comments, result, unanswered)
+    for name, text in verdicts(result, unanswered).items():
+        comments[name].auto_comment = text
     gb.db.commit()
 
 
-def _write_verdicts(comments, result, unanswered):
-    """Every answer cell's comment is its function's Russian verdict ("Нет ответа" for an untouched stub)."""
+def scores(result):
+    """{function: auto score}: each graded function's score, 0 for those not graded (an ungradable submission)."""
     by_name = {f.name: f for f in result.functions}
+    return {name: by_name[name].score if name in by_name else 0.0 for name in NAMES}
+
+
+def verdicts(result, unanswered=()):
+    """{answer cell: comment}: its function's Russian verdict ("Нет ответа" first for an untouched stub)."""
+    by_name = {f.name: f for f in result.functions}
+    texts = {}
     for name in NAMES:
         text = (function_report(by_name[name]) if name in by_name
                 else UNGRADABLE_PREFIX + ": " + result.error)
         if name in unanswered and name in by_name:
             text = BLANK_NOTE + "\n" + text
-        comments[name].auto_comment = text
+        texts[name] = text
+    return texts
 
 
 def _cells_of(gb, notebook):
