@@ -32,7 +32,7 @@ from ..sandbox.session import Limits
 from ..sandbox.zygote import Zygote, warn_about
 from ..submission.reading import Notebook, Unreadable, read_notebook
 from .autograded import carrier_notebook, fill_verdicts
-from .gradebook import record_verdicts
+from .gradebook import Tables, record_verdicts
 from .lab_context import lab_context, lab_folder
 from .markup import lab_markdown
 from .layout import NOTEBOOK, Submission, autograded_notebook
@@ -62,6 +62,7 @@ class SubmittedNotebookExporter(NotebookExporter):
 
     _zygote = None
     _release = None
+    _tables = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,6 +120,13 @@ class SubmittedNotebookExporter(NotebookExporter):
         if key not in self._sources:
             self._sources[key] = read_source_notebook(*key)
         return self._sources[key]
+
+    def tables(self, url):
+        """The gradebook's tables without nbgrader's ORM (:class:`~.gradebook.Tables`), opened once per run."""
+        if self._tables is None:
+            self._tables = Tables(url)
+            weakref.finalize(self, self._tables.close)
+        return self._tables
 
     def release(self, course):
         """The release's answer stubs, read once per run (see :func:`.stubs.release_answers`)."""
@@ -246,15 +254,12 @@ class SaveVerdicts(NbGraderPreprocessor):
     """
 
     def preprocess(self, nb, resources):
-        from nbgrader.api import Gradebook
-
         graded = resources.get("grader")
         if graded is None:
             raise RuntimeError("SaveVerdicts needs SealedExecute earlier in Autograde.autograde_preprocessors")
         info = resources["nbgrader"]
         missing = unanswered(graded["notebook"], _exporter(self).release(_coursedir(self).root))
-        with Gradebook(info["db_url"]) as gb:
-            record_verdicts(gb, info["student"], graded["result"], missing)
+        record_verdicts(_exporter(self).tables(info["db_url"]), info["student"], graded["result"], missing)
         return nb, resources
 
 

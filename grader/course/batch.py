@@ -42,7 +42,7 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
     local grading processes. Raises GradebookUnavailable, ClusterUnavailable
     (before anything is written) or :class:`GradingStopped`.
     """
-    with open_gradebook(course) as gb:
+    with open_gradebook(course, orm=False) as gb:
         # No more grading processes (each with a zygote) than submissions: one student starts one.
         workers = grading_workers(course, limits, min(workers, max(1, len(submissions(course, students)))), scheduler)
         recorder, release = Recorder(course), release_answers(course)

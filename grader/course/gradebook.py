@@ -169,11 +169,7 @@ class Recorder:
     """
 
     def __init__(self, course):
-        from nbgrader.preprocessors import AssignLatePenalties
-
-        # nbgrader's own late-penalty step, configured as the course configures it: its plugin decides.
-        self._late = AssignLatePenalties(config=course_config(course))
-        self._late.init_plugin()
+        self._course, self._late = course, None
 
     def record(self, gb, submission, result, unanswered=(), also=None):
         """Record one student; return what counts (:class:`Counted`).
@@ -225,9 +221,19 @@ class Recorder:
                 for w in write(gb.db, ASSIGNMENT, NOTEBOOK_ID, batch, self._penalty)]
 
     def _penalty(self, student, score, seconds_late):
-        """The configured plugin's penalty for a late submission, checked as nbgrader's AssignLatePenalties checks it."""
+        """The configured plugin's penalty for a late submission, checked as nbgrader's AssignLatePenalties checks it.
+
+        nbgrader's own late-penalty step, configured as the course configures
+        it, is made on the first late submission: a class on time never pays
+        for importing nbgrader.
+        """
         from types import SimpleNamespace
 
+        if self._late is None:
+            from nbgrader.preprocessors import AssignLatePenalties
+
+            self._late = AssignLatePenalties(config=course_config(self._course))
+            self._late.init_plugin()
         penalty = self._late.plugin_inst.late_submission_penalty(student, score, seconds_late)
         return None if penalty is None else self._late._check_late_penalty(SimpleNamespace(score=score), penalty)
 
@@ -257,11 +263,10 @@ def one_transaction(session):
 
 def record_verdicts(gb, student, result, unanswered=()):
     """Write only the verdicts (``nbgrader autograde``: its SaveAutoGrades wrote the scores)."""
-    notebook = gb.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, student)
-    _, comments = _cells_of(gb, notebook)
-    for name, text in verdicts(result, unanswered).items():
-        comments[name].auto_comment = text
-    gb.db.commit()
+    from .gradebook_writer import write_comments
+
+    with one_transaction(gb.db):
+        write_comments(gb.db, ASSIGNMENT, NOTEBOOK_ID, student, verdicts(result, unanswered))
 
 
 def scores(result):
@@ -281,14 +286,3 @@ def verdicts(result, unanswered=()):
             text = BLANK_NOTE + "\n" + text
         texts[name] = text
     return texts
-
-
-def _cells_of(gb, notebook):
-    """{cell name: Grade} and {cell name: Comment} of a submitted notebook, in two queries."""
-    from nbgrader.api import Comment, Grade, GradeCell, SolutionCell
-
-    grades = gb.db.query(GradeCell.name, Grade).join(Grade, Grade.cell_id == GradeCell.id) \
-        .filter(Grade.notebook_id == notebook.id).all()
-    comments = gb.db.query(SolutionCell.name, Comment).join(Comment, Comment.cell_id == SolutionCell.id) \
-        .filter(Comment.notebook_id == notebook.id).all()
-    return dict(grades), dict(comments)

@@ -1,18 +1,22 @@
-"""nbgrader's gradebook tables, read with SQLAlchemy Core: no nbgrader import, a few queries per class.
+"""nbgrader's gradebook tables for SQLAlchemy Core: no nbgrader import, a few queries per class.
 
-Reading a class through nbgrader's ORM costs importing nbgrader (its package
+Going through nbgrader's ORM costs importing nbgrader (its package
 ``__init__`` loads its Jupyter server extensions: most of ``grader
 autograde``'s start) and several queries per student. The tables are
-nbgrader's own, declared here with the columns this package reads; the rules
-nbgrader computes in Python or SQL (a grade's score, the seconds late) are
-kept as nbgrader states them, and ``tests/test_gradebook_tables.py`` holds
-them to nbgrader's ORM on the same gradebook.
+nbgrader's own, declared here with the columns this package reads and writes
+and nbgrader's column defaults; the rules nbgrader computes (a grade's score,
+the seconds late, its ids) are kept as nbgrader states them.
+``tests/test_gradebook_tables.py`` holds the reads to nbgrader's ORM,
+``tests/test_gradebook_writer.py`` the writes (:mod:`.gradebook_writer`).
 """
 
 from dataclasses import dataclass
 from typing import Dict, Optional
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Interval, MetaData, String, Table, Text, select
+import uuid
+
+from sqlalchemy import (Boolean, Column, DateTime, Float, Interval, MetaData, String, Table, Text, case, func,
+                        literal_column, select)
 
 from .layout import ASSIGNMENT
 
@@ -31,30 +35,49 @@ SUBMITTED_ASSIGNMENT = Table("submitted_assignment", _META, Column("id", String(
                              Column("timestamp", DateTime), Column("extension", Interval))
 SUBMITTED_NOTEBOOK = Table("submitted_notebook", _META, Column("id", String(32), primary_key=True),
                            Column("assignment_id", String(32)), Column("notebook_id", String(32)),
-                           Column("flagged", Boolean), Column("late_submission_penalty", Float))
+                           Column("flagged", Boolean, default=False), Column("late_submission_penalty", Float))
 GRADE = Table("grade", _META, Column("id", String(32), primary_key=True), Column("notebook_id", String(32)),
               Column("cell_id", String(32)), Column("auto_score", Float), Column("manual_score", Float),
-              Column("extra_credit", Float), Column("needs_manual_grade", Boolean))
+              Column("extra_credit", Float), Column("needs_manual_grade", Boolean, default=True))
 COMMENT = Table("comment", _META, Column("id", String(32), primary_key=True), Column("notebook_id", String(32)),
                 Column("cell_id", String(32)), Column("auto_comment", Text), Column("manual_comment", Text))
 
 
-def grade_score(auto_score, manual_score, extra_credit):
-    """nbgrader's ``Grade.score``: the manual score if set, else the automatic one, plus extra credit; else 0."""
-    if manual_score is not None:
-        return manual_score + (extra_credit or 0.0)
-    if auto_score is not None:
-        return auto_score + (extra_credit or 0.0)
-    return 0.0
+def _plus_extra_credit(score):
+    return score + case((GRADE.c.extra_credit != None, GRADE.c.extra_credit), else_=literal_column("0.0"))  # noqa: E711
+
+
+# nbgrader's ``Grade.score``, the same SQL: the manual score if set, else the automatic one, plus extra credit; else 0.
+GRADE_SCORE = case((GRADE.c.manual_score != None, _plus_extra_credit(GRADE.c.manual_score)),  # noqa: E711
+                   (GRADE.c.auto_score != None, _plus_extra_credit(GRADE.c.auto_score)),  # noqa: E711
+                   else_=literal_column("0.0"))
+
+
+def new_id():
+    """An id as nbgrader makes them (``nbgrader.api.new_uuid``)."""
+    return uuid.uuid4().hex
 
 
 def seconds_late(timestamp, duedate, extension):
-    """nbgrader's ``SubmittedAssignment.total_seconds_late``: past the due date and any extension, else 0."""
-    if timestamp is None or duedate is None:
+    """nbgrader's ``SubmittedAssignment.total_seconds_late``: past the due date and any extension, else 0.
+
+    As nbgrader's property, an extension without a due date is a TypeError.
+    """
+    if timestamp is None:
         return 0
     if extension is not None:
         duedate = duedate + extension
+    if duedate is None:
+        return 0
     return max(0, (timestamp - duedate).total_seconds())
+
+
+def notebook_scores(connection, notebook_ids):
+    """{submitted notebook id: nbgrader's ``SubmittedNotebook.score``}, summed by the database as nbgrader sums it."""
+    return dict(connection.execute(
+        select(SUBMITTED_NOTEBOOK.c.id, select(func.coalesce(func.sum(GRADE_SCORE), 0.0))
+               .where(GRADE.c.notebook_id == SUBMITTED_NOTEBOOK.c.id).scalar_subquery())
+        .where(SUBMITTED_NOTEBOOK.c.id.in_(list(notebook_ids)))).all())
 
 
 @dataclass(frozen=True)
@@ -87,10 +110,10 @@ def submitted_work(connection, student=None):
     by_notebook = {info["notebook"]: info for info in works.values()}
     ids = list(by_notebook)
     for row in connection.execute(
-            select(GRADE.c.notebook_id, cells.c.name, GRADE.c.auto_score, GRADE.c.manual_score, GRADE.c.extra_credit)
+            select(GRADE.c.notebook_id, cells.c.name, GRADE.c.auto_score, GRADE_SCORE.label("score"))
             .join(cells, cells.c.id == GRADE.c.cell_id).where(GRADE.c.notebook_id.in_(ids))):
         info = by_notebook[row.notebook_id]
-        info["scores"][row.name] = grade_score(row.auto_score, row.manual_score, row.extra_credit)
+        info["scores"][row.name] = row.score
         info["auto"][row.name] = row.auto_score
     for row in connection.execute(
             select(COMMENT.c.notebook_id, cells.c.name, COMMENT.c.auto_comment)

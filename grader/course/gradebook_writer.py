@@ -2,29 +2,30 @@
 
 nbgrader's ORM (``update_or_create_submission`` and friends) writes a new
 student object by object, about 40 statements and 30 ms of CPU each. The rows
-here are the ones it writes -- its own tables, so its column defaults; its own
-``new_uuid`` ids; the submission, notebook, grade and comment rows
-``add_submission`` mirrors for every grade, solution and task cell of the
+here are the ones it writes -- its tables and column defaults
+(:mod:`.gradebook_tables`, without importing nbgrader); ids as it makes
+them; the submission, notebook, grade and comment rows ``add_submission`` mirrors for every grade, solution and task cell of the
 assignment; the timestamp as ``update_or_create_submission`` sets it; an
 existing submission's rows updated, never duplicated -- as one ``executemany``
 per table for the whole batch. Everything runs on the caller's session, inside
-its transaction. The score a late penalty sees is read back through nbgrader's
-own ``SubmittedNotebook.score`` expression, so the database sums it, as for
-``AssignLatePenalties``.
+its transaction. The score a late penalty sees is summed by the database with
+nbgrader's own ``SubmittedNotebook.score`` SQL, as for ``AssignLatePenalties``.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass
 
-from nbgrader.api import (Assignment, BaseCell, Comment, Grade, MissingEntry, Notebook, Student, SubmittedAssignment,
-                          SubmittedNotebook, new_uuid)
-from nbgrader.utils import parse_utc
 from sqlalchemy import bindparam, insert, select, update
 
-ASSIGNMENTS, NOTEBOOKS, CELLS = Assignment.__table__, Notebook.__table__, BaseCell.__table__
-STUDENTS, SUBMISSIONS, SUBMITTED = Student.__table__, SubmittedAssignment.__table__, SubmittedNotebook.__table__
-GRADES, COMMENTS = Grade.__table__, Comment.__table__
+from .gradebook_tables import ASSIGNMENTS, BASE_CELL as CELLS, COMMENT as COMMENTS, GRADE as GRADES, NOTEBOOKS
+from .gradebook_tables import STUDENT as STUDENTS, SUBMITTED_ASSIGNMENT as SUBMISSIONS, SUBMITTED_NOTEBOOK as SUBMITTED
+from .gradebook_tables import new_id, notebook_scores, seconds_late
+from .times import parse_utc
 GRADED_TYPES, COMMENTED_TYPES = ("GradeCell", "TaskCell"), ("SolutionCell", "TaskCell")  # as add_submission mirrors
+
+
+class MissingEntry(LookupError):
+    """The gradebook has no such assignment, notebook or submitted notebook (nbgrader's ``MissingEntry``)."""
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,8 @@ def write(session, assignment, notebook, batch, late_penalty):
 
     ``late_penalty(student, score, seconds_late)`` is called for late
     submissions only and returns the penalty (checked as nbgrader checks it)
-    or None. Raises MissingEntry, KeyError or ValueError, as nbgrader's own
-    calls would, for data the gradebook cannot take; the caller rolls back.
+    or None. Raises :class:`MissingEntry`, KeyError or ValueError, as nbgrader's
+    own calls would, for data the gradebook cannot take; the caller rolls back.
     """
     if not batch:
         return []
@@ -78,13 +79,12 @@ def write(session, assignment, notebook, batch, late_penalty):
     target = _create(session, assignment_id, cells, fresh, times)
     target.update(_update(session, cells, [g for g in batch if g.student in existing], existing, times, notebook))
 
-    scores = dict(session.execute(select(SubmittedNotebook.id, SubmittedNotebook.score)
-                                  .where(SubmittedNotebook.id.in_(target.values()))).all())
+    scores = notebook_scores(session, target.values())
     written, penalties = [], []
     for g in batch:
         row = existing.get(g.student)
         timestamp = times[g.student] or (row.timestamp if row is not None else None)
-        late = _seconds_late(timestamp, duedate, row.extension if row is not None else None)
+        late = seconds_late(timestamp, duedate, row.extension if row is not None else None)
         score = scores[target[g.student]]
         penalty = late_penalty(g.student, score, late) if late > 0 else None
         penalties.append({"_id": target[g.student], "_penalty": penalty})
@@ -92,6 +92,22 @@ def write(session, assignment, notebook, batch, late_penalty):
     _execute(session, update(SUBMITTED).where(SUBMITTED.c.id == bindparam("_id"))
              .values(late_submission_penalty=bindparam("_penalty")), penalties)
     return written
+
+
+def write_comments(session, assignment, notebook, student, comments):
+    """{solution cell: auto_comment} into ``student``'s submitted ``notebook`` (its grades are left as they are)."""
+    assignment_id, _ = _assignment(session, assignment)
+    cells = _Cells(session, assignment_id, notebook)
+    cells.check(Graded(student, None, {}, comments))
+    target = session.execute(
+        select(SUBMITTED.c.id).join(SUBMISSIONS, SUBMISSIONS.c.id == SUBMITTED.c.assignment_id)
+        .where(SUBMISSIONS.c.assignment_id == assignment_id, SUBMISSIONS.c.student_id == student,
+               SUBMITTED.c.notebook_id == cells.notebook_id)).scalar()
+    if target is None:
+        raise MissingEntry("No such submitted notebook: {} for {}".format(notebook, student))
+    ids = dict(session.execute(select(COMMENTS.c.cell_id, COMMENTS.c.id).where(COMMENTS.c.notebook_id == target)).all())
+    _execute(session, update(COMMENTS).where(COMMENTS.c.id == bindparam("_id")).values(auto_comment=bindparam("_text")),
+             [{"_id": ids[cells.comment_ids[name]], "_text": text} for name, text in comments.items()])
 
 
 def _assignment(session, name):
@@ -138,21 +154,21 @@ def _create(session, assignment_id, cells, batch, times):
     """New submissions with every row ``add_submission`` makes, filled in; {student: their notebook's id}."""
     submissions, notebooks, grades, comments, target = [], [], [], [], {}
     for g in batch:
-        submission = new_uuid()
+        submission = new_id()
         submissions.append({"id": submission, "assignment_id": assignment_id, "student_id": g.student,
                             "timestamp": times[g.student]})
         scores = {cells.grade_ids[name]: score for name, score in g.scores.items()}
         texts = {cells.comment_ids[name]: text for name, text in g.comments.items()}
         for notebook_id in cells.notebooks:
-            notebook = new_uuid()
+            notebook = new_id()
             if notebook_id == cells.notebook_id:
                 target[g.student] = notebook
             notebooks.append({"id": notebook, "assignment_id": submission, "notebook_id": notebook_id})
             for cell in cells.graded[notebook_id]:  # needs_manual_grade: nbgrader's True until a score is written
-                grades.append({"id": new_uuid(), "notebook_id": notebook, "cell_id": cell,
+                grades.append({"id": new_id(), "notebook_id": notebook, "cell_id": cell,
                                "auto_score": scores.get(cell), "needs_manual_grade": cell not in scores})
             for cell in cells.commented[notebook_id]:
-                comments.append({"id": new_uuid(), "notebook_id": notebook, "cell_id": cell,
+                comments.append({"id": new_id(), "notebook_id": notebook, "cell_id": cell,
                                  "auto_comment": texts.get(cell)})
     for table, rows in ((SUBMISSIONS, submissions), (SUBMITTED, notebooks), (GRADES, grades), (COMMENTS, comments)):
         _insert(session, table, rows)
@@ -195,15 +211,6 @@ def _update(session, cells, batch, existing, times, notebook):
     _execute(session, update(COMMENTS).where(COMMENTS.c.id == bindparam("_id"))
              .values(auto_comment=bindparam("_text")), new_texts)
     return target
-
-
-def _seconds_late(timestamp, duedate, extension):
-    """nbgrader's ``SubmittedAssignment.total_seconds_late``: past the due date plus any extension, else 0."""
-    if extension is not None:
-        duedate = duedate + extension  # a TypeError without a due date, as in nbgrader
-    if timestamp is None or duedate is None:
-        return 0
-    return max(0, (timestamp - duedate).total_seconds())
 
 
 def _insert(session, table, rows):
