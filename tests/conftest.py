@@ -15,19 +15,27 @@ from course import (ASSIGNMENT, generated_course, gradebook_scores, gradebook_ve
                     nbgrader, solved_submission, submit, with_answers)
 
 
-# Under pytest-xdist (the README's test command: -n 2 --dist loadgroup) a module's tests stay on
-# one worker, so a module's fixtures -- a course, a server, OS users -- are built once. These
-# modules share one worker: they share the session's graded corpus, and test_seal leaves
-# deliberate orphans behind (its layer-off controls) that the others' process census would count.
+# Under pytest-xdist (the README's test command: -n 2) a module's tests stay on one worker, so a
+# module's fixtures -- a course, a server, OS users -- are built once. These modules share one
+# worker: they share the session's graded corpus, and test_seal leaves deliberate orphans behind
+# (its layer-off controls) that the others' process census would count.
 SHARED_WORKER = {"test_corpus", "test_engine", "test_sealed_nbgrader", "test_seal"}
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            module = item.module.__name__
-            item.add_marker(pytest.mark.xdist_group("corpus" if module in SHARED_WORKER else module))
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's scope scheduling with a module, or the shared group above, as the scope.
+
+    (Not ``--dist loadgroup``: its group marks are lost on pytest 9, whose node ids ignore them.)
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByModule(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            module = nodeid.split("::", 1)[0]
+            return "shared-worker" if Path(module).stem in SHARED_WORKER else module
+
+    return ByModule(config, log)
 
 
 def pytest_addoption(parser):
