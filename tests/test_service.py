@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 from pathlib import Path
 
 import nbformat
@@ -85,7 +86,10 @@ def test_what_is_not_this_labs_notebook_is_400_with_a_russian_reason(service, bo
 
 
 def test_a_body_over_the_limit_is_413_without_being_read_whole(service):
-    assert service.submit("erin", b" " * (2 * 1024 * 1024))[0] == 413
+    try:
+        assert service.submit("erin", b" " * (2 * 1024 * 1024))[0] == 413
+    except urllib.error.URLError as error:  # answered and closed before the client had sent it all: a race
+        assert isinstance(error.reason, (BrokenPipeError, ConnectionResetError)), error
     with socket.create_connection(("127.0.0.1", service.port), timeout=10) as raw:
         raw.sendall("POST /api/submissions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n"
                     "Content-Length: 500000000\r\n\r\n{{".format(service.tokens["erin"]).encode())
