@@ -45,6 +45,8 @@ def sandbox_processes():
     run in several pytest-xdist workers, those under another worker's process
     tree are that worker's business and are left out; orphans count for all.
     """
+    parents = _parents()
+    others = _other_workers(parents)
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -55,11 +57,10 @@ def sandbox_processes():
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if state != "Z" and (uid >= 200000 or "grader.sandbox.nest" in cmdline):
+        if state != "Z" and (uid >= 200000 or "grader.sandbox.nest" in cmdline) \
+                and not _under(int(entry.name), others, parents):
             found.append((int(entry.name), uid, cmdline[:80]))
-    parents = _parents()  # read after the scan: every process found is in it (unless it is gone)
-    others = _other_workers(parents)
-    return [p for p in found if not _under(p[0], others, parents)]
+    return found
 
 
 def _parents():

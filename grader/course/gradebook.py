@@ -23,10 +23,6 @@ NOTEBOOK_ID = ASSIGNMENT  # nbgrader's notebook id: the file name without .ipynb
 UNGRADABLE_PREFIX = UNGRADABLE_RU
 
 
-class LatePenaltyUnavailable(Exception):
-    """A late student met a late-penalty plugin the course's configuration cannot make: the run stops, loudly."""
-
-
 class GradebookUnavailable(Exception):
     """The gradebook cannot be reached or does not hold the assignment; the message says which and where."""
 
@@ -39,18 +35,20 @@ def database_errors():
 
 
 class Tables:
-    """A gradebook opened without nbgrader: its tables through a plain SQLAlchemy connection (``.db``).
+    """A gradebook opened without nbgrader: its tables through a plain SQLAlchemy session (``.db``).
 
     What reads and writes with SQLAlchemy Core (:mod:`.gradebook_tables`, the
-    recorder) needs no more; importing nbgrader's ORM, or even SQLAlchemy's,
-    would cost most of a small run's time (see :mod:`.gradebook_tables`).
+    recorder) needs no more; importing nbgrader's ORM would cost most of a
+    small run's time (see :mod:`.gradebook_tables`).
     """
 
     def __init__(self, url):
         from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
 
         self.engine = create_engine(url)
-        self.db = self.engine.connect()  # an unreachable database is said now, as nbgrader's Gradebook says it
+        self.db = Session(self.engine)
+        self.db.connection()  # an unreachable database is said now, as nbgrader's Gradebook says it
 
     def close(self):
         self.db.close()
@@ -196,7 +194,7 @@ class Recorder:
             with one_transaction(gb.db):
                 self._write(gb, items)
             return {}
-        except (LatePenaltyUnavailable, *database_errors()):
+        except database_errors():
             raise
         except Exception as error:  # noqa: BLE001 -- whose it is, recording each alone tells
             if len(items) == 1:
@@ -205,7 +203,7 @@ class Recorder:
         for submission, result, unanswered in items:
             try:
                 self.record(gb, submission, result, unanswered)
-            except (LatePenaltyUnavailable, *database_errors()):
+            except database_errors():
                 raise
             except Exception as error:  # noqa: BLE001 -- this student's record failed; the others go on
                 failed[submission.student] = error
@@ -234,44 +232,33 @@ class Recorder:
         if self._late is None:
             from nbgrader.preprocessors import AssignLatePenalties
 
-            try:
-                late = AssignLatePenalties(config=course_config(self._course))
-                late.init_plugin()
-            except Exception as error:  # noqa: BLE001 -- the course's configuration, not this student's work
-                raise LatePenaltyUnavailable(
-                    "{} is late, and the course's late-penalty plugin (c.AssignLatePenalties in nbgrader_config.py) "
-                    "cannot be made: {}: {}; the students recorded before stay recorded".format(
-                        student, type(error).__name__, error)) from None
-            self._late = late
+            self._late = AssignLatePenalties(config=course_config(self._course))
+            self._late.init_plugin()
         penalty = self._late.plugin_inst.late_submission_penalty(student, score, seconds_late)
         return None if penalty is None else self._late._check_late_penalty(SimpleNamespace(score=score), penalty)
 
 
 @contextlib.contextmanager
-def one_transaction(db):
-    """Run the block's gradebook writes as one transaction: committed at its end, or all rolled back.
+def one_transaction(session):
+    """Run nbgrader's gradebook calls as one transaction.
 
-    ``db``: a Core connection (:class:`Tables`), or an ORM session -- nbgrader's
-    ``Gradebook.db``, whose helpers (``update_or_create_submission`` and the
-    like) commit as they go: inside the block their commits only flush.
+    nbgrader's helpers (``update_or_create_submission`` and the like) commit
+    as they go; inside this block their commits only flush, and the block
+    commits once at the end -- or rolls everything back.
     """
-    session = hasattr(db, "flush")
-    commit = db.commit
-    if session:
-        db.commit = db.flush
+    commit = session.commit
+    session.commit = session.flush
     try:
-        yield db
+        yield session
     except BaseException:
-        if session:
-            db.commit = commit
+        session.commit = commit
         try:
-            db.rollback()
+            session.rollback()
         except database_errors():
             pass  # the connection is gone, and the transaction with it
         raise
-    if session:
-        db.commit = commit
-    db.commit()
+    session.commit = commit
+    session.commit()
 
 
 def record_verdicts(gb, student, result, unanswered=()):
