@@ -15,6 +15,7 @@ from pathlib import Path
 
 # Failures that are the situation's, not the program's: "error: <why>", exit status 2.
 REFUSALS = (("grader.course.gradebook", "GradebookUnavailable"), ("grader.course.batch", "GradingStopped"),
+            ("grader.course.gradebook", "LatePenaltyUnavailable"),
             ("grader.course.lab_context", "NoCourse"), ("grader.workers.errors", "ClusterUnavailable"),
             ("grader.similarity.run", "NothingToCompare"))
 

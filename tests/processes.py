@@ -45,8 +45,6 @@ def sandbox_processes():
     run in several pytest-xdist workers, those under another worker's process
     tree are that worker's business and are left out; orphans count for all.
     """
-    parents = _parents()
-    others = _other_workers(parents)
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -57,10 +55,11 @@ def sandbox_processes():
             state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
         except OSError:
             continue
-        if state != "Z" and (uid >= 200000 or "grader.sandbox.nest" in cmdline) \
-                and not _under(int(entry.name), others, parents):
+        if state != "Z" and (uid >= 200000 or "grader.sandbox.nest" in cmdline):
             found.append((int(entry.name), uid, cmdline[:80]))
-    return found
+    parents = _parents()  # read after the scan: every process found is in it (unless it is gone)
+    others = _other_workers(parents)
+    return [p for p in found if not _under(p[0], others, parents)]
 
 
 def _parents():

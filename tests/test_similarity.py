@@ -146,7 +146,7 @@ def test_grading_stores_fingerprints_of_wrong_results_only(graded_class):
     from grader.checks.results import SubmissionResult
     from grader.submission.reading import Notebook
 
-    assert BEHAVIOUR_KEY in fill_verdicts(carrier_notebook(Notebook((), "")), SubmissionResult()).metadata
+    assert BEHAVIOUR_KEY in fill_verdicts(carrier_notebook(Notebook((), "")), SubmissionResult())["metadata"]
 
     nb = json.loads((graded_class / "autograded" / "orig" / "dnn_step_by_step" / "dnn_step_by_step.ipynb").read_text())
     record = nb["metadata"][BEHAVIOUR_KEY]["functions"]

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from nbconvert.exporters import NotebookExporter
 from nbconvert.exporters.exporter import ResourcesDict
+from nbformat import from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Float, Integer
 
@@ -104,7 +105,8 @@ class SubmittedNotebookExporter(NotebookExporter):
         except Unreadable as reason:
             self.log.warning("%s cannot be graded: %s", filename, reason)
             notebook = Notebook((), "")
-        return self.from_notebook_node(carrier_notebook(notebook, lab_markdown(coursedir.root)), resources, **kw)
+        return self.from_notebook_node(from_dict(carrier_notebook(notebook, lab_markdown(coursedir.root))),
+                                       resources, **kw)
 
     def zygote(self, course):
         """The run's zygote (started on first use, stopped with the exporter or the process)."""
@@ -239,7 +241,7 @@ class SealedExecute(NbGraderPreprocessor):
         result, notebook = read_and_grade(submission.notebook, zygote, limits, submission.inside)
         self.log.info("%s: %g of %g%s", info["student"], result.score, result.max_score,
                       " (cannot be graded: {})".format(result.error) if result.error else "")
-        fill_verdicts(nb, result)
+        nb = from_dict(fill_verdicts(nb, result))  # nbgrader's steps read the added outputs as NotebookNodes
         nb.metadata[METADATA_KEY] = graded_from(submission, result.sha256)
         resources["grader"] = {"result": result, "notebook": notebook}
         return nb, resources

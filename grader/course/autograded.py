@@ -24,17 +24,17 @@ BEHAVIOUR_KEY = "grader_behaviour"  # the autograded notebook's metadata: finger
 
 
 def carrier_notebook(notebook, lab_markdown=frozenset()):
-    """A valid nbformat-4 notebook (a NotebookNode) of a read :class:`~grader.submission.reading.Notebook`.
+    """A valid nbformat-4 notebook, as plain data, of a read :class:`~grader.submission.reading.Notebook`.
 
     Only cell types, sources and nbgrader metadata survive reading, so the
     result is well-formed whatever the student's file held -- built as plain
     data, since validating every cell with nbformat's schema would cost more
-    than grading it (``tests/test_fuzz.py`` validates them all). Markup that
+    than grading it (``tests/test_fuzz.py`` validates them all), and since
+    ``grader autograde`` writes it as JSON without importing nbformat (nbgrader's
+    steps get it as a NotebookNode: ``nbformat.from_dict``). Markup that
     formgrader would render unescaped is cleaned (:mod:`.markup`); markdown
     cells in ``lab_markdown`` are the lab's own and stay as they are.
     """
-    from nbformat import from_dict
-
     cells = []
     for index, cell in enumerate(notebook.cells):
         nbgrader = safe_nbgrader(cell.nbgrader)
@@ -44,30 +44,29 @@ def carrier_notebook(notebook, lab_markdown=frozenset()):
         if cell.cell_type == "code":
             made.update(outputs=[], execution_count=None)
         cells.append(made)
-    return from_dict({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells})
+    return {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": cells}
 
 
 def fill_verdicts(nb, result):
     """Write ``result`` into ``nb``'s test cells: the verdict as stdout, the score as the cell's value.
 
     nbgrader reads the value as the cell's partial credit. An ungradable
-    submission gets a note on top saying why.
+    submission gets a note on top saying why. ``nb`` is a notebook as plain
+    data or a NotebookNode; what is added is plain data.
     """
-    from nbformat import from_dict
-
     by_test = {"test_" + f.name: f for f in result.functions}
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if cell.cell_type == "code" and grade_id in by_test:
+    for cell in nb["cells"]:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if cell["cell_type"] == "code" and grade_id in by_test:
             function = by_test.pop(grade_id)
-            cell.outputs = from_dict(_outputs(function_report(function) + "\n", function.score))
-        elif cell.cell_type == "code" and grade_id and grade_id.startswith("test_") and result.error:
-            cell.outputs = from_dict(_outputs(UNGRADABLE_NOTE + result.error + "\n", 0.0))
+            cell["outputs"] = _outputs(function_report(function) + "\n", function.score)
+        elif cell["cell_type"] == "code" and grade_id and grade_id.startswith("test_") and result.error:
+            cell["outputs"] = _outputs(UNGRADABLE_NOTE + result.error + "\n", 0.0)
     if result.error:
-        nb.cells.insert(0, from_dict({"cell_type": "markdown", "id": "grader-error", "metadata": {},
-                                      "source": UNGRADABLE_NOTE + html.escape(result.error)}))
-    nb.metadata[REFUSED_KEY] = list(result.all_refused())
-    nb.metadata[BEHAVIOUR_KEY] = behaviour_record(result)
+        nb["cells"].insert(0, {"cell_type": "markdown", "id": "grader-error", "metadata": {},
+                               "source": UNGRADABLE_NOTE + html.escape(result.error)})
+    nb["metadata"][REFUSED_KEY] = list(result.all_refused())
+    nb["metadata"][BEHAVIOUR_KEY] = behaviour_record(result)
     return nb
 
 
@@ -130,7 +129,7 @@ def prepare_autograded(course, submission, notebook, result):
     target = autograded_notebook(course, submission.student)
     target.parent.mkdir(parents=True, exist_ok=True)
     nb = fill_verdicts(carrier_notebook(notebook or Notebook((), ""), lab_markdown(course)), result)
-    nb.metadata[METADATA_KEY] = graded_from(submission, result.sha256)
+    nb["metadata"][METADATA_KEY] = graded_from(submission, result.sha256)
     tmp = target.with_suffix(".tmp")
     tmp.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return tmp, target

@@ -159,7 +159,6 @@ def _claimed(todo, claims, gb, course, force):
     for submission in todo:
         if not claims.claim(submission.student):
             continue  # another run is grading this student
-        gb.db.expire_all()  # what another run committed meanwhile
         if force or needs_grading(gb, course, submission):
             yield submission
         else:

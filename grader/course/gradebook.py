@@ -23,6 +23,10 @@ NOTEBOOK_ID = ASSIGNMENT  # nbgrader's notebook id: the file name without .ipynb
 UNGRADABLE_PREFIX = UNGRADABLE_RU
 
 
+class LatePenaltyUnavailable(Exception):
+    """A late student met a late-penalty plugin the course's configuration cannot make: the run stops, loudly."""
+
+
 class GradebookUnavailable(Exception):
     """The gradebook cannot be reached or does not hold the assignment; the message says which and where."""
 
@@ -35,20 +39,18 @@ def database_errors():
 
 
 class Tables:
-    """A gradebook opened without nbgrader: its tables through a plain SQLAlchemy session (``.db``).
+    """A gradebook opened without nbgrader: its tables through a plain SQLAlchemy connection (``.db``).
 
     What reads and writes with SQLAlchemy Core (:mod:`.gradebook_tables`, the
-    recorder) needs no more; importing nbgrader's ORM would cost most of a
-    small run's time (see :mod:`.gradebook_tables`).
+    recorder) needs no more; importing nbgrader's ORM, or even SQLAlchemy's,
+    would cost most of a small run's time (see :mod:`.gradebook_tables`).
     """
 
     def __init__(self, url):
         from sqlalchemy import create_engine
-        from sqlalchemy.orm import Session
 
         self.engine = create_engine(url)
-        self.db = Session(self.engine)
-        self.db.connection()  # an unreachable database is said now, as nbgrader's Gradebook says it
+        self.db = self.engine.connect()  # an unreachable database is said now, as nbgrader's Gradebook says it
 
     def close(self):
         self.db.close()
@@ -194,7 +196,7 @@ class Recorder:
             with one_transaction(gb.db):
                 self._write(gb, items)
             return {}
-        except database_errors():
+        except (LatePenaltyUnavailable, *database_errors()):
             raise
         except Exception as error:  # noqa: BLE001 -- whose it is, recording each alone tells
             if len(items) == 1:
@@ -203,7 +205,7 @@ class Recorder:
         for submission, result, unanswered in items:
             try:
                 self.record(gb, submission, result, unanswered)
-            except database_errors():
+            except (LatePenaltyUnavailable, *database_errors()):
                 raise
             except Exception as error:  # noqa: BLE001 -- this student's record failed; the others go on
                 failed[submission.student] = error
@@ -232,33 +234,44 @@ class Recorder:
         if self._late is None:
             from nbgrader.preprocessors import AssignLatePenalties
 
-            self._late = AssignLatePenalties(config=course_config(self._course))
-            self._late.init_plugin()
+            try:
+                late = AssignLatePenalties(config=course_config(self._course))
+                late.init_plugin()
+            except Exception as error:  # noqa: BLE001 -- the course's configuration, not this student's work
+                raise LatePenaltyUnavailable(
+                    "{} is late, and the course's late-penalty plugin (c.AssignLatePenalties in nbgrader_config.py) "
+                    "cannot be made: {}: {}; the students recorded before stay recorded".format(
+                        student, type(error).__name__, error)) from None
+            self._late = late
         penalty = self._late.plugin_inst.late_submission_penalty(student, score, seconds_late)
         return None if penalty is None else self._late._check_late_penalty(SimpleNamespace(score=score), penalty)
 
 
 @contextlib.contextmanager
-def one_transaction(session):
-    """Run nbgrader's gradebook calls as one transaction.
+def one_transaction(db):
+    """Run the block's gradebook writes as one transaction: committed at its end, or all rolled back.
 
-    nbgrader's helpers (``update_or_create_submission`` and the like) commit
-    as they go; inside this block their commits only flush, and the block
-    commits once at the end -- or rolls everything back.
+    ``db``: a Core connection (:class:`Tables`), or an ORM session -- nbgrader's
+    ``Gradebook.db``, whose helpers (``update_or_create_submission`` and the
+    like) commit as they go: inside the block their commits only flush.
     """
-    commit = session.commit
-    session.commit = session.flush
+    session = hasattr(db, "flush")
+    commit = db.commit
+    if session:
+        db.commit = db.flush
     try:
-        yield session
+        yield db
     except BaseException:
-        session.commit = commit
+        if session:
+            db.commit = commit
         try:
-            session.rollback()
+            db.rollback()
         except database_errors():
             pass  # the connection is gone, and the transaction with it
         raise
-    session.commit = commit
-    session.commit()
+    if session:
+        db.commit = commit
+    db.commit()
 
 
 def record_verdicts(gb, student, result, unanswered=()):

@@ -38,9 +38,33 @@ def parse_utc(text):
 
 
 def is_time(text):
-    """Whether nbgrader can read ``text`` as a time (it raises on anything else)."""
+    """Whether ``text`` is a submission time nbgrader reads (it raises on anything else), with a zone of sane name.
+
+    The zone is checked first: dateutil opens a zone name as a file under its
+    zone folder -- or anywhere, for an absolute path -- and python-dateutil 4
+    raises a warning class for a name that climbs out of that folder. A student
+    writes ``timestamp.txt``, so any failure at all means "not a time".
+    """
+    import warnings
+
+    parts = text.split(" ")
+    if len(parts) == 3 and not _sane_zone(parts[2]):
+        return False
     try:
-        parse_utc(text)
-    except (ValueError, OverflowError, TypeError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            parse_utc(text)
+    except Exception:  # noqa: BLE001 -- whatever dateutil raises on a student's text, it is not a time
         return False
     return bool(text)
+
+
+def _sane_zone(zone):
+    """A whole number of hours, or a zone name such as ``UTC`` or ``Europe/Moscow``: no path, no ``..``."""
+    import re
+
+    try:
+        int(zone)
+        return True
+    except ValueError:
+        return bool(re.fullmatch(r"[A-Za-z][A-Za-z0-9_+-]{0,40}(/[A-Za-z0-9_+-]{1,40}){0,2}", zone))
