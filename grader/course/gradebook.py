@@ -219,8 +219,7 @@ class Recorder:
                         {"test_" + name: score for name, score in scores(result).items()},
                         verdicts(result, unanswered))
                  for submission, result, unanswered in items]
-        return [Counted(w.seconds_late, w.penalty, w.score)
-                for w in write(gb.db, ASSIGNMENT, NOTEBOOK_ID, batch, self._penalty)]
+        return write(gb.db, ASSIGNMENT, NOTEBOOK_ID, batch, self._penalty)
 
     def _penalty(self, student, score, seconds_late):
         """The configured plugin's penalty for a late submission, checked as nbgrader's AssignLatePenalties checks it.

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, insert, select, update
 
+from .gradebook import Counted
+
 from .gradebook_tables import ASSIGNMENTS, BASE_CELL as CELLS, COMMENT as COMMENTS, GRADE as GRADES, NOTEBOOKS
 from .gradebook_tables import STUDENT as STUDENTS, SUBMITTED_ASSIGNMENT as SUBMISSIONS, SUBMITTED_NOTEBOOK as SUBMITTED
 from .gradebook_tables import new_id, notebook_scores, seconds_late
@@ -42,17 +44,8 @@ class Graded:
     comments: dict
 
 
-@dataclass(frozen=True)
-class Written:
-    """What the gradebook now holds for one student: seconds late, late penalty, the notebook's score less it."""
-
-    seconds_late: float
-    penalty: float
-    score: float
-
-
 def write(session, assignment, notebook, batch, late_penalty):
-    """Write ``batch`` (Graded, one per student) into ``notebook`` of ``assignment``; a Written for each, in order.
+    """Write ``batch`` (Graded, one per student) into ``notebook`` of ``assignment``; a :class:`~.gradebook.Counted` for each, in order.
 
     ``late_penalty(student, score, seconds_late)`` is called for late
     submissions only and returns the penalty (checked as nbgrader checks it)
@@ -88,7 +81,7 @@ def write(session, assignment, notebook, batch, late_penalty):
         score = scores[target[g.student]]
         penalty = late_penalty(g.student, score, late) if late > 0 else None
         penalties.append({"_id": target[g.student], "_penalty": penalty})
-        written.append(Written(late or 0.0, penalty or 0.0, score - (penalty or 0.0)))
+        written.append(Counted(late or 0.0, penalty or 0.0, score - (penalty or 0.0)))
     _execute(session, update(SUBMITTED).where(SUBMITTED.c.id == bindparam("_id"))
              .values(late_submission_penalty=bindparam("_penalty")), penalties)
     return written
