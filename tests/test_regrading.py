@@ -75,3 +75,31 @@ def test_a_newer_or_different_submission_is_graded_again_and_nothing_else(tmp_pa
     if path == "grader autograde":
         assert "graded 0 submission(s)" in again.stderr
     assert {s: _autograded(course, s).stat().st_mtime_ns for s in scores} == before
+
+
+def test_a_timestamp_rewritten_during_the_run_leaves_the_notebook_and_the_gradebook_agreeing(tmp_path, monkeypatch):
+    """``timestamp.txt`` is read once per student: a collect that rewrites it between the autograded
+    notebook and the gradebook record cannot give them different times (the next run grades it again)."""
+    from nbgrader.api import Gradebook
+
+    from grader.course import batch
+    from grader.sandbox.session import Limits
+
+    course = generated_course(tmp_path / "course")
+    submit(course, "s1", solved_submission())
+    _timestamp(course, "s1", "2026-05-30 10:00:00.000000 UTC")
+    prepare = batch.prepare_autograded
+
+    def prepare_then_collect(*args):
+        written = prepare(*args)
+        _timestamp(course, "s1", "2026-05-31 11:00:00.000000 UTC")
+        return written
+
+    monkeypatch.setattr(batch, "prepare_autograded", prepare_then_collect)
+    assert batch.run(course, Limits(), workers=1) == {}
+    record = json.loads(_autograded(course, "s1").read_text(encoding="utf-8"))["metadata"]["grader"]
+    with Gradebook("sqlite:///" + str(course / "gradebook.db")) as gb:
+        recorded = str(gb.find_submission(ASSIGNMENT, "s1").timestamp)
+    assert record["timestamp"].startswith("2026-05-30 10:00:00") and recorded.startswith("2026-05-30 10:00:00")
+    monkeypatch.setattr(batch, "prepare_autograded", prepare)
+    assert "graded 1 submission(s)" in grade(course, "grader autograde").stderr  # the new time: graded again

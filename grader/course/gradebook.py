@@ -215,7 +215,7 @@ class Recorder:
         """(submission, result, unanswered) ``items`` into the caller's transaction; their :class:`Counted`, in order."""
         from .gradebook_writer import Graded, write
 
-        batch = [Graded(submission.student, submission.timestamp,  # read from its file each time: once here
+        batch = [Graded(submission.student, submission.timestamp,  # as the notebook's record has it
                         {"test_" + name: score for name, score in scores(result).items()},
                         verdicts(result, unanswered))
                  for submission, result, unanswered in items]

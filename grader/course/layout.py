@@ -2,6 +2,7 @@
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..checks.naming import natural_key
@@ -42,9 +43,14 @@ class Submission:
         """The folder the notebook must really be in: links out of the student's own folder are refused."""
         return Path(os.path.realpath(self.folder.parent.parent)) / self.student / self.folder.name
 
-    @property
+    @cached_property
     def timestamp(self):
-        """nbgrader's submission time (``timestamp.txt``), or None when absent or not a time."""
+        """nbgrader's submission time (``timestamp.txt``), or None when absent or not a time.
+
+        Read once: the autograded notebook's record of what it was graded from
+        and the gradebook's submission time are the same time, even when the
+        file is rewritten during the run (the next run sees the change).
+        """
         try:
             text = read_bytes(self.folder / "timestamp.txt", self.inside, limit=256).decode("utf-8").strip()
         except (Unreadable, UnicodeDecodeError):
