@@ -152,6 +152,17 @@ def test_grading_is_deterministic(tmp_path, zygote):
     assert all(grade_text(tmp_path, text, zygote).to_json() == first for _ in range(2))
 
 
+def test_a_zygote_started_again_after_dying_has_the_cases_too(tmp_path):
+    """The functions' cases are handed to a zygote once; one started again in its place gets them as well."""
+    text = as_text(solved_submission())
+    with Zygote(lab_context(lab_folder(REPO))) as zygote:
+        assert scores(grade_text(tmp_path, text, zygote)) == FULL
+        zygote._proc.kill()
+        zygote._proc.wait()
+        result = grade_text(tmp_path, text, zygote)
+        assert scores(result) == FULL, [f.message for f in result.functions]
+
+
 # --- the command line --------------------------------------------------------------
 
 def grader_cli(*args, cwd=None):

@@ -50,6 +50,38 @@ def zygote():
         yield z
 
 
+def test_an_outcome_skips_the_walk_only_when_it_is_the_right_answer_itself():
+    """A child's outcome identical to the grader's own answer is taken as that answer; anything else,
+    however close under ``==``, is walked and checked as before."""
+    import json
+
+    import numpy as np
+
+    from grader.plain.codec import encode
+    from grader.sandbox import protocol
+
+    right = (encode((np.ones((2, 3)), {"W": np.zeros(2)})), encode([np.ones(3), 2]))
+
+    def sent(value, args, error=""):
+        message = {"op": "outcomes", "outcomes": [{"value": value, "args_after": args, "error": error, "invalid": ""}]}
+        return protocol.in_call(json.loads(json.dumps(message)), (), (right,))[1][0]
+
+    taken = sent(*right)
+    assert taken["value"] is right[0] and taken["args_after"] is right[1] and taken["error"] == ""
+    assert sent(right[0], encode([np.ones(3), 3]))["args_after"] is not right[1]  # a changed argument: the long way
+    float_shape = json.loads(json.dumps(right[0]))
+    float_shape["tuple"][0]["shape"] = [2.0, 3.0]  # equal to [2, 3] under ==, and no shape
+    with pytest.raises(protocol.Violation):
+        sent(float_shape, right[1])
+    deep = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(protocol.Violation):  # refused by the check, neither walked nor a RecursionError
+        protocol.in_call({"op": "outcomes", "outcomes": [{"value": right[0], "args_after": deep}]}, (), (right,))
+    errored = sent(*right, error="ValueError: no")
+    assert errored["error"] == "ValueError: no" and errored["value"] is not right[0]
+
+
 @pytest.mark.parametrize("name", sorted(ATTACKS))
 def test_an_attack_on_the_grader_costs_only_its_own_function_with_a_reason(name, zygote, tmp_path):
     text, expected = ATTACKS[name]

@@ -19,15 +19,18 @@ from .codec import UnsupportedValue, encode
 from .outcome import Outcome
 
 
-def call(function, args, kwargs):
+def call(function, args, kwargs, fresh=False):
     """Run ``function`` on deep copies of the arguments; return an :class:`Outcome`.
+
+    ``fresh``: the arguments were made for this call alone (decoded for it), so
+    they are handed over as they are, and what the function does to them is its own.
 
     Prints, warnings and numpy floating-point errors of the student's code are
     swallowed: they must neither reach the grade cell's stderr (nbgrader would
     zero it) nor be mistaken for results.
     """
-    args = copy.deepcopy(args)
-    kwargs = copy.deepcopy(kwargs)
+    if not fresh:
+        args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
     sink = io.StringIO()
     try:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \

@@ -129,17 +129,18 @@ def _array_fields(data):
 
 
 def identical(a, b):
-    """Whether two values that passed :func:`check` are the same, type for type (``1`` is not ``1.0``).
+    """Whether two encoded values are the same, type for type (``1`` is not ``1.0``, nor a shape of floats).
 
-    An array's fields are a string, a bool and ints once checked, so ``==`` on it is exact.
+    Safe on a value no one has checked, when the other is the grader's own: it
+    goes only where that one goes, so a child's value costs no more than it.
     """
+    if a is b:
+        return True
     if type(a) is not type(b):
         return False
     if type(a) is list:
         return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b))
     if type(a) is dict:
-        if "array" in a:
-            return a == b
         return a.keys() == b.keys() and all(identical(a[k], b[k]) for k in a)
     return a == b
 

@@ -38,6 +38,9 @@ PRELOAD = ("copy", "math", "functools", "itertools", "operator", "collections", 
            "numpy.linalg", "numpy.random")
 _EXCEPTIONS = {e.__name__: e for e in (ValueError, TypeError, KeyError, IndexError, AttributeError,
                                        ZeroDivisionError, ArithmeticError, AssertionError)}
+# The graded functions' calls, decoded once in the zygote ({function: its helpers, known replies and
+# cases}): every child inherits them (:func:`_preload`).
+_CALLS = {}
 # The grader's modules a child keeps: this one and the plain data it speaks.
 _CHILD_MODULES = ("grader.plain", "grader.plain.codec", "grader.plain.framing", "grader.plain.calls",
                   "grader.plain.outcome", "grader.sandbox", "grader.sandbox.child")
@@ -111,7 +114,13 @@ def zygote(control_fd, parent_pid, made=(), wanted=(), zygote_id=0):
                             "refused": {str(n): list(named) for n, named in allowlist.refused.items()}
                             if allowlist else {}})
         while True:
-            message, fd = wire.recv_with_fd(control)  # WireError: the parent is gone
+            message, _, fds = wire.recv_with_ancillary(control)  # WireError: the parent is gone
+            if message.get("op") == "calls":
+                _preload(message["calls"])
+                continue
+            if len(fds) != 1:
+                raise wire.WireError("a job without its socket")
+            fd = fds[0]
             _reap(children)
             workdir = None if plan.get("mount") == "tmpfs" else _new_workdir()
             pid = os.fork()
@@ -135,6 +144,21 @@ def zygote(control_fd, parent_pid, made=(), wanted=(), zygote_id=0):
 
 def _exit_on_signal(signum, frame):
     raise SystemExit(128 + signum)
+
+
+def _preload(calls):
+    """Decode the graded functions' calls once, in the zygote: every child inherits them ready to run.
+
+    The same cases reach every child anyway (a child is called with them); decoded
+    here, a child neither parses nor copies them, and each case's arguments are
+    that child's own to hand to the student's function (see :func:`_call_all`).
+    """
+    for body in calls:
+        _CALLS[body["function"]] = {
+            "helpers": body["helpers"], "known": body.get("known", {}), "params": body.get("params", {}),
+            "cases": [(codec.decode(case["args"]), codec.decode(case["kwargs"])) for case in body["cases"]]}
+    gc.collect()
+    gc.freeze()
 
 
 def _reap(children, block=False):
@@ -427,7 +451,7 @@ def _serve(sock, namespace):
                 error, line = _exec(source, namespace)
                 wire.send(sock, {"op": "done", "index": index, "error": error, "syntax_line": line})
         elif message["op"] == "call":  # every case of one function, in one reply
-            outcomes = [_call(sock, message, case, namespace) for case in message["cases"]]
+            outcomes = _call_all(sock, _CALLS.pop(message["function"], None), message["function"], namespace)
             wire.send(sock, {"op": "outcomes", "outcomes": outcomes})
 
 
@@ -446,14 +470,29 @@ def _exec(source, namespace):
     return "", None
 
 
-def _call(sock, message, case, namespace):
-    function = namespace.get(message["function"])
+def _call_all(sock, prepared, name, namespace):
+    """The outcomes of ``name`` on every preloaded case: one isolated function, each case's own arguments.
+
+    The cases are popped from :data:`_CALLS` by their one call, so arguments a
+    case's call changed are never handed to another call uncopied.
+    """
+    if prepared is None:  # never preloaded, or asked for twice: the grader's slip, not the student's
+        return []
+    function = namespace.get(name)
     if not callable(function):
-        return {"value": None, "args_after": None, "error": "", "missing": True}
-    known, params = message.get("known", {}), message.get("params", {})
-    helpers = {name: _proxy(sock, name, known.get(name, {}), params.get(name)) for name in message["helpers"]}
+        return [{"value": None, "args_after": None, "error": "", "missing": True}] * len(prepared["cases"])
+    known, params = prepared["known"], prepared["params"]
+    helpers = {helper: _proxy(sock, helper, known.get(helper, {}), params.get(helper)) for helper in prepared["helpers"]}
     try:
-        outcome = call(isolate(function, helpers), codec.decode(case["args"]), codec.decode(case["kwargs"]))
+        isolated = isolate(function, helpers)
+    except BaseException as error:  # noqa: B902 -- a namespace that breaks isolation breaks every case
+        return [{"value": None, "args_after": None, "error": describe_error(error)}] * len(prepared["cases"])
+    return [_call(isolated, args, kwargs) for args, kwargs in prepared["cases"]]
+
+
+def _call(function, args, kwargs):
+    try:
+        outcome = call(function, args, kwargs, fresh=True)
     except BaseException as error:  # noqa: B902 -- SystemExit and the like
         return {"value": None, "args_after": None, "error": describe_error(error)}
     return {"value": outcome.value, "args_after": outcome.args_after, "error": outcome.error,

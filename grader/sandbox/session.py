@@ -244,7 +244,7 @@ class Session:
             self._start()
 
     def call(self, prepared, deadline):
-        """Run a :class:`PreparedCall` in the child: every case in one exchange; one outcome message per case.
+        """Run a :class:`PreparedCall` (preloaded in the zygote) in the child: every case in one exchange.
 
         Raises :class:`Timeout` or :class:`Crashed` (the child is then gone).
         """
@@ -253,7 +253,7 @@ class Session:
         try:
             self._send_packed(prepared.packed)
             while True:
-                reply = self._expect(protocol.in_call, deadline, prepared.helpers, prepared.cases)
+                reply = self._expect(protocol.in_call, deadline, prepared.helpers, prepared.rights)
                 if reply[0] == "outcomes":
                     return reply[1]
                 self._send(run_helper(*reply[1:]))
@@ -271,7 +271,8 @@ class Session:
 
 @dataclass(frozen=True)
 class PreparedCall:
-    """A function's call on all its cases, as the bytes sent to every child (made once per process).
+    """A function's call on all its cases: ``body`` goes to the zygote once (:meth:`Zygote.preload`),
+    ``packed``, the bytes that ask a child for it, to every child (both made once per process).
 
     It carries the replies to the helper calls the reference makes on those
     cases (:func:`~grader.checks.reference.known_replies`), so a child computing
@@ -280,15 +281,17 @@ class PreparedCall:
 
     function: str
     helpers: tuple
-    cases: int
+    rights: tuple  # per case, the encoded (value, arguments after) of a right answer, or None
+    body: dict
     packed: bytes
 
     @classmethod
-    def of(cls, function, cases, helpers, known=None, params=None):
-        message = {"op": "call", "function": function, "helpers": list(helpers),
-                   "cases": [{"args": codec.encode(list(c.args)), "kwargs": codec.encode(c.kwargs)} for c in cases],
-                   "known": known or {}, "params": {h: list(p) for h, p in (params or {}).items()}}
-        return cls(function, tuple(helpers), len(cases), wire.pack(message))
+    def of(cls, function, cases, helpers, known=None, params=None, rights=None):
+        body = {"function": function, "helpers": list(helpers),
+                "cases": [{"args": codec.encode(list(c.args)), "kwargs": codec.encode(c.kwargs)} for c in cases],
+                "known": known or {}, "params": {h: list(p) for h, p in (params or {}).items()}}
+        return cls(function, tuple(helpers), tuple(rights or (None,) * len(cases)), body,
+                   wire.pack({"op": "call", "function": function}))
 
 
 def run_helper(name, args, kwargs):

@@ -42,6 +42,7 @@ class Zygote:
         self.wanted = wanted_layers(off)
         self._lock = threading.Lock()
         self._seal, self._refused = None, {}
+        self._calls = None  # the preload every zygote process gets, once there is one
         self._start()
 
     def _start(self):
@@ -63,6 +64,19 @@ class Zygote:
         self._control = parent
         self._ready = False
         wire.send(parent, self.lab.to_json())
+        if self._calls is not None:
+            parent.sendall(self._calls)
+
+    def preload(self, calls):
+        """Hand the zygote the graded functions' calls (:class:`~.session.PreparedCall`) before its children
+        are forked: decoded there once, every child has them. Only the first preload counts."""
+        with self._lock:
+            if self._calls is None:
+                self._calls = wire.pack({"op": "calls", "calls": [call.body for call in calls]})
+                try:
+                    self._control.sendall(self._calls)
+                except OSError:  # a zygote that died: the next spawn starts another, preloaded
+                    pass
 
     def seal(self):
         """The :class:`~.seal.Seal` every child of this zygote gets (waits for the zygote to be ready)."""
