@@ -163,6 +163,44 @@ def test_a_zygote_started_again_after_dying_has_the_cases_too(tmp_path):
         assert scores(result) == FULL, [f.message for f in result.functions]
 
 
+OPENS_OTHER_REPLIES = """def linear_forward(A, W, b):
+    import sys
+    child, calls = sys.modules["grader.sandbox.child"], sys.modules["grader.plain.calls"]
+    found = []
+
+    def walk(value, depth=0):
+        if depth > 8:
+            return
+        if type(value) is dict:
+            if value and all(type(k) is str and len(k) == 64 for k in value):
+                found.append(value)
+            for item in list(value.values()):
+                walk(item, depth + 1)
+        elif type(value) in (list, tuple):
+            for item in value:
+                walk(item, depth + 1)
+
+    walk(vars(child))
+    frame = sys._getframe(1)
+    while frame is not None:
+        walk(dict(frame.f_locals))
+        frame = frame.f_back
+    key = calls.call_key([A, W, b], {}, ("A", "W", "b"))
+    opened = sum(calls.unlock_reply(known, key) is not None for known in found)
+    raise ValueError("opened %d" % opened)
+"""
+
+
+def test_a_function_cannot_open_the_replies_another_function_is_answered_with(tmp_path, zygote):
+    """Replies known in advance are locked under their calls' arguments and reach a child only with the
+    call they belong to: ``linear_forward`` never finds ``linear_activation_forward``'s reply for
+    ``linear_forward`` on its own case, which is its own expected output."""
+    result = grade_text(tmp_path, as_text(with_answers(solved_submission(), {"linear_forward": OPENS_OTHER_REPLIES})),
+                        zygote)
+    verdict = {f.name: f for f in result.functions}["linear_forward"]
+    assert "opened 0" in verdict.message and "opened 1" not in verdict.message, verdict.message
+
+
 # --- the command line --------------------------------------------------------------
 
 def grader_cli(*args, cwd=None):

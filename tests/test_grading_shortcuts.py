@@ -1,15 +1,19 @@
 """The engine's shortcuts grade exactly as the long way: known helper replies, exact right answers."""
 
 import base64
+import copy
 import json
 
 import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
 
 from grader.checks.graded_functions import BY_NAME, NAMES
 from grader.checks.judge import judge_case, judge_exactly_right, right_answer
 from grader.checks.reference import cases_for, helper_params, helper_reply, known_replies
 from grader.plain.calls import call_key, isolate, lock_reply, unlock_reply
-from grader.plain.codec import decode, encode, identical
+from grader.plain.codec import MAX_ELEMENTS, UnsupportedValue, decode, encode, fingerprint, identical
 from grader.plain.outcome import Outcome
 
 
@@ -18,7 +22,7 @@ def reference_calls(name):
     from grader.checks import reference
 
     calls = []
-    recorders = {helper: (lambda helper: lambda *args, **kwargs: calls.append((helper, encode(list(args)))) or
+    recorders = {helper: (lambda helper: lambda *args, **kwargs: calls.append((helper, copy.deepcopy(list(args)))) or
                           getattr(reference.ref, helper)(*args, **kwargs))(helper)
                  for helper in reference.helper_params(name)}
     function = isolate(getattr(reference.ref, name), recorders)
@@ -32,8 +36,10 @@ def test_a_known_reply_opens_only_for_its_call_and_is_the_reply_the_grader_gives
     for name in NAMES:
         known = known_replies(name)
         for helper, args in reference_calls(name):
-            key = call_key(args, encode({}), helper_params(name)[helper])
-            assert unlock_reply(known[helper], key) == helper_reply(helper, args, encode({}))
+            key = call_key(args, {}, helper_params(name)[helper])
+            assert unlock_reply(known[helper], key) == helper_reply(helper, encode(args), encode({}))
+            as_a_child_passes_them = decode(encode(args))  # float64 for float32, lists for tuples kept, ...
+            assert call_key(as_a_child_passes_them, {}, helper_params(name)[helper]) == key
             checked += 1
         for replies in known.values():  # nothing readable: hashes and locked bytes
             assert all(len(lookup) == 64 and int(lookup, 16) >= 0 for lookup in replies)
@@ -42,12 +48,12 @@ def test_a_known_reply_opens_only_for_its_call_and_is_the_reply_the_grader_gives
 
 
 def test_a_locked_reply_tells_nothing_without_its_exact_call():
-    key = call_key(encode([np.arange(3.0)]), encode({}), ("Z",))
+    key = call_key([np.arange(3.0)], {}, ("Z",))
     lookup, locked = lock_reply(key, {"value": encode(np.arange(3.0))})
     assert unlock_reply({lookup: locked}, key) == {"value": encode(np.arange(3.0))}
-    other = call_key(encode([np.arange(3.0) + 1e-12]), encode({}), ("Z",))
+    other = call_key([np.arange(3.0) + 1e-12], {}, ("Z",))
     assert unlock_reply({lookup: locked}, other) is None
-    assert "AAAA" not in locked and key not in lookup
+    assert "AAAA" not in locked and key.hex() not in lookup and len(lookup) == 64
 
 
 def test_keyword_and_positional_calls_share_a_key_and_partial_calls_have_none():
@@ -55,7 +61,7 @@ def test_keyword_and_positional_calls_share_a_key_and_partial_calls_have_none():
     a, w, b = np.ones((2, 3)), np.ones((4, 2)), np.zeros((4, 1))
 
     def key(*args, **kwargs):  # as a child's helper proxy makes it
-        return call_key(encode(list(args)), encode(kwargs), params)
+        return call_key(args, kwargs, params)
 
     positional = key(a, w, b, "relu")
     assert positional is not None
@@ -149,3 +155,44 @@ def test_a_right_submission_asks_no_helper_and_one_that_computes_otherwise_still
     assert set(asked) == {"linear_activation_forward"}
     # At most the extra call per case of L_model_forward (where X has one column, the reference makes it too).
     assert 0 < len(asked) <= 6
+
+
+# --- the key a helper call is known by: exactly the encoding's distinctions ---------------------------
+
+def _arrays():
+    dtypes = st.sampled_from([np.float64, np.float32, np.int64, np.int8, np.uint16, np.bool_])
+    return dtypes.flatmap(lambda dtype: hnp.arrays(dtype, hnp.array_shapes(min_dims=0, max_dims=3, max_side=3)))
+
+
+def _values():
+    leaves = (st.none() | st.booleans() | st.integers(-2 ** 60, 2 ** 60) | st.floats(allow_nan=True)
+              | st.sampled_from([0.0, -0.0, 1.0, 2.0 ** 53, float("inf")]) | st.text(max_size=4) | _arrays()
+              | _arrays().map(lambda a: a.reshape(-1)[0] if a.size else np.float64(0)))
+    return st.recursive(leaves, lambda inner: st.lists(inner, max_size=3) | st.lists(inner, max_size=3).map(tuple)
+                        | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=8)
+
+
+def _same_encoding(a, b):
+    def text(value):
+        return json.dumps(encode(value), sort_keys=True)
+    return text(a) == text(b)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_values(), _values())
+def test_two_values_share_a_fingerprint_exactly_when_they_encode_alike(a, b):
+    assert (fingerprint(a) == fingerprint(b)) == _same_encoding(a, b)
+    assert fingerprint(decode(encode(a))) == fingerprint(a)  # the grader's values and a child's alike
+
+
+@settings(max_examples=200, deadline=None)
+@given(_values())
+def test_a_value_the_codec_refuses_has_no_fingerprint(value):
+    class Opaque:
+        pass
+
+    for wrapped in ([value, Opaque()], {"k": value, 1: 2}, np.array(["text"]), np.zeros(MAX_ELEMENTS + 1)):
+        with pytest.raises(UnsupportedValue):
+            encode(wrapped)
+        with pytest.raises(UnsupportedValue):
+            fingerprint(wrapped)

@@ -101,9 +101,8 @@ def _known_replies(name):
 
     def recorder(helper):
         def answer(*args, **kwargs):
-            args, kwargs = encode(list(args)), encode(kwargs)
-            reply = helper_reply(helper, args, kwargs)
             key = call_key(args, kwargs, params[helper])
+            reply = helper_reply(helper, encode(list(args)), encode(kwargs))
             if key is not None:
                 lookup, locked = lock_reply(key, reply)
                 replies[helper].setdefault(lookup, locked)

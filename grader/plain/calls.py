@@ -15,12 +15,12 @@ import warnings
 
 import numpy as np
 
-from .codec import UnsupportedValue, encode
+from .codec import UnsupportedValue, encode, fingerprint
 from .outcome import Outcome
 
 
 def call(function, args, kwargs, fresh=False):
-    """Run ``function`` on deep copies of the arguments; return an :class:`Outcome`.
+    """Run ``function`` on the arguments (deep copies unless ``fresh``); return an :class:`Outcome`.
 
     ``fresh``: the arguments were made for this call alone (decoded for it), so
     they are handed over as they are, and what the function does to them is its own.
@@ -48,23 +48,23 @@ def call(function, args, kwargs, fresh=False):
 
 
 def call_key(args, kwargs, params):
-    """One text for a helper call's encoded arguments, however they were passed (None: not a full call).
+    """The bytes a helper call is known by, however its arguments were passed (None: not a full call).
 
-    ``args`` and ``kwargs`` as :func:`.codec.encode` gives them (a list, and
-    ``{"dict": {...}}``); ``params``: the helper's parameter names. Keyword arguments take their
-    parameter's place, so ``f(A, W, b, activation="relu")`` and ``f(A, W, b,
-    "relu")`` share a key; the grader answers calls it knows in advance by it.
+    ``args`` (a list) and ``kwargs`` (a dict) as the helper got them; ``params``:
+    its parameter names. Keyword arguments take their parameter's place, so
+    ``f(A, W, b, activation="relu")`` and ``f(A, W, b, "relu")`` share a key, and
+    two calls share one exactly when their arguments encode alike
+    (:func:`.codec.fingerprint`); the grader answers calls it knows in advance by it.
     """
-    kwargs = kwargs["dict"]
     if len(args) + len(kwargs) != len(params) or set(kwargs) != set(params[len(args):]):
         return None
-    return json.dumps(list(args) + [kwargs[p] for p in params[len(args):]], separators=(",", ":"), sort_keys=True)
+    return fingerprint(list(args) + [kwargs[p] for p in params[len(args):]])
 
 
 def lock_reply(key, reply):
     """(lookup, locked reply) of a reply known in advance: only a call with exactly ``key`` finds and opens it.
 
-    Known replies travel to the child with a function's cases, where the
+    Known replies travel to the child with a function's call, where the
     student's code can read them; locked under their call's arguments, they
     tell it nothing it could not learn by making that call -- in particular,
     not which arguments the reference passes (a hidden case's intermediate
@@ -83,8 +83,7 @@ def unlock_reply(known, key):
     return None if locked is None else json.loads(_xor(base64.b64decode(locked), secret))
 
 
-def _digests(key):
-    data = key.encode()
+def _digests(data):
     return hashlib.sha256(b"lookup\0" + data).hexdigest(), hashlib.sha256(b"secret\0" + data).digest()
 
 

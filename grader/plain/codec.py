@@ -15,6 +15,7 @@ itself refuses anything malformed with :class:`UnsupportedValue`.
 import base64
 import binascii
 import math
+import struct
 
 import numpy as np
 
@@ -64,6 +65,14 @@ _DTYPES = {"b": "|b1", "i": "<i8", "u": "<i8", "f": "<f8"}
 
 
 def _encode_array(value, max_elements):
+    dtype, shape, raw = _array_parts(value, max_elements)
+    # Raw little-endian numbers in base64: exact, and far cheaper than lists of floats.
+    return {"array": base64.b64encode(raw).decode("ascii"), "shape": list(shape), "dtype": dtype,
+            "scalar": isinstance(value, np.generic)}
+
+
+def _array_parts(value, max_elements):
+    """(dtype, shape, raw little-endian bytes) of an array or numpy scalar as encoded, or :class:`UnsupportedValue`."""
     # A plain base-class view ignores every method an ndarray subclass overrides.
     array = np.asarray(value).view(np.ndarray) if isinstance(value, np.ndarray) else np.asarray(value)
     if array.dtype.kind not in _NUMBER_KINDS:
@@ -71,9 +80,58 @@ def _encode_array(value, max_elements):
     if array.size > max_elements:
         raise UnsupportedValue("слишком большой массив ({} элементов)".format(array.size))
     dtype = _DTYPES[array.dtype.kind]
-    # Raw little-endian numbers in base64: exact, and far cheaper than lists of floats.
-    data = base64.b64encode(np.ascontiguousarray(array, dtype=dtype).tobytes()).decode("ascii")
-    return {"array": data, "shape": list(array.shape), "dtype": dtype, "scalar": isinstance(value, np.generic)}
+    return dtype, array.shape, np.ascontiguousarray(array, dtype=dtype).tobytes()
+
+
+_SIZE = struct.Struct("<Q")
+
+
+def fingerprint(value, *, max_elements=MAX_ELEMENTS):
+    """Bytes that tell values apart exactly as :func:`encode` does, made without encoding them.
+
+    ``fingerprint(a) == fingerprint(b)`` exactly when ``encode(a)`` and
+    ``encode(b)`` are the same JSON, a dict's keys in any order; where encode
+    raises, so does this. Every part is tagged and every length given, so no
+    two encodings share one; an array's numbers go in as raw bytes (no base64,
+    no JSON): what a helper call is known by (:func:`grader.plain.calls.call_key`).
+    """
+    parts = []
+    _fingerprint(value, parts, max_elements, 0)
+    return b"".join(parts)
+
+
+def _fingerprint(value, parts, max_elements, depth):
+    if depth > MAX_DEPTH:
+        raise UnsupportedValue("слишком глубокая вложенность")
+    kind = type(value)
+    if value is None:
+        parts.append(b"n")
+    elif kind is bool:
+        parts.append(b"t" if value else b"f")
+    elif kind is str:
+        data = value.encode("utf-8", "surrogatepass")
+        parts += (b"s", _SIZE.pack(len(data)), data)
+    elif kind is int and abs(value) < 2 ** 53:
+        parts += (b"i", b"%d;" % value)
+    elif kind is int or kind is float:  # encode's floats, and its ints too large for one, go by repr
+        parts += (b"d", repr(float(value)).encode("ascii"), b";")
+    elif isinstance(value, np.ndarray) or isinstance(value, np.generic):
+        dtype, shape, raw = _array_parts(value, max_elements)
+        parts += (b"a", dtype.encode("ascii"), b"t" if isinstance(value, np.generic) else b"f",
+                  _SIZE.pack(len(shape)), *map(_SIZE.pack, shape), _SIZE.pack(len(raw)), raw)
+    elif kind is tuple or kind is list:
+        parts += (b"(" if kind is tuple else b"[", _SIZE.pack(len(value)))
+        for item in value:
+            _fingerprint(item, parts, max_elements, depth + 1)
+    elif kind is dict:
+        if not all(type(k) is str for k in value):
+            raise UnsupportedValue("ключи словаря должны быть строками")
+        parts += (b"{", _SIZE.pack(len(value)))
+        for key in sorted(value):
+            _fingerprint(key, parts, max_elements, depth)
+            _fingerprint(value[key], parts, max_elements, depth + 1)
+    else:
+        raise UnsupportedValue("неподдерживаемый тип {}".format(kind.__name__))
 
 
 def decode(data):

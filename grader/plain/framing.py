@@ -103,11 +103,3 @@ def send_with_fd(sock, message, fd):
     """Send a message together with a file descriptor (SCM_RIGHTS)."""
     data = json.dumps(message).encode()
     socket.send_fds(sock, [_HEADER.pack(len(data)) + data], [fd])
-
-
-def recv_with_fd(sock):
-    data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 1)
-    if not data or not fds:
-        raise WireError("connection closed")
-    (size,) = _HEADER.unpack(data[:_HEADER.size])
-    return json.loads(data[_HEADER.size:_HEADER.size + size]), fds[0]

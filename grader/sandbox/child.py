@@ -38,8 +38,8 @@ PRELOAD = ("copy", "math", "functools", "itertools", "operator", "collections", 
            "numpy.linalg", "numpy.random")
 _EXCEPTIONS = {e.__name__: e for e in (ValueError, TypeError, KeyError, IndexError, AttributeError,
                                        ZeroDivisionError, ArithmeticError, AssertionError)}
-# The graded functions' calls, decoded once in the zygote ({function: its helpers, known replies and
-# cases}): every child inherits them (:func:`_preload`).
+# The graded functions' cases, decoded once in the zygote ({function: (helpers, [(args, kwargs)])}):
+# every child inherits them (:func:`_preload`).
 _CALLS = {}
 # The grader's modules a child keeps: this one and the plain data it speaks.
 _CHILD_MODULES = ("grader.plain", "grader.plain.codec", "grader.plain.framing", "grader.plain.calls",
@@ -85,7 +85,8 @@ def zygote(control_fd, parent_pid, made=(), wanted=(), zygote_id=0):
     layers not switched off; ``zygote_id``: the launcher's pid on the machine,
     which picks this zygote's block of uids. The first message is the lab's public modules
     (:class:`grader.plain.lab.LabContext`); the zygote answers with the seal
-    its children get. It dies with its parent and takes its children along:
+    its children get. Then come jobs, each with a child's socket, and once the
+    graded functions' cases (``"calls"``, see :func:`_preload`). It dies with its parent and takes its children along:
     on SIGTERM (its parent-death signal) or when the parent closes the socket,
     every child still alive is killed (as PID 1 of a namespace, the kernel
     does that too).
@@ -147,16 +148,16 @@ def _exit_on_signal(signum, frame):
 
 
 def _preload(calls):
-    """Decode the graded functions' calls once, in the zygote: every child inherits them ready to run.
+    """Decode the graded functions' cases once, in the zygote: every child inherits them ready to run.
 
-    The same cases reach every child anyway (a child is called with them); decoded
-    here, a child neither parses nor copies them, and each case's arguments are
-    that child's own to hand to the student's function (see :func:`_call_all`).
+    Only arguments, which a child's calls are handed anyway: the replies known in
+    advance come with each call (:func:`_call_all`), so one function's code never
+    holds another's. A child then neither parses nor copies the cases, and each
+    case's arguments are that child's own to hand to the student's function.
     """
     for body in calls:
-        _CALLS[body["function"]] = {
-            "helpers": body["helpers"], "known": body.get("known", {}), "params": body.get("params", {}),
-            "cases": [(codec.decode(case["args"]), codec.decode(case["kwargs"])) for case in body["cases"]]}
+        _CALLS[body["function"]] = (body["helpers"], [(codec.decode(case["args"]), codec.decode(case["kwargs"]))
+                                                      for case in body["cases"]])
     gc.collect()
     gc.freeze()
 
@@ -451,7 +452,7 @@ def _serve(sock, namespace):
                 error, line = _exec(source, namespace)
                 wire.send(sock, {"op": "done", "index": index, "error": error, "syntax_line": line})
         elif message["op"] == "call":  # every case of one function, in one reply
-            outcomes = _call_all(sock, _CALLS.pop(message["function"], None), message["function"], namespace)
+            outcomes = _call_all(sock, message, namespace)
             wire.send(sock, {"op": "outcomes", "outcomes": outcomes})
 
 
@@ -470,24 +471,26 @@ def _exec(source, namespace):
     return "", None
 
 
-def _call_all(sock, prepared, name, namespace):
-    """The outcomes of ``name`` on every preloaded case: one isolated function, each case's own arguments.
+def _call_all(sock, message, namespace):
+    """The outcomes of the called function on each of its preloaded cases: isolated once, each case's
+    own arguments, helpers answered from the replies the call brought (else by asking).
 
-    The cases are popped from :data:`_CALLS` by their one call, so arguments a
-    case's call changed are never handed to another call uncopied.
+    A function's cases are popped by its one call, so arguments a case's call
+    changed are never handed to another call uncopied. The grader calls each
+    function once per child, after preloading it (:meth:`~.zygote.Zygote.preload`).
     """
-    if prepared is None:  # never preloaded, or asked for twice: the grader's slip, not the student's
-        return []
+    name = message["function"]
+    helper_names, cases = _CALLS.pop(name, ((), []))
     function = namespace.get(name)
     if not callable(function):
-        return [{"value": None, "args_after": None, "error": "", "missing": True}] * len(prepared["cases"])
-    known, params = prepared["known"], prepared["params"]
-    helpers = {helper: _proxy(sock, helper, known.get(helper, {}), params.get(helper)) for helper in prepared["helpers"]}
+        return [{"value": None, "args_after": None, "error": "", "missing": True}] * len(cases)
+    known, params = message.get("known", {}), message.get("params", {})
+    helpers = {helper: _proxy(sock, helper, known.get(helper, {}), params.get(helper)) for helper in helper_names}
     try:
         isolated = isolate(function, helpers)
     except BaseException as error:  # noqa: B902 -- a namespace that breaks isolation breaks every case
-        return [{"value": None, "args_after": None, "error": describe_error(error)}] * len(prepared["cases"])
-    return [_call(isolated, args, kwargs) for args, kwargs in prepared["cases"]]
+        return [{"value": None, "args_after": None, "error": describe_error(error)}] * len(cases)
+    return [_call(isolated, args, kwargs) for args, kwargs in cases]
 
 
 def _call(function, args, kwargs):
@@ -503,10 +506,15 @@ def _proxy(sock, name, known, params):
     """The helper ``name``, answered by the grader: from ``known`` (the replies to the calls the reference
     makes on these cases, locked under their arguments) without a round trip, else by asking."""
     def helper(*args, **kwargs):
-        args, kwargs = codec.encode(list(args)), codec.encode(kwargs)
-        reply = unlock_reply(known, call_key(args, kwargs, params)) if params else None
+        reply = None
+        if params:
+            try:
+                reply = unlock_reply(known, call_key(args, kwargs, params))
+            except Exception:  # noqa: BLE001 -- arguments the codec refuses: asking says why, below
+                reply = None
         if reply is None:
-            wire.send(sock, {"op": "helper", "name": name, "args": args, "kwargs": kwargs})
+            wire.send(sock, {"op": "helper", "name": name, "args": codec.encode(list(args)),
+                             "kwargs": codec.encode(kwargs)})
             reply = wire.recv(sock)
         if reply.get("error"):
             raise _EXCEPTIONS.get(reply.get("type"), RuntimeError)(reply["error"])

@@ -51,7 +51,7 @@ def grade_read_notebook(notebook, zygote, limits, started=None):
     except Unreadable as reason:
         return SubmissionResult(error=str(reason), seconds=time.monotonic() - started, sha256=notebook.sha256)
     sources = [_plain_python(s) for s in cells.sources]
-    zygote.preload(_prepared(name) for name in NAMES)
+    zygote.preload(_preloadable())
     session = Session(zygote, sources, limits, zygote.lab.needed_imports(sources))
     try:
         results = tuple(_grade_function(session, name, limits) for name in NAMES)
@@ -128,6 +128,16 @@ def _said_where(result, position, session, sources):
     lines = sources[position].splitlines()
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     return syntax_error(result.name, line, text, session.cell_errors.get(position, "SyntaxError"))
+
+
+def _preloadable():
+    """The prepared calls of every function whose cases could be made: a fault of the grader's own in
+    one of them is that function's verdict (:func:`_grade_function`), not the whole submission's."""
+    for name in NAMES:
+        try:
+            yield _prepared(name)
+        except Exception:  # noqa: BLE001 -- said in the function's own verdict
+            continue
 
 
 @lru_cache(maxsize=None)

@@ -271,12 +271,13 @@ class Session:
 
 @dataclass(frozen=True)
 class PreparedCall:
-    """A function's call on all its cases: ``body`` goes to the zygote once (:meth:`Zygote.preload`),
-    ``packed``, the bytes that ask a child for it, to every child (both made once per process).
+    """A function's call on all its cases, made once per process: ``body``, its cases, goes to the zygote
+    once (:meth:`Zygote.preload`); ``packed``, the bytes that ask a child for the call, to every child.
 
-    It carries the replies to the helper calls the reference makes on those
-    cases (:func:`~grader.checks.reference.known_replies`), so a child computing
-    as the reference does asks nothing back.
+    The call carries the replies to the helper calls the reference makes on
+    those cases (:func:`~grader.checks.reference.known_replies`), so a child
+    computing as the reference does asks nothing back; they reach a child only
+    with its call, never while another function's code runs.
     """
 
     function: str
@@ -288,10 +289,10 @@ class PreparedCall:
     @classmethod
     def of(cls, function, cases, helpers, known=None, params=None, rights=None):
         body = {"function": function, "helpers": list(helpers),
-                "cases": [{"args": codec.encode(list(c.args)), "kwargs": codec.encode(c.kwargs)} for c in cases],
-                "known": known or {}, "params": {h: list(p) for h, p in (params or {}).items()}}
-        return cls(function, tuple(helpers), tuple(rights or (None,) * len(cases)), body,
-                   wire.pack({"op": "call", "function": function}))
+                "cases": [{"args": codec.encode(list(c.args)), "kwargs": codec.encode(c.kwargs)} for c in cases]}
+        call = {"op": "call", "function": function, "known": known or {},
+                "params": {h: list(p) for h, p in (params or {}).items()}}
+        return cls(function, tuple(helpers), tuple(rights or (None,) * len(cases)), body, wire.pack(call))
 
 
 def run_helper(name, args, kwargs):

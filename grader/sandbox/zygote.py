@@ -63,20 +63,27 @@ class Zygote:
         child.close()
         self._control = parent
         self._ready = False
-        wire.send(parent, self.lab.to_json())
+        self._send(wire.pack(self.lab.to_json()))
         if self._calls is not None:
-            parent.sendall(self._calls)
+            self._send(self._calls)
+
+    def _send(self, data):
+        """Write to the zygote with a deadline; a zygote dead or stuck is found by the next wait for it."""
+        self._control.settimeout(_READY_SECONDS)
+        try:
+            self._control.sendall(data)
+        except OSError:  # socket.timeout included: spawn's wait then says the sandbox does not start
+            pass
+        finally:
+            self._control.settimeout(None)
 
     def preload(self, calls):
-        """Hand the zygote the graded functions' calls (:class:`~.session.PreparedCall`) before its children
+        """Hand the zygote the graded functions' cases (:class:`~.session.PreparedCall`) before its children
         are forked: decoded there once, every child has them. Only the first preload counts."""
         with self._lock:
             if self._calls is None:
                 self._calls = wire.pack({"op": "calls", "calls": [call.body for call in calls]})
-                try:
-                    self._control.sendall(self._calls)
-                except OSError:  # a zygote that died: the next spawn starts another, preloaded
-                    pass
+                self._send(self._calls)  # to a zygote that died: the next spawn starts another, preloaded
 
     def seal(self):
         """The :class:`~.seal.Seal` every child of this zygote gets (waits for the zygote to be ready)."""
