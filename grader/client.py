@@ -30,6 +30,9 @@ def points(value):
 
 def printable(text):
     """``text`` safe for a terminal: control characters (an escape sequence, a carriage return) shown, not obeyed."""
+    text = str(text)
+    if text.replace("\n", "").isprintable():  # nearly every text: checked in C, returned as it is
+        return text
     return "".join(ch if ch == "\n" or ch.isprintable() else "\\x{:02x}".format(ord(ch)) if ord(ch) < 256
                    else "\\u{:04x}".format(ord(ch)) for ch in str(text))
 

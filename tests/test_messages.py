@@ -11,6 +11,7 @@ import sys
 
 import nbformat
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from course import (ASSIGNMENT, NOTEBOOK, RELEASE_NB, generated_course, gradebook_scores, gradebook_verdicts,
                     grader_cli, nbgrader, solved_submission, submit, tool_env, with_answers)
@@ -94,3 +95,15 @@ def test_a_blank_answer_reads_no_answer_in_grader_check_and_the_gradebook(course
     assert check.stdout.count("нет ответа") >= 10 and "исключение" not in check.stdout, check.stdout
     for path in ("grader", "nbgrader"):
         assert all(v.startswith("Нет ответа") for v in gradebook_verdicts(courses[path])["blank"].values()), path
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None), max_size=40))
+def test_a_text_reaches_a_terminal_with_every_character_but_a_newline_that_is_not_printable_shown(text):
+    from grader.client import printable
+
+    shown = printable(text)
+    assert shown.replace("\n", "").isprintable()
+    assert shown == "".join(ch if ch == "\n" or ch.isprintable() else
+                            "\\x{:02x}".format(ord(ch)) if ord(ch) < 256 else "\\u{:04x}".format(ord(ch)) for ch in text)
+    assert (shown == text) == text.replace("\n", "").isprintable()
