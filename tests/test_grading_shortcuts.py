@@ -196,3 +196,25 @@ def test_a_value_the_codec_refuses_has_no_fingerprint(value):
             encode(wrapped)
         with pytest.raises(UnsupportedValue):
             fingerprint(wrapped)
+
+
+def test_a_functions_cases_are_told_apart_by_their_labels_and_their_slips_are_made_once():
+    from grader.checks.reference import slips_for
+
+    for name in NAMES:
+        cases = [case for case, _ in cases_for(name)]
+        assert len({case.label for case in cases}) == len(cases), name
+        for case in cases:
+            assert slips_for(name, case) is slips_for(name, case)
+
+
+def test_local_grading_processes_are_forked_with_the_cases_already_made():
+    from grader.course.lab_context import lab_context, lab_folder
+    from grader.sandbox import engine
+    from grader.sandbox.session import Limits
+    from grader.workers.local import LocalWorkers
+    from course import REPO
+
+    engine._prepared.cache_clear()
+    with LocalWorkers(lab_context(lab_folder(REPO)), Limits(), workers=2):
+        assert engine._prepared.cache_info().currsize == len(NAMES)

@@ -37,13 +37,21 @@ def _cases_for(name):
 
 
 def slips_for(name, case):
+    """((hint, output), ...) of the typical mistakes of ``name`` on ``case``: made once per case and
+    process, where a class's wrong answers ask for them again and again (a function's cases are told
+    apart by their labels)."""
     spec = BY_NAME[name]
     if spec.slips is None:
-        return []
-    reference = getattr(ref, name)
+        return ()
     with _REFERENCE:
-        return [(hint, sanitize(output))
-                for hint, output in spec.slips(copy.deepcopy(case), reference)]
+        key = (name, case.label)
+        if key not in _SLIPS:
+            _SLIPS[key] = tuple((hint, sanitize(output))
+                                for hint, output in spec.slips(copy.deepcopy(case), getattr(ref, name)))
+        return _SLIPS[key]
+
+
+_SLIPS = {}  # (function, case label) -> its slips (see slips_for)
 
 
 def call_reference(name, args, kwargs):

@@ -130,6 +130,13 @@ def _said_where(result, position, session, sources):
     return syntax_error(result.name, line, text, session.cell_errors.get(position, "SyntaxError"))
 
 
+def prepare():
+    """Make every function's cases, reference answers and call in this process now: grading processes
+    forked after it have them without making them again."""
+    for _ in _preloadable():
+        pass
+
+
 def _preloadable():
     """The prepared calls of every function whose cases could be made: a fault of the grader's own in
     one of them is that function's verdict (:func:`_grade_function`), not the whole submission's."""

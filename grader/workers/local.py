@@ -13,7 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from ..checks.results import SubmissionResult
-from ..sandbox.engine import read_and_grade
+from ..sandbox.engine import prepare, read_and_grade
 from ..sandbox.lifeline import die_with_parent
 from ..sandbox.zygote import Zygote
 from .window import windowed
@@ -31,6 +31,8 @@ class LocalWorkers:
         """``start_method``: fork where no other thread runs (a CLI), spawn in a server."""
         self.limits, self.workers, self._lab = limits, max(1, workers), lab
         self._context = multiprocessing.get_context(start_method)
+        if start_method == "fork" and self.workers > 1:
+            prepare()  # once here: every grading process forked from this one has the cases
         self._pool = self._new_pool()
 
     def _new_pool(self):
