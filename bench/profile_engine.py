@@ -28,6 +28,23 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
 
+def own_and_children_cpu(pid):
+    """(CPU seconds of ``pid`` itself, of the children it has reaped): the zygote's own work (reading
+    jobs, forking) apart from its sealed children's (their seal, copy-on-write faults, cells, calls, exit)."""
+    with open("/proc/{}/stat".format(pid)) as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
+def forking_pid(zygote):
+    """The pid of the process that forks the sealed children (the launcher's child when it made a PID namespace)."""
+    pid = zygote._proc.pid
+    with open("/proc/{}/task/{}/children".format(pid, pid)) as children:
+        below = children.read().split()
+    return int(below[0]) if below else pid
+
+
 def tree_cpu(pid):
     """CPU seconds of ``pid`` and of every descendant it has reaped or still runs."""
     total = 0.0
@@ -125,11 +142,14 @@ def main():
 
         session_module.run_helper = counted("helper", helper)
         session_module.wire.send, session_module.wire.recv = counted("sent", send), counted("received", recv)
-        wall, ours, sealed = time.perf_counter(), time.process_time(), tree_cpu(zygote._proc.pid)
+        forks = forking_pid(zygote)
+        wall, ours, sealed, split = time.perf_counter(), time.process_time(), tree_cpu(zygote._proc.pid), \
+            own_and_children_cpu(forks)
         for _ in range(args.count):
             grade_notebook(path, zygote, limits)
         wall, ours = time.perf_counter() - wall, time.process_time() - ours
         sealed = tree_cpu(zygote._proc.pid) - sealed
+        split = [after - before for after, before in zip(own_and_children_cpu(forks), split)]
         profile = cProfile.Profile(time.process_time)  # CPU, not wall: waiting on the child is not cost
         profile.enable()
         for _ in range(max(1, args.count // 2)):
@@ -140,6 +160,9 @@ def main():
     n = args.count
     print("per submission: trusted side {:.1f} ms CPU, sealed side {:.1f} ms CPU, wall {:.1f} ms".format(
         1000 * ours / n, 1000 * sealed / n, 1000 * wall / n))
+    print("of the sealed side: the zygote's own {:.1f} ms, its children {:.1f} ms (for the kernel's share, "
+          "`perf record -g -p ZYGOTE_PID` while it grades, then `perf report --children --sort sym`)".format(
+              1000 * split[0] / n, 1000 * split[1] / n))
     print("per submission: {:.0f} helper round trips, {:.0f} messages sent, {:.0f} received".format(
         *(counts[k] / (n + max(1, n // 2)) for k in ("helper", "sent", "received"))))
     print("then cProfile (CPU time) of the trusted side over {} more:".format(max(1, n // 2)))
