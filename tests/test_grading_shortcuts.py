@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 from grader.checks.graded_functions import BY_NAME, NAMES
@@ -166,7 +166,8 @@ def _arrays():
 
 def _values():
     leaves = (st.none() | st.booleans() | st.integers(-2 ** 60, 2 ** 60) | st.floats(allow_nan=True)
-              | st.sampled_from([0.0, -0.0, 1.0, 2.0 ** 53, float("inf")]) | st.text(max_size=4) | _arrays()
+              | st.sampled_from([0.0, -0.0, 1.0, 2.0 ** 53, float("inf"), "\U0001f600", "\ud83d\ude00"])
+              | st.text(alphabet=st.characters(exclude_categories=()), max_size=4) | _arrays()
               | _arrays().map(lambda a: a.reshape(-1)[0] if a.size else np.float64(0)))
     return st.recursive(leaves, lambda inner: st.lists(inner, max_size=3) | st.lists(inner, max_size=3).map(tuple)
                         | st.dictionaries(st.text(max_size=3), inner, max_size=3), max_leaves=8)
@@ -180,6 +181,9 @@ def _same_encoding(a, b):
 
 @settings(max_examples=400, deadline=None)
 @given(_values(), _values())
+@example("\U0001f600", "\ud83d\ude00")  # one character, and its surrogate pair: one text in JSON
+@example(-0.0, 0.0)
+@example(2 ** 53, 2.0 ** 53)
 def test_two_values_share_a_fingerprint_exactly_when_they_encode_alike(a, b):
     assert (fingerprint(a) == fingerprint(b)) == _same_encoding(a, b)
     assert fingerprint(decode(encode(a))) == fingerprint(a)  # the grader's values and a child's alike
@@ -191,7 +195,18 @@ def test_a_value_the_codec_refuses_has_no_fingerprint(value):
     class Opaque:
         pass
 
-    for wrapped in ([value, Opaque()], {"k": value, 1: 2}, np.array(["text"]), np.zeros(MAX_ELEMENTS + 1)):
+    class PassesForEveryType(type):
+        def __eq__(cls, other):
+            return True
+
+        __hash__ = type.__hash__
+
+    class AlwaysEqual(metaclass=PassesForEveryType):
+        def __eq__(self, other):
+            return True
+
+    for wrapped in ([value, Opaque()], {"k": value, 1: 2}, np.array(["text"]), np.zeros(MAX_ELEMENTS + 1),
+                    [value, AlwaysEqual()]):
         with pytest.raises(UnsupportedValue):
             encode(wrapped)
         with pytest.raises(UnsupportedValue):
@@ -208,13 +223,18 @@ def test_a_functions_cases_are_told_apart_by_their_labels_and_their_slips_are_ma
             assert slips_for(name, case) is slips_for(name, case)
 
 
-def test_local_grading_processes_are_forked_with_the_cases_already_made():
+def test_local_grading_processes_are_forked_with_the_cases_already_made_and_only_when_there_is_work():
     from grader.course.lab_context import lab_context, lab_folder
     from grader.sandbox import engine
     from grader.sandbox.session import Limits
     from grader.workers.local import LocalWorkers
     from course import REPO
 
+    from types import SimpleNamespace
+
     engine._prepared.cache_clear()
-    with LocalWorkers(lab_context(lab_folder(REPO)), Limits(), workers=2):
-        assert engine._prepared.cache_info().currsize == len(NAMES)
+    with LocalWorkers(lab_context(lab_folder(REPO)), Limits(), workers=2) as workers:
+        assert engine._prepared.cache_info().currsize == 0  # a run with nothing to grade makes nothing
+        nowhere = SimpleNamespace(notebook=REPO / "no-such.ipynb", inside=REPO)
+        [(_, result, _)] = workers.grade([nowhere])
+        assert result.error and engine._prepared.cache_info().currsize == len(NAMES)

@@ -14,6 +14,7 @@ itself refuses anything malformed with :class:`UnsupportedValue`.
 
 import base64
 import binascii
+import json
 import math
 import struct
 
@@ -36,7 +37,7 @@ def encode(value, *, max_elements=MAX_ELEMENTS, _depth=0):
     if _depth > MAX_DEPTH:
         raise UnsupportedValue("слишком глубокая вложенность")
     kind = type(value)
-    if value is None or kind in (bool, str):
+    if value is None or kind is bool or kind is str:  # `is`: a metaclass's __eq__ cannot pass for a type
         return value
     if kind is int:
         return value if abs(value) < 2 ** 53 else float(value)
@@ -44,7 +45,7 @@ def encode(value, *, max_elements=MAX_ELEMENTS, _depth=0):
         return _encode_float(value)
     if isinstance(value, np.ndarray) or isinstance(value, np.generic):
         return _encode_array(value, max_elements)
-    if kind in (tuple, list):
+    if kind is tuple or kind is list:
         items = [encode(v, max_elements=max_elements, _depth=_depth + 1) for v in value]
         return {"tuple": items} if kind is tuple else items
     if kind is dict:
@@ -90,8 +91,8 @@ def fingerprint(value, *, max_elements=MAX_ELEMENTS):
     """Bytes that tell values apart exactly as :func:`encode` does, made without encoding them.
 
     ``fingerprint(a) == fingerprint(b)`` exactly when ``encode(a)`` and
-    ``encode(b)`` are the same JSON, a dict's keys in any order; where encode
-    raises, so does this. Every part is tagged and every length given, so no
+    ``encode(b)`` are the same JSON, a dict's keys in any order (a text goes in
+    as JSON writes it); where encode raises, so does this. Every part is tagged and every length given, so no
     two encodings share one; an array's numbers go in as raw bytes (no base64,
     no JSON): what a helper call is known by (:func:`grader.plain.calls.call_key`).
     """
@@ -108,8 +109,8 @@ def _fingerprint(value, parts, max_elements, depth):
         parts.append(b"n")
     elif kind is bool:
         parts.append(b"t" if value else b"f")
-    elif kind is str:
-        data = value.encode("utf-8", "surrogatepass")
+    elif kind is str:  # as JSON writes it: a surrogate pair and the character it makes are one text there
+        data = json.dumps(value).encode("ascii")
         parts += (b"s", _SIZE.pack(len(data)), data)
     elif kind is int and abs(value) < 2 ** 53:
         parts += (b"i", b"%d;" % value)

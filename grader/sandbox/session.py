@@ -277,7 +277,8 @@ class PreparedCall:
     The call carries the replies to the helper calls the reference makes on
     those cases (:func:`~grader.checks.reference.known_replies`), so a child
     computing as the reference does asks nothing back; they reach a child only
-    with its call, never while another function's code runs.
+    with its call. (A student may keep a helper from one call for a later one: its replies are
+    then of a function graded already, as every helper is graded before the functions that call it.)
     """
 
     function: str

@@ -31,8 +31,8 @@ class LocalWorkers:
         """``start_method``: fork where no other thread runs (a CLI), spawn in a server."""
         self.limits, self.workers, self._lab = limits, max(1, workers), lab
         self._context = multiprocessing.get_context(start_method)
-        if start_method == "fork" and self.workers > 1:
-            prepare()  # once here: every grading process forked from this one has the cases
+        # Made here once, just before the first grading process is forked, every one of them has the cases.
+        self._prepare = start_method == "fork" and self.workers > 1
         self._pool = self._new_pool()
 
     def _new_pool(self):
@@ -65,6 +65,9 @@ class LocalWorkers:
 
     def _submit(self, submission):
         """Grade ``submission`` in the pool, first replacing a pool one of whose processes died."""
+        if self._prepare:  # the pool forks its processes on the first submissions: a run with none makes nothing
+            self._prepare = False
+            prepare()
         try:
             return self._pool.submit(_grade, str(submission.notebook), str(submission.inside), self.limits)
         except BrokenProcessPool:
