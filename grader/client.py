@@ -34,7 +34,7 @@ def printable(text):
     if text.replace("\n", "").isprintable():  # nearly every text: checked in C, returned as it is
         return text
     return "".join(ch if ch == "\n" or ch.isprintable() else "\\x{:02x}".format(ord(ch)) if ord(ch) < 256
-                   else "\\u{:04x}".format(ord(ch)) for ch in str(text))
+                   else "\\u{:04x}".format(ord(ch)) for ch in text)
 
 
 def function_text(function):

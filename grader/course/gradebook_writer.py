@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, insert, select, update
 
 from .gradebook import Counted
-
 from .gradebook_tables import ASSIGNMENTS, BASE_CELL as CELLS, COMMENT as COMMENTS, GRADE as GRADES, NOTEBOOKS
 from .gradebook_tables import STUDENT as STUDENTS, SUBMITTED_ASSIGNMENT as SUBMISSIONS, SUBMITTED_NOTEBOOK as SUBMITTED
 from .gradebook_tables import new_id, notebook_scores, seconds_late
@@ -45,7 +44,9 @@ class Graded:
 
 
 def write(session, assignment, notebook, batch, late_penalty):
-    """Write ``batch`` (Graded, one per student) into ``notebook`` of ``assignment``; a :class:`~.gradebook.Counted` for each, in order.
+    """Write ``batch`` (Graded, one per student) into ``notebook`` of ``assignment``.
+
+    Returns a :class:`~.gradebook.Counted` for each student, in order.
 
     ``late_penalty(student, score, seconds_late)`` is called for late
     submissions only and returns the penalty (checked as nbgrader checks it)

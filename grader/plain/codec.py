@@ -92,9 +92,10 @@ def fingerprint(value, *, max_elements=MAX_ELEMENTS):
 
     ``fingerprint(a) == fingerprint(b)`` exactly when ``encode(a)`` and
     ``encode(b)`` are the same JSON, a dict's keys in any order (a text goes in
-    as JSON writes it); where encode raises, so does this. Every part is tagged and every length given, so no
-    two encodings share one; an array's numbers go in as raw bytes (no base64,
-    no JSON): what a helper call is known by (:func:`grader.plain.calls.call_key`).
+    as JSON writes it); where encode raises, so does this. Every part is
+    tagged and every length given, so no two encodings share one; an array's
+    numbers go in as raw bytes (no base64, no JSON): what a helper call is
+    known by (:func:`grader.plain.calls.call_key`).
     """
     parts = []
     _fingerprint(value, parts, max_elements, 0)

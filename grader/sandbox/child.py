@@ -86,8 +86,9 @@ def zygote(control_fd, parent_pid, made=(), wanted=(), zygote_id=0):
     which picks this zygote's block of uids. The first message is the lab's public modules
     (:class:`grader.plain.lab.LabContext`); the zygote answers with the seal
     its children get. Then come jobs, each with a child's socket, and once the
-    graded functions' cases (``"calls"``, see :func:`_preload`). It dies with its parent and takes its children along:
-    on SIGTERM (its parent-death signal) or when the parent closes the socket,
+    graded functions' cases (``"calls"``, see :func:`_preload`). It dies with
+    its parent and takes its children along: on SIGTERM (its parent-death
+    signal) or when the parent closes the socket,
     every child still alive is killed (as PID 1 of a namespace, the kernel
     does that too).
     """

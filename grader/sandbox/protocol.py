@@ -6,8 +6,9 @@ size cap and a deadline (:mod:`grader.plain.framing`), then checked here
 against the schema of its kind -- field types, list lengths, and every
 encoded value's shape and depth (:func:`grader.plain.codec.check`) -- and
 only then used. (An outcome identical to the grader's own right answer is
-replaced by that answer, unwalked: see :func:`in_call`.) Anything else raises :class:`Violation`: the submission's
-verdict says «нарушен протокол проверки», the grader goes on.
+replaced by that answer, unwalked: see :func:`in_call`.) Anything else
+raises :class:`Violation`: the submission's verdict says «нарушен протокол
+проверки», the grader goes on.
 """
 
 from ..client import printable
