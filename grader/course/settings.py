@@ -16,6 +16,8 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
+from .trust import trusted_files
+
 SETTINGS_FILE = "grader_settings.json"
 KNOWN = {"db-url": "db_url", "scheduler": "scheduler"}
 
@@ -75,6 +77,7 @@ def _config(course):
     config_file = Path(course) / "nbgrader_config.py"
     if not config_file.exists():
         return Config()
+    trusted_files(course, [config_file.name])  # nbgrader's loader runs it: UntrustedCourse when others could write it
     return PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
 
 
