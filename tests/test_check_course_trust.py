@@ -12,6 +12,7 @@ tries again before it ends with exit status 2 and a Russian reason.
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -74,6 +75,12 @@ def plant(stage, target, user):
     """``user`` makes ``target`` and copies the staged course into it: every file there is theirs."""
     as_user(user, "mkdir", "-m", "755", target)
     as_user(user, "cp", "-r", str(stage) + "/.", target)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def check(notebook, *args, cwd):
@@ -143,9 +150,10 @@ def test_a_release_folder_others_may_write_runs_nothing_on_any_path(planter, pla
     as_user(planter, "cp", planted, release / planted.name)
     refused = "error: {} may be written by other users (mode 1777)".format(release.resolve())
     for command in (["check", course / "submitted" / "s1" / ASSIGNMENT / NOTEBOOK, "--course", course],
-                    ["autograde", "--course", course], ["similarity", "--course", course, "--html", place / "s.html"]):
+                    ["autograde", "--course", course], ["similarity", "--course", course, "--html", place / "s.html"],
+                    ["serve", "--course", course, "--host", "127.0.0.1", "--port", free_port()]):
         proc = subprocess.run([str(GRADER), *map(str, command)], cwd=place, capture_output=True, text=True,
-                              env=tool_env(), timeout=600)
+                              env=tool_env(), timeout=600)  # serve: refused at its start, not in its grading loop
         assert proc.returncode == 2 and refused in proc.stderr and "Traceback" not in proc.stderr, (command,
                                                                                                    proc.stderr)
         assert not marker.exists(), (command, marker.read_text())
