@@ -10,7 +10,6 @@ tries again before it ends with exit status 2 and a Russian reason.
 """
 
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -32,7 +31,7 @@ LEAVES_A_MARK = '\nimport os as _os\nwith open({!r}, "a") as _mark:\n    _mark.w
 
 
 @pytest.fixture(scope="module")
-def planter(tmp_path_factory):
+def planter():
     home = open_folder("cc-planter-home-")
     user = create_user(PLANTER, home / PLANTER)
     yield user
@@ -193,7 +192,7 @@ sys.exit(main(sys.argv[4:]))
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
+def loaded():
     folder = open_folder("cc-loaded-")
     folder.chmod(0o777)
     user = create_user(LOADED, folder / "home")
