@@ -9,6 +9,8 @@ config`` writes (``GRADER_DB_URL`` in the environment overrides the file):
     grader config scheduler tcp://scheduler.example.org:8786
 
 The file may hold a database password: it is created readable by its owner only.
+``nbgrader_config.py`` is Python that nbgrader's loader runs as the caller: it is
+loaded only when no one but the caller or root could have written it (:mod:`.trust`).
 """
 
 import json
