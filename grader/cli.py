@@ -16,7 +16,8 @@ from pathlib import Path
 # Failures that are the situation's, not the program's: "error: <why>", exit status 2.
 REFUSALS = (("grader.course.gradebook", "GradebookUnavailable"), ("grader.course.batch", "GradingStopped"),
             ("grader.course.gradebook", "LatePenaltyUnavailable"),
-            ("grader.course.lab_context", "NoCourse"), ("grader.workers.errors", "ClusterUnavailable"),
+            ("grader.course.lab_context", "NoCourse"), ("grader.course.trust", "UntrustedCourse"),
+            ("grader.workers.errors", "ClusterUnavailable"),
             ("grader.similarity.run", "NothingToCompare"))
 
 
@@ -62,19 +63,23 @@ def _limits(args):
 
 def cmd_check(args):
     from .client import finish
-    from .course.lab_context import find_lab, lab_context, lab_folder
+    from .course.lab_context import installed_lab, lab_context, lab_folder
     from .sandbox.zygote import Zygote, warn_about
 
-    folder = lab_folder(args.course) if args.course else find_lab()
-    lab = lab_context(folder)  # NoCourse: main's refusal
+    # Never a course found around the current folder: its helper modules would run as the caller, unsealed.
+    folder = lab_folder(args.course) if args.course else installed_lab()
+    lab = lab_context(folder)  # NoCourse, UntrustedCourse: main's refusal
+    print("лабораторная: {} ({})".format(folder, "курс {}".format(args.course) if args.course else
+                                          "установлена с grader; другую задаёт --course КАТАЛОГ"), file=sys.stderr)
     with Zygote(lab) as zygote:  # first: it warms up while this process imports numpy
         from .course.layout import NOTEBOOK
         from .course.stubs import marked, stubs_of, unanswered
         from .sandbox.engine import read_and_grade
 
         result, notebook = read_and_grade(args.notebook, zygote, _limits(args))
-        result = marked(result, unanswered(notebook, stubs_of(folder / NOTEBOOK)))  # «нет ответа», as recorded
-        warn_about(zygote.seal())
+        if not result.error:  # graded (not an unreadable file, nor a sandbox that would not start)
+            result = marked(result, unanswered(notebook, stubs_of(folder / NOTEBOOK)))  # «нет ответа», as recorded
+            warn_about(zygote.seal())
     return finish(result.to_json(), args.notebook, args.json, args.fail_under, out=sys.stdout, err=sys.stderr)
 
 
@@ -301,8 +306,9 @@ def build_parser():
     check.add_argument("--json", metavar="OUT", help="also write the result as JSON to OUT")
     check.add_argument("--fail-under", type=float, metavar="SCORE",
                        help="exit with status 1 when the score is below SCORE")
-    check.add_argument("--course", help="the course whose lab it is (default: the one holding the current "
-                                        "folder, else the lab installed with this grader)")
+    check.add_argument("--course", help="the course whose lab it is, owned by you or root and writable by no one "
+                                        "else (default: the lab installed with this grader; a course around the "
+                                        "current folder is never used unnamed)")
     _add_limits(check)
     check.set_defaults(run=cmd_check)
 

@@ -9,12 +9,16 @@ config`` writes (``GRADER_DB_URL`` in the environment overrides the file):
     grader config scheduler tcp://scheduler.example.org:8786
 
 The file may hold a database password: it is created readable by its owner only.
+``nbgrader_config.py`` is Python that nbgrader's loader runs as the caller: it is
+loaded only when no one but the caller or root could have written it (:mod:`.trust`).
 """
 
 import json
 import os
 from functools import lru_cache
 from pathlib import Path
+
+from .trust import trusted_files
 
 SETTINGS_FILE = "grader_settings.json"
 KNOWN = {"db-url": "db_url", "scheduler": "scheduler"}
@@ -75,6 +79,7 @@ def _config(course):
     config_file = Path(course) / "nbgrader_config.py"
     if not config_file.exists():
         return Config()
+    trusted_files(course, [config_file.name])  # nbgrader's loader runs it: UntrustedCourse when others could write it
     return PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
 
 
