@@ -105,17 +105,27 @@ def cmd_feedback(args):
 
 
 def cmd_export(args):
-    from .course.export import write_csv, write_json
+    from .course.export import collect, write_csv, write_json
+    from .course.gradebook import open_gradebook
+    from .course.layout import ASSIGNMENT
+    from .course.lms_export import lms_rows, write_canvas, write_moodle
 
-    rows = _class_rows(args.course)
-    if args.csv:
-        write_csv(rows, args.csv)
-    if args.json:
-        write_json(rows, args.json)
-    if not args.csv and not args.json:
+    with open_gradebook(args.course, orm=False) as gb:
+        rows = collect(gb)
+        lms = lms_rows(rows, gb.db) if args.moodle or args.canvas else []
+    column = args.lms_column or ASSIGNMENT
+    writers = [(args.csv, lambda p: write_csv(rows, p)), (args.json, lambda p: write_json(rows, p)),
+               (args.moodle, lambda p: write_moodle(lms, p, column)),
+               (args.canvas, lambda p: write_canvas(lms, p, column))]
+    written = []
+    for path, write in writers:
+        if path:
+            write(path)
+            written.append(path)
+    if not written:
         write_csv(rows, "/dev/stdout")
     else:
-        print("exported {} student(s) to {}".format(len(rows), ", ".join(p for p in (args.csv, args.json) if p)))
+        print("exported {} student(s) to {}".format(len(rows), ", ".join(written)))
     return 0
 
 
@@ -393,6 +403,13 @@ def build_parser():
     export.add_argument("--course", default=".", help="course directory (default: .)")
     export.add_argument("--csv", metavar="PATH", help="write CSV here")
     export.add_argument("--json", metavar="PATH", help="write JSON here")
+    export.add_argument("--moodle", metavar="PATH",
+                        help="write Moodle's CSV grade import here (identify users by 'ID number' or 'Email address')")
+    export.add_argument("--canvas", metavar="PATH",
+                        help="write Canvas's gradebook import CSV here (matched by the roster's lms_user_id, then id)")
+    export.add_argument("--lms-column", metavar="NAME", 
+                        help="the grade column's name in --moodle/--canvas files; for Canvas, 'Name (ID)' of an "
+                             "existing assignment updates it (default: the assignment's id)")
     export.set_defaults(run=cmd_export)
 
     similar = sub.add_parser("similarity", help="find copied work: students against each other and known sources",
