@@ -79,11 +79,15 @@ def _config(course):
 
 
 def warn_if_open(course, stream=None, _said=set()):
-    """Say (once a process) when other users of this machine may read the course: its gradebook, everyone's work."""
+    """Say (once a process) when other users of this machine may read the course: its gradebook, everyone's work.
+
+    Only of a course (a folder with ``nbgrader_config.py``): a command run elsewhere says it is not
+    in a course, not how to make a stranger's folder private."""
     import sys
 
     try:
         mode = os.stat(course).st_mode
+        os.stat(Path(course) / "nbgrader_config.py")
     except OSError:
         return
     folder = str(Path(course).resolve())
