@@ -1,9 +1,12 @@
-"""The privacy warning speaks of courses only: outside a course a command says so, nothing else."""
+"""Warnings that mean something: the privacy warning of courses only, a test cell's of real edits only."""
 
 import subprocess
 import sys
 
-from course import copy_course, tool_env
+import nbformat
+
+from course import (ASSIGNMENT, FULL, copy_course, generated_course, gradebook_scores, nbgrader, solved_submission,
+                    submit, tool_env)
 
 
 def grader(folder, *args):
@@ -26,3 +29,18 @@ def test_an_open_course_is_still_warned_about_once(tmp_path):
     assert proc.stderr.count("chmod 700 {}".format(course)) == 1, proc.stderr
     course.chmod(0o700)
     assert "chmod" not in grader(course, "export").stderr
+
+
+def test_nbgrader_autograde_warns_of_an_edited_test_cell_only(tmp_path):
+    """Test cells come to students with their hidden tests cleared: as released, they are not "changed"."""
+    course = generated_course(tmp_path / "course")
+    solved = solved_submission()
+    submit(course, "untouched", solved)
+    edited = nbformat.from_dict(solved)
+    cell = next(c for c in edited.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_compute_cost")
+    cell.source += "\nassert True  # my own check\n"
+    submit(course, "edited", edited)
+    proc = nbgrader(course, "autograde", ASSIGNMENT, "--force")
+    changed = [line for line in proc.stderr.splitlines() if "has changed" in line]
+    assert len(changed) == 1 and "test_compute_cost" in changed[0], changed
+    assert gradebook_scores(course)["edited"] == gradebook_scores(course)["untouched"] == FULL
