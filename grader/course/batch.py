@@ -20,6 +20,7 @@ from ..client import printable
 from ..sandbox.zygote import warn_about
 from .autograded import prepare_autograded
 from .claims import claims_for
+from .files import disk_full_message, is_disk_full
 from .gradebook import Recorder, database_errors, database_reason, open_gradebook
 from .lab_context import lab_context, lab_folder
 from .layout import NOTEBOOK, misnamed, submissions
@@ -33,6 +34,11 @@ log = logging.getLogger("grader.batch")
 
 class GradingStopped(Exception):
     """The gradebook was lost during the run; the message says what was recorded before."""
+
+
+class Unfinished(str):
+    """Why a student was not recorded by this run (run again to grade them), unlike a graded reason such as
+    an unreadable notebook, which is recorded."""
 
 
 def run(course, limits, workers=2, scheduler=None, students=None, force=False, progress=None):
@@ -59,7 +65,7 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
             try:
                 for submission, result, notebook in workers.grade(_claimed(todo, claims, gb, course, force)):
                     if result is None:
-                        done[submission.student] = "the cluster lost this submission: run again"
+                        done[submission.student] = Unfinished("the cluster lost this submission: run again")
                         claims.release(submission.student)
                         continue
                     progress.step(submission.student, result)  # as it is graded, not when its batch is recorded
@@ -126,9 +132,11 @@ def _record(gb, course, recorder, release, items, claims, done, progress):
                 except OSError as failure:
                     error = failure
             if error is not None:
-                log.error("recording %s failed", submission.student, exc_info=error)
-                done[submission.student] = "could not be recorded: {}: {}".format(
-                    type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "")
+                if not is_disk_full(error):  # a full disk is said once per student below, without a traceback
+                    log.error("recording %s failed", submission.student, exc_info=error)
+                done[submission.student] = Unfinished("could not be recorded: {}".format(
+                    disk_full_message(error) if is_disk_full(error) else "{}: {}".format(
+                        type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "")))
             else:
                 if result.error:
                     done[submission.student] = result.error

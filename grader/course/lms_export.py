@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from ..checks.graded_functions import BY_NAME, NAMES
 from ..client import points
 from .export import BLANK, GRADED, LATE, MISSING, UNGRADABLE, inert
+from .files import replaced
 from .gradebook_tables import roster
 
 MAX_SCORE = sum(BY_NAME[n].points for n in NAMES)
@@ -76,7 +77,7 @@ def feedback(row):
 
 def write_moodle(rows, path, column):
     """Moodle's CSV grade import: identity columns, the grade, its feedback."""
-    with open(path, "w", newline="", encoding="utf-8") as out:
+    with replaced(path, newline="") as out:
         writer = csv.writer(out)
         writer.writerow(MOODLE_IDENTITY + (column, column + " (feedback)"))
         for r in rows:
@@ -85,7 +86,7 @@ def write_moodle(rows, path, column):
 
 def write_canvas(rows, path, column):
     """Canvas's gradebook import: its five identity columns, the assignment, a Points Possible row."""
-    with open(path, "w", newline="", encoding="utf-8") as out:
+    with replaced(path, newline="") as out:
         writer = csv.writer(out)
         writer.writerow(CANVAS_IDENTITY + (column,))
         writer.writerow([CANVAS_POINTS_ROW, "", "", "", "", points(MAX_SCORE)])

@@ -37,12 +37,10 @@ def write_setting(course, key, value):
         data.pop(key, None)
     else:
         data[key] = value
-    path = Path(course) / SETTINGS_FILE
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
+    from .files import replaced
+
+    with replaced(Path(course) / SETTINGS_FILE) as out:  # mkstemp: 0600
         json.dump(data, out, indent=1)
-    os.replace(tmp, path)
     _config.cache_clear()
 
 
