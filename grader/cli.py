@@ -6,6 +6,7 @@ notebook). Nothing here grades or writes grades itself.
 """
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -96,6 +97,11 @@ def cmd_autograde(args):
 
     for student, error in sorted(done.items()):
         print(printable("{}: not graded: {}".format(student, error)))
+    unfinished = [s for s, reason in done.items() if isinstance(reason, batch.Unfinished)]
+    if unfinished:
+        print("error: {} student(s) were not recorded (above); run `grader autograde` again to grade them".format(
+            len(unfinished)), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -110,23 +116,34 @@ def cmd_feedback(args):
 
 
 def cmd_export(args):
-    from .course.export import write_csv, write_json
+    from .course.export import collect, print_csv, write_csv, write_json
+    from .course.gradebook import open_gradebook
+    from .course.layout import ASSIGNMENT
+    from .course.lms_export import lms_rows, write_canvas, write_moodle
 
-    rows = _class_rows(args.course)
-    if args.csv:
-        write_csv(rows, args.csv)
-    if args.json:
-        write_json(rows, args.json)
-    if not args.csv and not args.json:
-        write_csv(rows, "/dev/stdout")
+    with open_gradebook(args.course, orm=False) as gb:
+        rows = collect(gb)
+        lms = lms_rows(rows, gb.db) if args.moodle or args.canvas else []
+    column = args.lms_column or ASSIGNMENT
+    writers = [(args.csv, lambda p: write_csv(rows, p)), (args.json, lambda p: write_json(rows, p)),
+               (args.moodle, lambda p: write_moodle(lms, p, column)),
+               (args.canvas, lambda p: write_canvas(lms, p, column))]
+    written = []
+    for path, write in writers:
+        if path:
+            write(path)
+            written.append(path)
+    if not written:
+        print_csv(rows, sys.stdout)
     else:
-        print("exported {} student(s) to {}".format(len(rows), ", ".join(p for p in (args.csv, args.json) if p)))
+        print("exported {} student(s) to {}".format(len(rows), ", ".join(written)))
     return 0
 
 
 def cmd_report(args):
     from .course.class_report import write
 
+    args.output = args.output or os.path.join(args.course, "reports", "class_report.html")
     rows, mistakes, attention = write(args.course, args.output)
     print("wrote {}: {} students, {} kinds of mistakes, {} need attention".format(
         args.output, len(rows), len(mistakes), len(attention)))
@@ -138,6 +155,7 @@ def cmd_similarity(args):
     from .similarity.report import pair_views, to_json, write_html, write_json
     from .similarity.run import compare
 
+    args.html = args.html or os.path.join(args.course, "reports", "similarity.html")
     comparison = compare(args.course, args.against, _limits(args), workers=args.workers,
                          scheduler=args.scheduler or _scheduler(args.course), run_missing=not args.code_only)
     views = pair_views(comparison, args.threshold)
@@ -399,6 +417,13 @@ def build_parser():
     export.add_argument("--course", default=".", help="course directory (default: .)")
     export.add_argument("--csv", metavar="PATH", help="write CSV here")
     export.add_argument("--json", metavar="PATH", help="write JSON here")
+    export.add_argument("--moodle", metavar="PATH",
+                        help="write Moodle's CSV grade import here (identify users by 'ID number' or 'Email address')")
+    export.add_argument("--canvas", metavar="PATH",
+                        help="write Canvas's gradebook import CSV here (matched by the roster's lms_user_id, then id)")
+    export.add_argument("--lms-column", metavar="NAME", 
+                        help="the grade column's name in --moodle/--canvas files; for Canvas, 'Name (ID)' of an "
+                             "existing assignment updates it (default: the assignment's id)")
     export.set_defaults(run=cmd_export)
 
     similar = sub.add_parser("similarity", help="find copied work: students against each other and known sources",
@@ -412,9 +437,9 @@ def build_parser():
                          help="known sources: .ipynb (nbformat 3 or 4), .py and .md files, or folders searched "
                               "recursively (repeatable)")
     similar.add_argument("--json", metavar="OUT", help="also write the pairs as JSON to OUT")
-    similar.add_argument("--html", metavar="OUT", default="reports/similarity.html",
-                         help="where to write the page (default: reports/similarity.html, beside the class "
-                              "report, which links to it)")
+    similar.add_argument("--html", metavar="OUT",
+                         help="where to write the page (default: the course's reports/similarity.html, beside the "
+                              "class report, which links to it)")
     from .similarity import THRESHOLD
 
     similar.add_argument("--threshold", type=float, default=THRESHOLD,
@@ -431,8 +456,8 @@ def build_parser():
 
     report = sub.add_parser("report", help="write a self-contained HTML report about the class")
     report.add_argument("--course", default=".", help="course directory (default: .)")
-    report.add_argument("--output", default="reports/class_report.html",
-                        help="where to write the page (default: reports/class_report.html)")
+    report.add_argument("--output",
+                        help="where to write the page (default: the course's reports/class_report.html)")
     report.set_defaults(run=cmd_report)
     return parser
 
@@ -443,7 +468,11 @@ def main(argv=None):
         return _run(args)
     except Exception as error:
         refusals = tuple(getattr(sys.modules[m], name) for m, name in REFUSALS if m in sys.modules)
-        if not isinstance(error, refusals):
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            from .course.files import disk_full_message
+
+            error = disk_full_message(error)
+        elif not isinstance(error, refusals):
             raise
         print("error: {}".format(error), file=sys.stderr)
         return 2

@@ -41,12 +41,10 @@ def write_setting(course, key, value):
         data.pop(key, None)
     else:
         data[key] = value
-    path = Path(course) / SETTINGS_FILE
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
+    from .files import replaced
+
+    with replaced(Path(course) / SETTINGS_FILE) as out:  # mkstemp: 0600
         json.dump(data, out, indent=1)
-    os.replace(tmp, path)
     _config.cache_clear()
 
 
@@ -84,11 +82,15 @@ def _config(course):
 
 
 def warn_if_open(course, stream=None, _said=set()):
-    """Say (once a process) when other users of this machine may read the course: its gradebook, everyone's work."""
+    """Say (once a process) when other users of this machine may read the course: its gradebook, everyone's work.
+
+    Only of a course (a folder with ``nbgrader_config.py``): a command run elsewhere says it is not
+    in a course, not how to make a stranger's folder private."""
     import sys
 
     try:
         mode = os.stat(course).st_mode
+        os.stat(Path(course) / "nbgrader_config.py")
     except OSError:
         return
     folder = str(Path(course).resolve())
