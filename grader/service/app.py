@@ -74,7 +74,7 @@ def create_app(engine, uploads, dispatcher, options=None):
     attempts = Attempts(options.per_minute)
     finished = Finished()
     dispatcher.on_done = finished.notify
-    parser = []
+    parser = Parser(options.parse_workers, options.parse_memory_bytes)  # its processes start with the first upload
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -83,11 +83,10 @@ def create_app(engine, uploads, dispatcher, options=None):
         incoming.mkdir(exist_ok=True, mode=0o700)
         for stale in incoming.glob("*.part"):  # bodies a stopped server was receiving
             stale.unlink(missing_ok=True)
-        parser.append(Parser(options.parse_workers, options.parse_memory_bytes))
         try:
             yield
         finally:
-            parser[0].close()
+            parser.close()
 
     app = FastAPI(title="dnn_step_by_step grader", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan)
@@ -112,6 +111,7 @@ def create_app(engine, uploads, dispatcher, options=None):
     def accept(student, part, size, sha256):
         """Store and queue a checked upload; what a 202 promises is on disk and committed when this returns."""
         with lock_of(student):
+            queue_full(student)  # again: uploads of one student sent at once all passed the early look
             try:
                 submission, freed = store.accept(
                     engine, student, size, sha256, store.now(),
@@ -124,17 +124,21 @@ def create_app(engine, uploads, dispatcher, options=None):
         dispatcher.wake()
         return submission
 
+    def queue_full(student):
+        """Refuse (429) a student who has as many waiting as they may."""
+        mine = store.waiting_of(engine, student)
+        if mine >= options.max_per_student:
+            raise HTTPException(429, "у вас уже {} работ ждут проверки (больше {} нельзя): дождитесь вердикта "
+                                     "и попробуйте через {} с".format(mine, options.max_per_student, QUEUE_RETRY),
+                                headers={"Retry-After": str(QUEUE_RETRY)})
+
     def refuse_early(student):
         """The refusals that need no body: the student's own limits, then the class's queue."""
         wait = attempts.count(student)
         if wait:
             raise HTTPException(429, "не больше {} работ в минуту: попробуйте через {} с".format(
                 options.per_minute, wait), headers={"Retry-After": str(wait)})
-        mine = store.waiting_of(engine, student)
-        if mine >= options.max_per_student:
-            raise HTTPException(429, "у вас уже {} работ ждут проверки (больше {} нельзя): дождитесь вердикта "
-                                     "и попробуйте через {} с".format(mine, options.max_per_student, QUEUE_RETRY),
-                                headers={"Retry-After": str(QUEUE_RETRY)})
+        queue_full(student)
         if store.waiting(engine) >= options.max_queue:  # the whole class at a deadline
             raise HTTPException(503, "сервер перегружен: попробуйте через {} с".format(QUEUE_RETRY),
                                 headers={"Retry-After": str(QUEUE_RETRY)})
@@ -149,7 +153,7 @@ def create_app(engine, uploads, dispatcher, options=None):
         part = incoming / (secrets.token_hex(16) + ".part")
         try:
             size = await _receive(request, part, options.max_bytes)
-            sha256, reason = await parser[0].check(part, incoming)
+            sha256, reason = await parser.check(part, incoming)
             if reason:
                 raise HTTPException(400, reason)
             submission = await run_in_threadpool(accept, student, part, size, sha256)
