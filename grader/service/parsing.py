@@ -32,14 +32,16 @@ class Parser:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_cap_memory, initargs=(self.memory_bytes,))
 
-    async def check(self, path, inside):
+    async def check(self, path, inside, again=True):
         pool = self._pool
         try:
             return await asyncio.wrap_future(pool.submit(_check, str(path), str(inside)))
-        except BrokenProcessPool:  # killed (the OOM killer, say): a new pool for the next upload
+        except BrokenProcessPool:  # one of its processes was killed (the OOM killer, say): a new pool
             if pool is self._pool:
                 self._pool = self._new_pool()
                 pool.shutdown(wait=False, cancel_futures=True)
+            if again:  # this upload may have shared the pool with the one that killed it
+                return await self.check(path, inside, again=False)
             return "", TOO_COSTLY
 
     def close(self):
