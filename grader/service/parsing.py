@@ -7,14 +7,17 @@ other request. Here the body never is in the server's memory at all: it was
 streamed to a file (:mod:`.app`), and a pool of ``workers`` processes, each
 with its address space capped at ``memory_bytes``, reads it. A file too
 costly to parse is refused with a reason, the server goes on; a parsing
-process that dies is replaced.
+process that dies is replaced, and none outlives the server.
 """
 
 import asyncio
 import multiprocessing
+import os
 import resource
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+
+from ..sandbox.lifeline import die_with_parent
 
 TOO_COSTLY = ("файл не принят: разобрать его стоит слишком много памяти (в нём очень много мелких частей, "
               "обычно это выводы ячеек: очистите их, Kernel → Restart & Clear Output, и отправьте снова)")
@@ -30,7 +33,7 @@ class Parser:
     def _new_pool(self):
         # spawn: the server has threads (the grading loop), which a fork would copy half-way
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_cap_memory, initargs=(self.memory_bytes,))
+                                   initializer=_start_parsing_process, initargs=(self.memory_bytes, os.getpid()))
 
     async def check(self, path, inside, again=True):
         pool = self._pool
@@ -48,7 +51,9 @@ class Parser:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _cap_memory(memory_bytes):
+def _start_parsing_process(memory_bytes, parent_pid):
+    """Die with the server (SIGKILL included), and parse within ``memory_bytes``."""
+    die_with_parent(parent_pid)
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
 
