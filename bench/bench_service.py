@@ -16,7 +16,6 @@ Usage: .venv/bin/python bench/bench_service.py [--students 400] [--clients 50] [
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -31,7 +30,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from bench_engine import make_class  # noqa: E402
 from course import ASSIGNMENT, NOTEBOOK, generated_course, grader_cli  # noqa: E402
-from service_helpers import Service  # noqa: E402
+from service_helpers import Service, costly_notebook, peak_mb  # noqa: E402
 
 
 def notebooks_of(count, root):
@@ -48,14 +47,6 @@ def rss_mb(pid):
     return 0.0
 
 
-def peak_mb(pid):
-    """The peak resident memory of ``pid`` (VmHWM), in MiB."""
-    for line in Path("/proc/{}/status".format(pid)).read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def descendants(pid):
     out, todo = [], [pid]
     while todo:
@@ -64,14 +55,6 @@ def descendants(pid):
             out += children
             todo += children
     return out
-
-
-def costly_notebook(solved, megabytes=19.5):
-    """``solved`` with ~``megabytes`` MB of one-character output lines: cheap to send, costly to parse."""
-    notebook = json.loads(solved)
-    code = next(c for c in notebook["cells"] if c["cell_type"] == "code")
-    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["1\n"] * int(megabytes * 2 ** 20 / 7)}]
-    return json.dumps(notebook).encode("utf-8")
 
 
 def costly_uploads(root, source=None, parallel=(1, 10)):

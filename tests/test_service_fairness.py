@@ -9,19 +9,17 @@ cap; and no request can forge a line of the access log.
 """
 
 import datetime
-import json
 import re
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from course import solved_submission, with_answers
 from corpus import solved_sources
 from hostile import as_text
-from service_helpers import Service
+from service_helpers import Service, costly_notebook, peak_mb
 from services import Postgres
 
 from grader.service import store
@@ -244,31 +242,13 @@ def test_reads_past_the_limit_are_429_per_token_and_per_address(capped):
 
 # --- parsing: outside the server, a few at a time, under a memory cap --------------------------
 
-def costly_notebook(megabytes):
-    """This lab's solved notebook with ~``megabytes`` MB of one-character output lines: cheap to send,
-    costly to parse (each line a Python string)."""
-    notebook = json.loads(SOLVED)
-    lines = ["1\n"] * int(megabytes * 2 ** 20 / 7)  # '"1\\n", ' is 7 bytes of JSON
-    notebook["cells"][0].setdefault("outputs", [])
-    code = next(c for c in notebook["cells"] if c["cell_type"] == "code")
-    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": lines}]
-    return json.dumps(notebook).encode("utf-8")
-
-
-def peak_rss_mb(pid):
-    for line in Path("/proc/{}/status".format(pid)).read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise AssertionError("no VmHWM")
-
-
 def test_a_costly_upload_is_parsed_outside_the_server_and_refused_past_the_memory_cap(tmp_path):
     server = Service(tmp_path, ["big", "small"], "--workers", "1", "--per-minute", "1000", "--max-mb", "20",
                      "--parse-memory-mb", "200")
     try:
-        costly = costly_notebook(19.5)
+        costly = costly_notebook(SOLVED)
         assert 19 * 2 ** 20 < len(costly) < 20 * 2 ** 20
-        before = peak_rss_mb(server.process.pid)
+        before = peak_mb(server.process.pid)
         answers = []
         threads = [threading.Thread(target=lambda: answers.append(server.submit("big", costly)))
                    for _ in range(4)]
@@ -278,7 +258,7 @@ def test_a_costly_upload_is_parsed_outside_the_server_and_refused_past_the_memor
             thread.join()
         assert [a[0] for a in answers] == [400] * 4, [a[1] for a in answers]
         assert all("памяти" in a[1]["detail"] for a in answers)
-        grown = peak_rss_mb(server.process.pid) - before
+        grown = peak_mb(server.process.pid) - before
         assert grown < len(costly) / 2 ** 20, grown  # less than one copy of the body: it never was in memory
         status, accepted, _ = server.submit("small", SOLVED)  # the server goes on
         assert status == 202 and server.verdict("small", accepted["id"])["score"] == 100

@@ -23,8 +23,8 @@ import hashlib
 import json
 import secrets
 
-from sqlalchemy import (Column, DateTime, Index, Integer, MetaData, String, Table, Text, and_, create_engine, delete,
-                        event, exists, func, insert, or_, select, update)
+from sqlalchemy import (Column, DateTime, Index, Integer, MetaData, String, Table, Text, create_engine, delete, event,
+                        exists, func, insert, select, update)
 
 METADATA = MetaData()
 TOKENS = Table(
@@ -58,7 +58,7 @@ UPLOADS = Table(
     Column("size", Integer, nullable=False),
 )
 # A student's queue, found by an index rather than a scan, however long the class's queue is.
-BY_STUDENT = Index("grader_submissions_student_state", SUBMISSIONS.c.student, SUBMISSIONS.c.state,
+BY_STUDENT = Index("grader_submissions_state_student", SUBMISSIONS.c.state, SUBMISSIONS.c.student,
                    SUBMISSIONS.c.submitted_at)
 QUEUED, RUNNING, DONE = "queued", "running", "done"
 WAITING = (QUEUED, RUNNING)
@@ -240,7 +240,7 @@ def claim_next(engine, tries=20):
     """Mark the next submission running and return it, or None: round-robin over students, one in flight each.
 
     The next is the oldest queued submission of the student who has none
-    running and whose turn came longest ago (never is longest), whatever the
+    running and whose turn came longest ago (never counts as longest), whatever the
     length of the queue -- so a student with hundreds queued delays a
     classmate by one grading at most. A student's are graded oldest first, so
     the gradebook ends with their latest. Safe with several dispatchers on
@@ -271,17 +271,22 @@ def _running(student_column):
 
 
 def _next_query():
-    """The queued submission :func:`claim_next` takes (a select of id, student, submitted_at, attempts)."""
-    queued, earlier = SUBMISSIONS.alias("queued"), SUBMISSIONS.alias("earlier")
-    first_of_student = ~exists().where(
-        earlier.c.student == queued.c.student, earlier.c.state == QUEUED,
-        or_(earlier.c.submitted_at < queued.c.submitted_at,
-            and_(earlier.c.submitted_at == queued.c.submitted_at, earlier.c.id < queued.c.id)))
-    return (select(queued.c.id, queued.c.student, queued.c.submitted_at, (queued.c.attempts + 1).label("attempts"))
-            .select_from(queued.outerjoin(TURNS, TURNS.c.student == queued.c.student))
-            .where(queued.c.state == QUEUED, first_of_student, ~_running(queued.c.student))
-            .order_by(TURNS.c.claimed_at.asc().nulls_first(), queued.c.submitted_at, queued.c.id)
-            .limit(1))
+    """The queued submission :func:`claim_next` takes (a select of id, student, submitted_at, attempts).
+
+    Students are ranked on one pass over the queued rows' index (each one's
+    oldest), not a look-up per row: the cost grows with the queue's index,
+    not with the queue times each student's share.
+    """
+    firsts = (select(SUBMISSIONS.c.student, func.min(SUBMISSIONS.c.submitted_at).label("first"))
+              .where(SUBMISSIONS.c.state == QUEUED).group_by(SUBMISSIONS.c.student).subquery("firsts"))
+    student = (select(firsts.c.student).select_from(firsts.outerjoin(TURNS, TURNS.c.student == firsts.c.student))
+               .where(~_running(firsts.c.student))
+               .order_by(TURNS.c.claimed_at.asc().nulls_first(), firsts.c.first, firsts.c.student)
+               .limit(1).scalar_subquery())
+    return (select(SUBMISSIONS.c.id, SUBMISSIONS.c.student, SUBMISSIONS.c.submitted_at,
+                   (SUBMISSIONS.c.attempts + 1).label("attempts"))
+            .where(SUBMISSIONS.c.student == student, SUBMISSIONS.c.state == QUEUED)
+            .order_by(SUBMISSIONS.c.submitted_at, SUBMISSIONS.c.id).limit(1))
 
 
 _NEXT = _next_query()
