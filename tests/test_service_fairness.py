@@ -132,6 +132,26 @@ def test_several_dispatchers_on_one_database_never_run_two_of_a_student_at_once(
     assert len(claimed) == len(set(claimed)) == 60  # each once
 
 
+def test_at_start_the_disk_caps_count_what_is_on_disk_and_drop_what_never_was_queued(database):
+    from sqlalchemy import insert, select
+
+    engine = store.engine_for(database)
+    try:
+        kept = queue_up(engine, [("ann", 1)])["ann"][0]
+        store.reserve(engine, "f" * 32, "ann", 10)  # the server stopped before its row was committed
+        with engine.begin() as db:  # queued by a version before the disk caps: a file, no count
+            db.execute(insert(store.SUBMISSIONS).values(id="e" * 32, student="ben", submitted_at=store.now(),
+                                                        state=store.QUEUED, attempts=0, size=7, sha256="0"))
+        orphans = store.reconcile_uploads(engine, {kept: 10, "e" * 32: 7, "d" * 32: 3})
+        with engine.connect() as db:
+            counted = dict(db.execute(select(store.UPLOADS.c.submission, store.UPLOADS.c.size)).all())
+        assert orphans == ["f" * 32] and counted == {kept: 10, "e" * 32: 7}
+        with pytest.raises(store.Full):  # ben's old upload counts against his cap now
+            store.reserve(engine, "c" * 32, "ben", 5, per_student=10)
+    finally:
+        engine.dispose()
+
+
 # --- over HTTP: the real server ----------------------------------------------------------------
 
 def test_a_classmates_submission_is_graded_while_one_students_flood_of_sixty_waits(tmp_path):

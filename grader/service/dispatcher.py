@@ -50,6 +50,10 @@ class Dispatcher:
 
     def start(self):
         store.requeue_running(self.engine)
+        on_disk = {path.stem: path.stat().st_size for path in self.uploads.glob("*.ipynb")} \
+            if self.uploads.is_dir() else {}
+        for orphan in store.reconcile_uploads(self.engine, on_disk):
+            (self.uploads / (orphan + ".ipynb")).unlink(missing_ok=True)
         self._thread.start()
 
     def wake(self):

@@ -186,6 +186,30 @@ def reserve(engine, submission, student, size, per_student=None, total=None):
     return freed
 
 
+def reconcile_uploads(engine, on_disk):
+    """At start: make the kept-uploads rows agree with ``on_disk`` ({submission id: file size}).
+
+    A reservation whose submission never got its row (the server stopped
+    between the two) is dropped, and its id returned so its file, if any, can
+    go; a file with a submission but no row (kept by a version before the
+    disk caps) is counted from now on.
+    """
+    with engine.begin() as db:
+        orphans = list(db.execute(select(UPLOADS.c.submission).where(
+            ~exists().where(SUBMISSIONS.c.id == UPLOADS.c.submission))).scalars())
+        if orphans:
+            db.execute(delete(UPLOADS).where(UPLOADS.c.submission.in_(orphans)))
+        counted = set(db.execute(select(UPLOADS.c.submission)).scalars())
+        for chunk in _chunks([s for s in on_disk if s not in counted], 500):
+            for row in db.execute(select(SUBMISSIONS.c.id, SUBMISSIONS.c.student).where(SUBMISSIONS.c.id.in_(chunk))):
+                db.execute(insert(UPLOADS).values(submission=row.id, student=row.student, size=on_disk[row.id]))
+    return orphans
+
+
+def _chunks(items, size):
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
 def release(engine, submissions):
     """Forget the kept uploads ``submissions`` (their files are gone or going)."""
     with engine.begin() as db:
