@@ -1,7 +1,8 @@
 """The grading loop behind the server: the queue in the database, the workers, the gradebook.
 
 One thread claims queued submissions (round-robin over students, a
-student's one at a time, oldest first: see :func:`.store.claim_next`), hands them to the workers -- this machine's process pool or a Dask
+student's one at a time, oldest first: see :func:`.store.claim_next`),
+hands them to the workers -- this machine's process pool or a Dask
 cluster, student code sealed either way -- and records each result as
 ``grader autograde`` would: the notebook becomes the student's
 ``submitted/`` one with its time, the grades and verdicts go into the
