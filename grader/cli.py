@@ -192,7 +192,10 @@ def cmd_serve(args):
 
     serve(args.course, args.host, args.port, _limits(args), workers=args.workers,
           scheduler=args.scheduler or _scheduler(args.course),
-          options=Options(max_bytes=int(args.max_mb * 2 ** 20), per_minute=args.per_minute, max_queue=args.max_queue),
+          options=Options(max_bytes=int(args.max_mb * 2 ** 20), per_minute=args.per_minute, max_queue=args.max_queue,
+                          max_per_student=args.max_per_student, student_disk_bytes=int(args.student_disk_mb * 2 ** 20),
+                          disk_bytes=int(args.disk_mb * 2 ** 20), parse_workers=args.parse_workers,
+                          parse_memory_bytes=int(args.parse_memory_mb * 2 ** 20), get_per_minute=args.get_per_minute),
           keep_days=args.keep_days)
     return 0
 
@@ -378,6 +381,23 @@ def build_parser():
     serve.add_argument("--keep-days", type=float, default=30,
                        help="days an upload is kept after its verdict (the latest is also the student's "
                             "submitted/ notebook; default: 30)")
+    serve.add_argument("--max-per-student", type=int, default=20,
+                       help="submissions one student may have waiting (queued or being graded); more are told "
+                            "to retry (429, default: 20)")
+    serve.add_argument("--student-disk-mb", type=float, default=200,
+                       help="disk one student's kept uploads may take; graded ones give way first, oldest "
+                            "first; an upload that still does not fit is refused (429, default: 200)")
+    serve.add_argument("--disk-mb", type=float, default=10240,
+                       help="disk the whole class's kept uploads may take, the same way (503, default: 10240)")
+    serve.add_argument("--parse-workers", type=int, default=2,
+                       help="uploads parsed at once, each in a process of its own, off the web server "
+                            "(default: 2)")
+    serve.add_argument("--parse-memory-mb", type=float, default=512,
+                       help="address space of a parsing process: an upload costlier to parse is refused "
+                            "(400, default: 512)")
+    serve.add_argument("--get-per-minute", type=int, default=120,
+                       help="GET requests a minute per token, per client address without one (429; "
+                            "default: 120; the health check is not counted)")
     _add_limits(serve)
     serve.set_defaults(run=cmd_serve)
 
