@@ -16,7 +16,7 @@ from pathlib import Path
 
 # Failures that are the situation's, not the program's: "error: <why>", exit status 2.
 REFUSALS = (("grader.course.gradebook", "GradebookUnavailable"), ("grader.course.batch", "GradingStopped"),
-            ("grader.course.gradebook", "LatePenaltyUnavailable"),
+            ("grader.course.gradebook", "LatePenaltyUnavailable"), ("grader.course.roster_file", "RosterRefused"),
             ("grader.course.lab_context", "NoCourse"), ("grader.course.trust", "UntrustedCourse"),
             ("grader.workers.errors", "ClusterUnavailable"),
             ("grader.similarity.run", "NothingToCompare"))
@@ -137,6 +137,18 @@ def cmd_export(args):
         print_csv(rows, sys.stdout)
     else:
         print("exported {} student(s) to {}".format(len(rows), ", ".join(written)))
+    return 0
+
+
+def cmd_roster(args):
+    from .course.gradebook import open_gradebook
+    from .course.roster_file import import_roster, read_roster
+
+    with open(args.file, "rb") as source:
+        students = read_roster(source.read())
+    with open_gradebook(args.course) as gb:
+        count = import_roster(gb, students)
+    print("imported {} student(s) from {}".format(count, args.file))
     return 0
 
 
@@ -473,6 +485,13 @@ def build_parser():
                               "and known sources, are compared by code only")
     _add_limits(similar)
     similar.set_defaults(run=cmd_similarity)
+
+    roster = sub.add_parser("roster", help="add or update the class from a roster CSV (a spreadsheet's, with "
+                                           "commas or semicolons): columns id, first_name, last_name, email, "
+                                           "lms_user_id")
+    roster.add_argument("file", help="the roster CSV")
+    roster.add_argument("--course", default=".", help="course directory (default: .)")
+    roster.set_defaults(run=cmd_roster)
 
     report = sub.add_parser("report", help="write a self-contained HTML report about the class")
     report.add_argument("--course", default=".", help="course directory (default: .)")
