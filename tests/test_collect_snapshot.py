@@ -222,7 +222,7 @@ def test_on_tmpfs_a_write_through_a_mapping_is_late_though_no_file_time_changed(
         assert writer.stdout.readline() == "written\n", writer.stderr.read()
         first = hub.collect()
         content, received = hub.collected(MALLORY)
-        assert content == EARLY, first.stderr[-2000:]
+        assert content == EARLY, first[-2000:]
         deadline = _deadline()
         hub.collect("--update")  # unchanged since collected before the deadline: its receipt stands
         assert hub.collected(MALLORY) == (EARLY, received)
@@ -236,7 +236,7 @@ def test_on_tmpfs_a_write_through_a_mapping_is_late_though_no_file_time_changed(
         writer.kill()
         writer.communicate()
     content, received = hub.collected(MALLORY)
-    assert content == LATE, late.stderr[-2000:]  # her newest work is collected ...
+    assert content == LATE, late[-2000:]  # her newest work is collected ...
     assert received > deadline  # ... and late, as it is
 
 
