@@ -13,8 +13,10 @@ chose forges or colours a line of collect's output.
 
 import datetime
 import os
+import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -272,3 +274,22 @@ def test_no_folder_or_file_name_forges_or_colours_a_line_of_collects_output(hub)
     assert "nobody\\x0a" + FORGED in output  # shown, escaped, on the refusal's own line
     assert hub.collected(MALLORY)[0] == EARLY
     assert not (hub.submitted(MALLORY) / ("evil\n" + FORGED + "\x1b[2J")).exists()
+
+
+def test_a_folder_with_a_file_system_mounted_on_it_is_refused_and_stops_no_one_else(hub):
+    """A tmpfs mounted in a mount namespace of collect's own stands for the FUSE mount fusermount lets a student
+    make on a folder of theirs, whose every stat or read its daemon may hold forever."""
+    hub = hub()
+    folder = hub.plant(MALLORY, _folder_name(MALLORY))
+    hub.plant(ALICE, _folder_name(ALICE), files=[(NOTEBOOK, EARLY)])
+    uid, quoted = hub.users[MALLORY].pw_uid, shlex.quote(str(folder))
+    script = ("mount -t tmpfs -o uid={uid},gid={uid},mode=0755 none {folder} && printf %s {early} > {folder}/{nb} "
+              "&& chown {uid} {folder}/{nb} && exec {python} -m nbgrader collect {assignment}").format(
+        uid=uid, folder=quoted, early=shlex.quote(EARLY), nb=NOTEBOOK, python=shlex.quote(sys.executable),
+        assignment=ASSIGNMENT)
+    proc = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script], cwd=hub.course,
+                          env=tool_env(), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "a file system is mounted in the folder" in proc.stderr, proc.stderr[-3000:]
+    assert hub.collected(MALLORY) == (None, None)
+    assert hub.collected(ALICE)[0] == EARLY

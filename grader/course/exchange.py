@@ -19,7 +19,8 @@ and copies from it only regular files of that student's, one snapshot at a
 time (:mod:`grader.course.snapshot`): opened without following links, copied
 in bounded chunks into a private staging folder, each at most ``max_file_mb``
 and the whole at most ``max_entries`` entries and ``max_total_mb``; links,
-pipes, devices and folders are skipped. The time of a submission is when the
+pipes, devices and folders are skipped, and a folder with a file system
+mounted in it (FUSE: its daemon could hold collect) is refused. The time of a submission is when the
 exchange received it: the latest inode change time of the folder and of the
 files collected, read after the copy -- content that changed during the copy
 is refused (after one more try), so a swap after the time was read cannot
@@ -46,7 +47,7 @@ from traitlets import Float, Integer
 
 from ..client import printable
 from .layout import NOTEBOOK
-from .snapshot import REPLACED, Caps, Changed, Refused, receipt, take
+from .snapshot import REPLACED, Caps, Changed, Refused, mounted_under, receipt, take
 from .students import is_student_id, roster
 
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
@@ -66,7 +67,8 @@ class SafeCollect(ExchangeCollect):
     def init_src(self):
         if self.coursedir.course_id == "":
             self.fail("No course id specified. Re-run with --course flag.")
-        self.inbound_path = os.path.join(self.root, self.coursedir.course_id, "inbound")
+        # resolved (the instructor's own path), so that the mount table's points compare with its folders
+        self.inbound_path = os.path.realpath(os.path.join(self.root, self.coursedir.course_id, "inbound"))
         if not os.path.isdir(self.inbound_path):
             self.fail("Course not found: {}".format(self.inbound_path))
         from nbgrader.api import Gradebook
@@ -105,6 +107,8 @@ class SafeCollect(ExchangeCollect):
             raise Refused("the name is not a student id")
         if student not in self.roster:
             raise Refused("{} is not on the roster".format(student))
+        if mounted_under(entry.path):  # before any stat: one of a mount (FUSE) may block
+            raise Refused("a file system is mounted in the folder")
         info = os.lstat(entry.path)
         if not stat.S_ISDIR(info.st_mode):
             raise Refused("not a folder (a link, a file)")

@@ -16,12 +16,16 @@ the receipt later, never earlier.
 
 Writes through a shared memory mapping are the one change the kernel does
 not always time. A disk file system (ext4, XFS) times the first write to a
-page after writeback made it clean, so such writes can be at most the
+page after writeback made it clean, so such writes can be about the
 writeback delay newer than their time (``vm.dirty_expire_centisecs``: 30 s by
-default). tmpfs (and ramfs, hugetlbfs) never cleans a page: once a page was
+default, plus the flusher's interval). tmpfs (and ramfs, hugetlbfs) never cleans a page: once a page was
 written through a mapping, later writes to it leave no time at all. There
 :attr:`Snapshot.timed` is False and the only sound receipt is when the copy
 finished (:func:`receipt`).
+
+A folder with a file system mounted in it (FUSE, which fusermount lets a
+student mount on a folder of theirs) is refused before anything in it is
+stat-ed: its daemon could hold collect forever (:func:`mounted_under`).
 
 Caps are checked on the listing, before a byte is copied, by apparent size
 (a sparse file counts as the size it reads as): at most ``max_entries``
@@ -76,12 +80,14 @@ def take(path, uid, staging, caps):
     :class:`Changed` (something changed during the copy: the caller may try
     again into a fresh staging folder); OSError for what the kernel refused.
     """
+    if mounted_under(path):
+        raise Refused("a file system is mounted in the folder")
     folder = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
     try:
         before = os.fstat(folder)
         if before.st_uid != uid:
             raise Refused("the folder is owned by uid {}, not by its student".format(before.st_uid))
-        planned, skipped = _plan(folder, uid, caps)
+        planned, skipped = _plan(folder, before.st_dev, uid, caps)
         latest = before.st_ctime_ns
         for name, listed in planned:
             latest = max(latest, _copy(folder, name, listed, staging))
@@ -102,7 +108,7 @@ def receipt(snapshot):
     return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).replace(tzinfo=None)
 
 
-def _plan(folder, uid, caps):
+def _plan(folder, device, uid, caps):
     """([(name, stat)] to copy, [(name, why)] skipped) from one listing of ``folder``, within ``caps``."""
     planned, skipped, entries, total = [], [], 0, 0
     with os.scandir(folder) as listing:
@@ -111,7 +117,7 @@ def _plan(folder, uid, caps):
             if entries > caps.max_entries:
                 raise Refused("more than {} entries in the folder".format(caps.max_entries))
             info = entry.stat(follow_symlinks=False)
-            why = _not_copied(entry.name, info, uid, caps.max_file)
+            why = _not_copied(entry.name, info, device, uid, caps.max_file)
             if why:
                 skipped.append((entry.name, why))
                 continue
@@ -123,12 +129,14 @@ def _plan(folder, uid, caps):
     return sorted(planned), sorted(skipped)
 
 
-def _not_copied(name, info, uid, max_file):
-    """Why the entry ``name`` is skipped, or None to copy it."""
+def _not_copied(name, info, device, uid, max_file):
+    """Why the entry ``name`` (in a folder on ``device``) is skipped, or None to copy it."""
     if name == REPLACED:
         return "the exchange writes its own"
     if stat.S_ISLNK(info.st_mode):
         return "a link"
+    if info.st_dev != device:
+        return "on another file system (a mount)"
     if not stat.S_ISREG(info.st_mode):
         return "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
     if info.st_uid != uid:
@@ -180,28 +188,45 @@ def _identity(info):
     return (info.st_dev, info.st_ino, info.st_mode, info.st_uid, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
+def mounted_under(path):
+    """Mount points at or under ``path`` (absolute, links resolved), read from the mount table, not the path.
+
+    A student may mount a FUSE file system on a folder of their own (fusermount
+    lets them), whose stat or read can then block collect for everyone. The
+    mount table is read without touching ``path`` at all; a mount made after
+    it was read is the one race left (a file on another device is skipped).
+    """
+    return [point for _, point, _ in _mounts() if point == path or point.startswith(path.rstrip("/") + "/")]
+
+
 def _timed(device, path):
     """Whether the file system of ``device`` (holding ``path``) times every write, mapped ones included."""
     return _file_system(device, os.path.realpath(path)) not in UNTIMED_FILE_SYSTEMS
 
 
 def _file_system(device, path):
-    """The type of the mount holding ``path`` (its device ``device``), from /proc/self/mountinfo; "" if unknown."""
-    by_device, by_prefix = "", ("", -1)
-    wanted = "{}:{}".format(os.major(device), os.minor(device))
-    try:
-        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as mounts:
-            lines = mounts.read().splitlines()
-    except OSError:
-        return ""
-    for line in lines:
-        fields, _, rest = line.partition(" - ")
-        fields, kind = fields.split(" "), (rest.split(" ") or [""])[0]
-        if len(fields) < 5:
-            continue
-        if fields[2] == wanted:
-            by_device = kind
-        point = re.sub(r"\\([0-7]{3})", lambda code: chr(int(code.group(1), 8)), fields[4])  # a space is \040
+    """The type of the mount holding ``path`` (its device ``device``), from the mount table; "" if unknown."""
+    wanted, by_prefix = "{}:{}".format(os.major(device), os.minor(device)), ("", -1)
+    for number, point, kind in _mounts():
+        if number == wanted:
+            return kind
         if (path == point or path.startswith(point.rstrip("/") + "/")) and len(point) > by_prefix[1]:
             by_prefix = (kind, len(point))
-    return by_device or by_prefix[0]
+    return by_prefix[0]
+
+
+def _mounts():
+    """[(device as "major:minor", mount point, type)] from /proc/self/mountinfo; [] if it cannot be read."""
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as table:
+            lines = table.read().splitlines()
+    except OSError:
+        return []
+    mounts = []
+    for line in lines:
+        fields, _, rest = line.partition(" - ")
+        fields = fields.split(" ")
+        if len(fields) >= 5:
+            point = re.sub(r"\\([0-7]{3})", lambda code: chr(int(code.group(1), 8)), fields[4])  # a space is \040
+            mounts.append((fields[2], point, (rest.split(" ") or [""])[0]))
+    return mounts
