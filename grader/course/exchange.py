@@ -158,11 +158,9 @@ class SafeCollect(ExchangeCollect):
         finally:
             if os.path.isdir(staging):
                 shutil.rmtree(staging)
-        if not snapshot.timed:
-            self.log.warning("%s: the exchange is on a file system that does not time writes through a memory "
-                             "mapping (tmpfs): received when collected", student)
-        self.log.info("Collected %s %s, received %s", student, self.coursedir.assignment_id,
-                      received.strftime(_TIME_FORMAT))
+        self.log.info("Collected %s %s, received %s%s", student, self.coursedir.assignment_id,
+                      received.strftime(_TIME_FORMAT), "" if snapshot.timed else
+                      " (when copied: the exchange's file system, tmpfs, does not time writes through a mapping)")
 
     def _snapshot(self, folder, uid, staging):
         """:func:`~grader.course.snapshot.take` into a fresh ``staging``, once more if the folder changed."""
@@ -180,7 +178,7 @@ class SafeCollect(ExchangeCollect):
                 self.log.info("%s changed while it was being collected (%s): once more",
                               printable(os.path.basename(folder), lines=False), printable(change, lines=False))
         for name, why in snapshot.skipped:
-            self.log.warning("%s: not collected: %s (%s)", printable(os.path.basename(folder), lines=False),
+            self.log.info("%s: not collected: %s (%s)", printable(os.path.basename(folder), lines=False),
                              printable(name, lines=False), why)
         if not any(name.endswith(".ipynb") for name in snapshot.copied):  # a renamed lone notebook is graded
             raise Refused("no notebook of the student's own in the submission (expected {})".format(NOTEBOOK))

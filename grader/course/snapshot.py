@@ -116,8 +116,10 @@ def _plan(folder, device, uid, caps):
             entries += 1
             if entries > caps.max_entries:
                 raise Refused("more than {} entries in the folder".format(caps.max_entries))
+            if entry.name == REPLACED:  # the student's clock: never copied, and no news to log
+                continue
             info = entry.stat(follow_symlinks=False)
-            why = _not_copied(entry.name, info, device, uid, caps.max_file)
+            why = _not_copied(info, device, uid, caps.max_file)
             if why:
                 skipped.append((entry.name, why))
                 continue
@@ -129,10 +131,8 @@ def _plan(folder, device, uid, caps):
     return sorted(planned), sorted(skipped)
 
 
-def _not_copied(name, info, device, uid, max_file):
-    """Why the entry ``name`` (in a folder on ``device``) is skipped, or None to copy it."""
-    if name == REPLACED:
-        return "the exchange writes its own"
+def _not_copied(info, device, uid, max_file):
+    """Why an entry (``info``, in a folder on ``device``) is skipped, or None to copy it."""
     if stat.S_ISLNK(info.st_mode):
         return "a link"
     if info.st_dev != device:
