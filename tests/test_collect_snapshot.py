@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, strategies as st
 
 from collect_race import collect_here, swap_before
 from course import ASSIGNMENT, NOTEBOOK, copy_course, tool_env
@@ -272,6 +273,15 @@ def test_no_folder_or_file_name_forges_or_colours_a_line_of_collects_output(hub)
     assert "nobody\\x0a" + FORGED in output  # shown, escaped, on the refusal's own line
     assert hub.collected(MALLORY)[0] == EARLY
     assert not (hub.submitted(MALLORY) / ("evil\n" + FORGED + "\x1b[2J")).exists()
+
+
+@given(st.text())
+def test_a_name_shown_inside_one_log_line_keeps_no_newline_or_control_character(text):
+    from grader.client import printable
+
+    shown = printable(text, lines=False)
+    assert shown.isprintable()  # no newline, carriage return, escape or bell left to obey
+    assert (shown == text) == text.isprintable()  # a plain name is shown as it is
 
 
 def test_a_folder_with_a_file_system_mounted_on_it_is_refused_and_stops_no_one_else(hub):
