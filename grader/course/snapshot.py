@@ -11,17 +11,17 @@ folder is stat-ed again at the end. A write, a swap, a new or removed entry
 during the copy changes an inode's change time, size or identity, and the
 snapshot is refused as :class:`Changed`. What was copied was therefore
 unchanged from the first stat to the last, and the latest change time seen
-after the copy is a time when it was all there: a swap after the copy makes
-the receipt later, never earlier.
+after the copy is a time when it was all there (to one tick of the kernel's
+file clock): a swap after the copy makes the receipt later, never earlier.
 
 Writes through a shared memory mapping are the one change the kernel does
 not always time. A disk file system (ext4, XFS) times the first write to a
 page after writeback made it clean, so such writes can be about the
 writeback delay newer than their time (``vm.dirty_expire_centisecs``: 30 s by
-default, plus the flusher's interval). tmpfs (and ramfs, hugetlbfs) never cleans a page: once a page was
-written through a mapping, later writes to it leave no time at all. There
-:attr:`Snapshot.timed` is False and the only sound receipt is when the copy
-finished (:func:`receipt`).
+default, plus the flusher's interval). tmpfs (and ramfs, hugetlbfs) never
+cleans a page: once a page was written through a mapping, later writes to it
+leave no time at all. There :attr:`Snapshot.timed` is False and the only
+sound receipt is when the copy finished (:func:`receipt`).
 
 A folder with a file system mounted in it (FUSE, which fusermount lets a
 student mount on a folder of theirs) is refused before anything in it is
