@@ -28,12 +28,16 @@ def points(value):
     return "{:g}".format(round(value, 2))
 
 
-def printable(text):
-    """``text`` safe for a terminal: control characters (an escape sequence, a carriage return) shown, not obeyed."""
+def printable(text, lines=True):
+    """``text`` safe for a terminal: control characters (an escape sequence, a carriage return) shown, not obeyed.
+
+    ``lines=False`` shows a newline too (``\\x0a``): for a name inside one log line, which it must not end.
+    """
     text = str(text)
-    if text.replace("\n", "").isprintable():  # nearly every text: checked in C, returned as it is
+    kept = "\n" if lines else ""
+    if (text.replace("\n", "") if lines else text).isprintable():  # nearly every text: checked in C, returned as is
         return text
-    return "".join(ch if ch == "\n" or ch.isprintable() else "\\x{:02x}".format(ord(ch)) if ord(ch) < 256
+    return "".join(ch if ch == kept or ch.isprintable() else "\\x{:02x}".format(ord(ch)) if ord(ch) < 256
                    else "\\u{:04x}".format(ord(ch)) for ch in text)
 
 
