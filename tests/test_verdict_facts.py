@@ -30,7 +30,7 @@ from inprocess import namespace_of
 from grader import client
 from grader.checks.graded_functions import BY_NAME
 from grader.checks.inprocess import check_function
-from grader.checks.judge import judge_case, judge_function
+from grader.checks.judge import judge_case, judge_function, syntax_error
 from grader.checks.reference import cases_for
 from grader.checks.results import SubmissionResult
 from grader.checks.verdicts import function_report
@@ -201,8 +201,14 @@ def test_a_forged_report_from_a_child_is_judged_by_facts_only(attack):
     spec = BY_NAME["linear_forward"]
     for outcome in (Outcome(error=error.format(secret)), Outcome(invalid=invalid.format(secret))):
         results = [judge_case(spec, case, expected, outcome) for case, expected in cases_for(spec.name)]
-        for text in student_texts([judge_function(spec, results)]):
+        judged = judge_function(spec, results)
+        for text in student_texts([judged]):
             assert secret not in text, text
+    noted = SubmissionResult(functions=(judged,), notes=("ячейка 3: " + error.format(secret),
+                                                         "ячейка 4: " + secret)).to_json()
+    syntax = syntax_error("linear_forward", 3, "    Z = np.dot(W A) + b", "SyntaxError: " + error.format(secret))
+    for text in (json.dumps(noted, ensure_ascii=False), client.report(noted), syntax.message):
+        assert secret not in text, text
 
 
 def test_a_verdict_still_says_what_is_wrong():
@@ -247,6 +253,37 @@ SEALED = [("raise ValueError(T)", "float.hex(float(v))", False),
           ("return {T: 1.0}", "repr(struct.pack('<d', v))", True),
           ("print(T); warnings.warn(T); return np.zeros((K,)), None", "repr(v)", True),
           ("raise SystemExit(T)", "'%.4f' % v", True)]
+
+
+# An answer cell's own top-level code runs in the child that holds the cases it will be called on.
+PRELOADED = """
+import sys
+
+def _arrays(value, depth=0):
+    if isinstance(value, np.ndarray):
+        yield value
+    elif depth < 8 and isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _arrays(item, depth + 1)
+    elif depth < 8 and isinstance(value, dict):
+        for item in list(value.values()):
+            yield from _arrays(item, depth + 1)
+
+_held = [float(a.flat[0]) for a in _arrays(vars(sys.modules["grader.sandbox.child"])) if a.size]
+raise ValueError(" ".join(repr(x) + " " + float.hex(x) for x in _held[:400]))
+"""
+
+
+def test_a_cell_that_raises_what_the_child_holds_shows_none_of_it(zygote, tmp_path):
+    path = tmp_path / "cell.ipynb"
+    nb = with_answers(solved_submission(), {"compute_cost": "# ОЦЕНИВАЕМОЕ: compute_cost\n" +
+                                            solved_sources()["compute_cost"] + PRELOADED})
+    path.write_text(as_text(nb), encoding="utf-8")
+    result = grade_notebook(path, zygote, Limits(cell_seconds=5, function_seconds=5))
+    assert any(note.startswith("ячейка") and "ValueError" in note for note in result.notes), result.notes
+    shown = result.to_json()
+    for text in (json.dumps(shown, ensure_ascii=False), client.report(shown)):
+        assert not leaks(text), (leaks(text), text[:2000])
 
 
 @pytest.mark.parametrize("channel, writing, stash", SEALED)

@@ -318,6 +318,7 @@ class ErrorKind(Enum):
     ARGUMENTS = "функция вызвана не с теми аргументами"
     OPERAND_TYPE = "операция над значениями неподходящего типа"
     NAME = "имя не определено"
+    TOO_LARGE = "функция лабораторной вызвана с аргументами больше, чем бывает в лабораторной"
 
 
 _READ = 1000  # characters of an exception's text read (a child's report may be megabytes; the regexes scan it)
@@ -335,8 +336,27 @@ _RECOGNISED = (  # (exception, pattern of its text, kind); shapes are read from 
      ErrorKind.ARGUMENTS),
     (("TypeError", "UFuncTypeError"), re.compile(r"unsupported operand|can't multiply|did not contain a loop"),
      ErrorKind.OPERAND_TYPE),
+    (("ValueError",), re.compile(r"больше, чем бывает в лабораторной"), ErrorKind.TOO_LARGE),  # reference.within_budget
     (("NameError", "UnboundLocalError"), re.compile(r"name .* is not defined|cannot access local"), ErrorKind.NAME),
 )
+
+
+# Python's own words for a syntax error, said as Python says them (its position and quoted text left out).
+_BRACKETS = (("(", ")"), ("[", "]"), ("{", "}"))
+SYNTAX_WORDS = ("invalid syntax. Perhaps you forgot a comma?", "invalid syntax", "unexpected indent",
+                "expected an indented block", "unindent does not match any outer indentation level", "expected ':'",
+                "unterminated triple-quoted string literal", "unterminated string literal", "invalid decimal literal",
+                "cannot assign to function call", "cannot assign to expression", "cannot assign to literal",
+                "'return' outside function", "invalid non-printable character", "invalid character",
+                "unexpected EOF while parsing", "inconsistent use of tabs and spaces in indentation",
+                "expected 'except' or 'finally' block", "positional argument follows keyword argument",
+                "keyword argument repeated", "unexpected character after line continuation character",
+                "Missing parentheses in call to 'print'. Did you mean print(...)?") + \
+    tuple("'{}' was never closed".format(o) for o, _ in _BRACKETS) + \
+    tuple("unmatched '{}'".format(c) for _, c in _BRACKETS) + \
+    tuple("closing parenthesis '{}' does not match opening parenthesis '{}'".format(c, o)
+          for _, c in _BRACKETS for o, _ in _BRACKETS)
+_SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
 
 
 @dataclass(frozen=True)
@@ -347,10 +367,12 @@ class Raised:
     kind: ErrorKind = None
     shapes: tuple = ()           # of :class:`Shape`: the sizes NumPy named, when all are the lab's
     key: str = ""                # a lab key a KeyError named
+    syntax: str = ""             # in :data:`SYNTAX_WORDS`: what Python said of a syntax error
 
     def __post_init__(self):
         if (self.exception and self.exception not in EXCEPTIONS) or not isinstance(self.kind, (ErrorKind, type(None))) \
-                or not all(isinstance(s, Shape) for s in self.shapes) or (self.key and not lab_key(self.key)):
+                or not all(isinstance(s, Shape) for s in self.shapes) or (self.key and not lab_key(self.key)) \
+                or (self.syntax and self.syntax not in SYNTAX_WORDS):
             raise ValueError("Raised holds only facts")
 
     @classmethod
@@ -359,6 +381,8 @@ class Raised:
         name, _, text = str(error)[:_READ].partition(": ")
         if name not in EXCEPTIONS:
             return cls()
+        if name in _SYNTAX_ERRORS:
+            return cls(name, syntax=next((w for w in SYNTAX_WORDS if text.startswith(w)), ""))
         for names, pattern, kind in _RECOGNISED:
             found = pattern.search(text) if name in names else None
             if found:
@@ -371,16 +395,76 @@ class Raised:
                        for s in re.findall(_SHAPE_TEXT, found.group(0)))
         return cls(name, kind, shapes if shapes and all(shapes) else ())
 
-    def __str__(self):
-        text = "ошибка при вызове: " + (self.exception or "исключение своего класса (его имя не показывается)")
+    def described(self):
+        """«ValueError — не согласованы размеры …», «SyntaxError: invalid syntax»: the facts, without the call."""
+        if self.syntax:
+            return "{}: {}".format(self.exception, self.syntax)
+        text = self.exception or "исключение своего класса (его имя не показывается)"
         if self.kind:
             text += " — " + self.kind.value
             if self.key:
                 text += " " + self.key
             if self.shapes:
                 text += ": " + " и ".join(map(str, self.shapes))
-        return text + "\n  (текст исключения в вердикт не попадает; на примере из лабораторной его покажет " \
-                      "ячейка с примером в ноутбуке)"
+        return text
+
+    def __str__(self):
+        return "ошибка при вызове: " + self.described() + "\n  (текст исключения в вердикт не попадает; на " \
+                                                          "примере из лабораторной его покажет ячейка с примером в ноутбуке)"
+
+
+class CellFailure(Enum):
+    """What the sandbox says of an answer cell it stopped (its own words, :func:`grader.sandbox.session.describe_failure`)."""
+
+    TIMEOUT = "превышено время выполнения"
+    PROTOCOL = "нарушен протокол проверки"
+    CRASH = "процесс проверки аварийно завершился"
+
+
+_NOTE = re.compile(r"ячейка (\d{1,4}): (.*)\Z", re.S)
+_IMPORT = "импорт лабораторной не выполнен: "
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note on the submission: an answer cell (its number) raised or was stopped, or the lab's imports failed.
+
+    A cell's code runs where the sealed child holds the cases it will be
+    called on, so what it raised is said by its facts. The lab's imports fail
+    (a broken installation) before any student code runs: their note is the
+    engine's, said as it is.
+    """
+
+    cell: int = 0                # 1-based
+    raised: Raised = None
+    failure: CellFailure = None
+    imports: str = ""            # the engine's note on the lab's imports
+
+    def __post_init__(self):
+        if type(self.cell) is not int or not 0 <= self.cell < 10_000 or not isinstance(self.raised, (Raised, type(None))) \
+                or not isinstance(self.failure, (CellFailure, type(None))) \
+                or (self.imports and not self.imports.startswith(_IMPORT)):
+            raise ValueError("Note holds only facts")
+
+    @classmethod
+    def of(cls, text):
+        """The facts of a note as the engine writes it ("ячейка 3: ValueError: …"); a note said already stays."""
+        text = str(text)
+        if text.startswith(_IMPORT):
+            return cls(imports=text)
+        found = _NOTE.match(text)
+        cell, error = (int(found.group(1)), found.group(2)) if found else (0, text)
+        failure = next((f for f in CellFailure if error.startswith(("ячейка: " + f.value, f.value))), None)
+        return cls(cell, None if failure else Raised.of(re.split(r" — |; ", error, 1)[0]), failure)
+
+    def __str__(self):
+        if self.imports:
+            return self.imports
+        where = "ячейка {}: ".format(self.cell) if self.cell else ""
+        if self.failure:
+            return where + self.failure.value
+        return where + self.raised.described() + ("" if self.raised.syntax else
+                                                  "; текст исключения не показывается: запустите ячейку в ноутбуке")
 
 
 # --- a returned value that is not plain data -----------------------------------------------------

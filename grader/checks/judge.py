@@ -16,8 +16,6 @@ from .results import ERROR, FAILED, MISSING, PASSED, SYNTAX, CaseResult, Functio
 # Decimal numbers in an exception's text, folded for its fingerprint (grader similarity): the same code
 # raising on the same case gives the same one. (No verdict shows the text: see .facts.)
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?\d+[eE][-+]?\d+")
-# Where Python puts a syntax error (the verdict says it in Russian, with the line's text).
-_LOCATION = re.compile(r" \(<answer cell>, line \d+\)")
 # Verdicts that name a slip (a typical mistake or compare's transposed, sign, keepdims, factor of m).
 _NAMED_SLIPS = ("похоже, ", "keepdims", "перепутан знак", "деление на m")
 
@@ -133,12 +131,16 @@ def summarize(failures, total):
 
 
 def syntax_error(name, line, text, error):
-    """The verdict for a function whose answer cell does not parse: where, and Python's words for it."""
+    """The verdict for a function whose answer cell does not parse: where, and Python's words for it.
+
+    ``text`` is the line as the grader holds the cell; ``error``, the child's report, is said by its facts
+    (:class:`~.facts.Raised`: Python's words when they are among those Python says).
+    """
     spec = BY_NAME[name]
     where = "синтаксическая ошибка в ячейке функции {}, строка {}".format(name, line) if line else \
         "синтаксическая ошибка в ячейке функции {}".format(name)
     shown = ":\n    {}\n".format(text.strip()[:200]) if text.strip() else "\n"
-    return FunctionResult(name, 0.0, spec.points, SYNTAX, where + shown + _LOCATION.sub("", error) +
+    return FunctionResult(name, 0.0, spec.points, SYNTAX, where + shown + Raised.of(error).described() +
                           "\nЯчейка не выполнилась, поэтому функция не определена: исправьте эту строку.")
 
 

@@ -2,6 +2,7 @@
 
 from dataclasses import asdict, dataclass, field, fields
 
+from .facts import Note
 from .graded_functions import MAX_SCORE
 
 PASSED, FAILED, ERROR, TIMEOUT, MISSING = "passed", "failed", "error", "timeout", "missing"
@@ -46,6 +47,11 @@ class SubmissionResult:
     notes: tuple = field(default_factory=tuple)  # cell errors and the like, in Russian
     sha256: str = ""        # of the submitted file that was graded ("" when it could not be read)
     refused: tuple = ()     # what the seal refused the answer cells' own top-level code, in Russian
+
+    def __post_init__(self):
+        # A cell's error is the student's text, raised where the sealed child holds the hidden cases: a
+        # note keeps only its facts (.facts.Note), however it was written.
+        object.__setattr__(self, "notes", tuple(str(Note.of(note)) for note in self.notes))
 
     @property
     def score(self):
