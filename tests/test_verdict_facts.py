@@ -286,6 +286,20 @@ def test_a_cell_that_raises_what_the_child_holds_shows_none_of_it(zygote, tmp_pa
         assert not leaks(text), (leaks(text), text[:2000])
 
 
+def test_how_often_the_seal_refused_a_call_is_said_up_to_ten(zygote, tmp_path):
+    """The count is the student's to choose (a number of the hidden value's digits): said only up to 10."""
+    body = ("def linear_forward(A, W, b):\n    import socket\n"
+            "    for _ in range(int(abs(A[0, 0]) * 1e3) % 150 + 11):\n        try:\n"
+            "            socket.socket()\n        except OSError:\n            pass\n    return None\n")
+    path = tmp_path / "refused.ipynb"
+    path.write_text(as_text(with_answers(solved_submission(), {"linear_forward": "# ОЦЕНИВАЕМОЕ: linear_forward\n" +
+                                                               body})), encoding="utf-8")
+    result = grade_notebook(path, zygote, Limits(cell_seconds=5, function_seconds=5))
+    verdict = {f.name: f for f in result.functions}["linear_forward"]
+    assert verdict.refused == ("сеть: socket больше 10 раз",), verdict.refused
+    assert "socket больше 10 раз" in client.report(result.to_json())
+
+
 @pytest.mark.parametrize("channel, writing, stash", SEALED)
 def test_the_sealed_engine_verdicts_show_no_hidden_value(zygote, tmp_path, channel, writing, stash):
     """Stashed in the child on a hidden case and shown on a later function's example, too."""

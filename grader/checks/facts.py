@@ -467,6 +467,42 @@ class Note:
                                                   "; текст исключения не показывается: запустите ячейку в ноутбуке")
 
 
+# --- a call the seal refused -----------------------------------------------------------------------
+
+_REFUSAL = re.compile(r"(?P<what>[^:×]{1,40}): (?P<name>[a-z][a-z0-9_]{0,40}|#\d+)(?: ×(?P<n>\d+))?\Z")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A call the seal refused, as the kernel named it: what it reaches, its name, how often (capped).
+
+    How often is the student's to choose (up to the sandbox's limit), so it is said like any length.
+    """
+
+    what: str
+    name: str          # the kernel's name of the call; "" for a bare number
+    times: Count
+
+    def __post_init__(self):
+        if not re.fullmatch(r"[^:×\d]{1,40}", self.what) or not re.fullmatch(r"([a-z][a-z0-9_]{0,40})?", self.name) \
+                or not isinstance(self.times, Count):
+            raise ValueError("Refusal holds only facts")
+
+    @classmethod
+    def of(cls, text):
+        """The facts of «сеть: socket ×5» as the sandbox writes it (:class:`grader.sandbox.supervisor.Refusals`)."""
+        found = _REFUSAL.match(str(text))
+        if not found or any(c.isdigit() for c in found.group("what")):
+            return cls("ядро", "", Count(1))
+        name = "" if found.group("name").startswith("#") else found.group("name")
+        return cls(found.group("what"), name, Count(int(found.group("n") or 1)))
+
+    def __str__(self):
+        times = "" if self.times.n == 1 else " ×{}".format(self.times.n) if self.times.n <= COUNT_LIMIT else \
+            " больше {} раз".format(COUNT_LIMIT)
+        return "{}: {}{}".format(self.what, self.name or "вызов без имени", times)
+
+
 # --- a returned value that is not plain data -----------------------------------------------------
 
 # Names of types a verdict may say: Python's and NumPy's common ones. A class of the student's own may have any
