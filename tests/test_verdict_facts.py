@@ -28,6 +28,7 @@ from hostile import as_text
 from inprocess import namespace_of
 
 from grader import client
+from grader.checks.facts import Shape
 from grader.checks.graded_functions import BY_NAME
 from grader.checks.inprocess import check_function
 from grader.checks.judge import judge_case, judge_function, syntax_error
@@ -165,6 +166,21 @@ def test_the_renderings_are_distinctive_and_the_honest_verdicts_show_none():
     honest = namespace_of(solved_sources())
     results = [check_function(name, honest.get(name)) for name in ATTACKED]
     assert not any(leaks(text) for text in student_texts(results))
+
+
+def test_every_shape_a_case_expects_is_made_of_the_labs_sizes():
+    """What a verdict says a case expects is always sayable: every output's axes are among its inputs'."""
+    stack = [expected for name in BY_NAME for _, expected in cases_for(name)]
+    shapes = set()
+    while stack:
+        value = stack.pop()
+        if isinstance(value, np.ndarray):
+            shapes.add(value.shape)
+        elif isinstance(value, (list, tuple)):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+    assert len(shapes) > 20 and all(Shape.of(shape) for shape in shapes), shapes
 
 
 channels = st.tuples(st.sampled_from(CHANNELS), st.sampled_from(WRITINGS), st.booleans(),

@@ -6,7 +6,7 @@ object's type name, a length, a shape, a dict key, a value -- and what it
 stashes on a hidden case it can show on the lab's own example later. So no
 verdict is built from what the student made and then masked: each is one of
 the facts below, whose every field is an enum member, a size or name from a
-closed list the grader knows in advance (:data:`SIZES`, lab key names,
+closed list the grader knows in advance (:func:`sizes`, lab key names,
 builtin exception classes, known type names), a count capped at
 :data:`COUNT_LIMIT`, or the grader's own trusted data (a case's ``m``, its
 path, the lab example's expected values). Each fact checks its fields when it
@@ -23,12 +23,12 @@ import numpy as np
 
 from .graded_functions import SPECS
 
-COUNT_LIMIT = 10   # a length a student chose is said up to this, else «больше 10»
+COUNT_LIMIT = 10   # a length or count a student chose is said up to this, else «более 10»
 
 
 @lru_cache(maxsize=None)
 def sizes():
-    """Every axis length and integer argument of every case (public: each label says them), and 1.
+    """Every axis length and integer argument of every case (public: each label says them), 0 and 1.
 
     A shape made only of these can be said: it names no hidden value, only
     sizes the student was told. (Every output's axes are among its inputs'.)
@@ -78,7 +78,7 @@ class Shape:
 
 @dataclass(frozen=True)
 class Count:
-    """A length the student chose: said up to :data:`COUNT_LIMIT`, beyond it only «больше»."""
+    """A length the student chose: said up to :data:`COUNT_LIMIT`, beyond it only «более»."""
 
     n: int
 
@@ -199,7 +199,8 @@ class Factor:
         return None
 
     def __str__(self):
-        return "результат в {:g} раз {} верного".format(self.factor, "больше" if self.larger else "меньше")
+        times = _plural(int(self.factor), "раз", "раза", "раз") if self.factor.is_integer() else "раза"
+        return "результат в {:g} {} {} верного".format(self.factor, times, "больше" if self.larger else "меньше")
 
 
 @dataclass(frozen=True)
@@ -555,8 +556,9 @@ class Invalid:
     @classmethod
     def of(cls, text):
         """The facts of why a value was refused, from the codec's words as a child reports them (forgeable)."""
+        text = str(text)[:_READ]
         for reason, pattern in _UNSUPPORTED:
-            found = pattern.match(str(text))
+            found = pattern.match(text)
             if not found:
                 continue
             if reason is Unsupported.TYPE:
