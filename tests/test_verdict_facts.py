@@ -100,19 +100,25 @@ def _four_digits(v):
     return int(abs(v) * 1e3) % 9000 + 1000  # the cell's K
 
 
-def _hidden_values(name):
-    """Every float of the hidden cases of ``name``: inputs and expected outputs, and each array's sum."""
-    found, stack = [], [(case.args, expected) for case, expected in cases_for(name) if not case.public]
+def _leaves(value):
+    """The arrays and floats in nested plain data."""
+    stack = [value]
     while stack:
         value = stack.pop()
-        if isinstance(value, np.ndarray):
-            found += list(value.ravel().astype(float)) + [float(value.sum())]
-        elif isinstance(value, (list, tuple)):
+        if isinstance(value, (list, tuple)):
             stack.extend(value)
         elif isinstance(value, dict):
             stack.extend(value.values())
-        elif isinstance(value, float):
-            found.append(value)
+        elif isinstance(value, (np.ndarray, float)):
+            yield value
+
+
+def _hidden_values(name):
+    """Every float of the hidden cases of ``name``: inputs and expected outputs, and each array's sum."""
+    found = []
+    for value in _leaves([(case.args, expected) for case, expected in cases_for(name) if not case.public]):
+        found += list(value.ravel().astype(float)) + [float(value.sum())] if isinstance(value, np.ndarray) \
+            else [value]
     return found
 
 
@@ -170,16 +176,8 @@ def test_the_renderings_are_distinctive_and_the_honest_verdicts_show_none():
 
 def test_every_shape_a_case_expects_is_made_of_the_labs_sizes():
     """What a verdict says a case expects is always sayable: every output's axes are among its inputs'."""
-    stack = [expected for name in BY_NAME for _, expected in cases_for(name)]
-    shapes = set()
-    while stack:
-        value = stack.pop()
-        if isinstance(value, np.ndarray):
-            shapes.add(value.shape)
-        elif isinstance(value, (list, tuple)):
-            stack.extend(value)
-        elif isinstance(value, dict):
-            stack.extend(value.values())
+    shapes = {value.shape for value in _leaves([expected for name in BY_NAME for _, expected in cases_for(name)])
+              if isinstance(value, np.ndarray)}
     assert len(shapes) > 20 and all(Shape.of(shape) for shape in shapes), shapes
 
 
