@@ -15,6 +15,7 @@ page. The sealed engine is checked on a class of such cells.
 
 import html
 import json
+from dataclasses import replace
 import re
 import struct
 
@@ -218,8 +219,13 @@ def test_a_forged_report_from_a_child_is_judged_by_facts_only(attack):
         judged = judge_function(spec, results)
         for text in student_texts([judged]):
             assert secret not in text, text
-    noted = SubmissionResult(functions=(judged,), notes=("ячейка 3: " + error.format(secret),
-                                                         "ячейка 4: " + secret)).to_json()
+    made = SubmissionResult(functions=(replace(judged, refused=("сеть: socket ×" + str(len(secret) + 11),
+                                                                "ядро: #" + str(len(secret) + 1000))),),
+                            notes=("ячейка 3: " + error.format(secret), "ячейка 4: " + secret,
+                                   "ячейка 5: ValueError: shapes (3,4) and (5,3) not aligned"))
+    noted = made.to_json()
+    assert replace(made, functions=tuple(replace(f) for f in made.functions)).to_json() == noted  # said once
+    assert noted["functions"][0]["refused"] == ["сеть: socket больше 10 раз", "ядро: вызов без имени"]
     syntax = syntax_error("linear_forward", 3, "    Z = np.dot(W A) + b", "SyntaxError: " + error.format(secret))
     for text in (json.dumps(noted, ensure_ascii=False), client.report(noted), syntax.message):
         assert secret not in text, text

@@ -358,6 +358,7 @@ SYNTAX_WORDS = ("invalid syntax. Perhaps you forgot a comma?", "invalid syntax",
     tuple("closing parenthesis '{}' does not match opening parenthesis '{}'".format(c, o)
           for _, c in _BRACKETS for o, _ in _BRACKETS)
 _SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
+_SAID = re.compile(r"(\w+) — ({})(.*)\Z".format("|".join(re.escape(k.value) for k in ErrorKind)), re.S)
 
 
 @dataclass(frozen=True)
@@ -379,7 +380,11 @@ class Raised:
     @classmethod
     def of(cls, error):
         """The facts of ``error`` as a child reports it ("ValueError: its text", the student's to forge)."""
-        name, _, text = str(error)[:_READ].partition(": ")
+        error = str(error)[:_READ]
+        said = _SAID.match(error)
+        if said:  # said already (a note read again): the same facts
+            return cls._said(*said.groups())
+        name, _, text = error.partition(": ")
         if name not in EXCEPTIONS:
             return cls()
         if name in _SYNTAX_ERRORS:
@@ -394,6 +399,16 @@ class Raised:
             return cls(name, kind, key=found.group(1))
         shapes = tuple(Shape.of(map(int, re.split(r",\s*", s.strip("() ,"))))
                        for s in re.findall(_SHAPE_TEXT, found.group(0)))
+        return cls(name, kind, shapes if shapes and all(shapes) else ())
+
+    @classmethod
+    def _said(cls, name, kind_text, rest):
+        kind = next((k for k in ErrorKind if k.value == kind_text), None)
+        if name not in EXCEPTIONS or kind is None:
+            return cls(name if name in EXCEPTIONS else "")
+        if kind is ErrorKind.KEY:
+            return cls(name, kind, key=rest.strip() if lab_key(rest.strip()) else "")
+        shapes = tuple(Shape.of(map(int, re.split(r",\s*", s.strip("() ,")))) for s in re.findall(_SHAPE_TEXT, rest))
         return cls(name, kind, shapes if shapes and all(shapes) else ())
 
     def described(self):
@@ -424,6 +439,7 @@ class CellFailure(Enum):
 
 _NOTE = re.compile(r"ячейка (\d{1,4}): (.*)\Z", re.S)
 _IMPORT = "импорт лабораторной не выполнен: "
+_UNSHOWN = "; текст исключения не показывается: запустите ячейку в ноутбуке"
 
 
 @dataclass(frozen=True)
@@ -456,7 +472,7 @@ class Note:
         found = _NOTE.match(text)
         cell, error = (int(found.group(1)), found.group(2)) if found else (0, text)
         failure = next((f for f in CellFailure if error.startswith(("ячейка: " + f.value, f.value))), None)
-        return cls(cell, None if failure else Raised.of(re.split(r" — |; ", error, 1)[0]), failure)
+        return cls(cell, None if failure else Raised.of(error.split(_UNSHOWN, 1)[0]), failure)
 
     def __str__(self):
         if self.imports:
@@ -464,13 +480,13 @@ class Note:
         where = "ячейка {}: ".format(self.cell) if self.cell else ""
         if self.failure:
             return where + self.failure.value
-        return where + self.raised.described() + ("" if self.raised.syntax else
-                                                  "; текст исключения не показывается: запустите ячейку в ноутбуке")
+        return where + self.raised.described() + ("" if self.raised.syntax else _UNSHOWN)
 
 
 # --- a call the seal refused -----------------------------------------------------------------------
 
-_REFUSAL = re.compile(r"(?P<what>[^:×]{1,40}): (?P<name>[a-z][a-z0-9_]{0,40}|#\d+)(?: ×(?P<n>\d+))?\Z")
+_REFUSAL = re.compile(r"(?P<what>[^:×]{1,40}): (?P<name>[a-z][a-z0-9_]{0,40}|#\d+|вызов без имени)"
+                      r"(?: ×(?P<n>\d+)| больше (?P<many>\d+) раз)?\Z")
 
 
 @dataclass(frozen=True)
@@ -495,8 +511,9 @@ class Refusal:
         found = _REFUSAL.match(str(text))
         if not found or any(c.isdigit() for c in found.group("what")):
             return cls("ядро", "", Count(1))
-        name = "" if found.group("name").startswith("#") else found.group("name")
-        return cls(found.group("what"), name, Count(int(found.group("n") or 1)))
+        name = found.group("name") if found.group("name")[0].isascii() and found.group("name")[0] != "#" else ""
+        times = int(found.group("many")) + 1 if found.group("many") else int(found.group("n") or 1)
+        return cls(found.group("what"), name, Count(times))
 
     def __str__(self):
         times = "" if self.times.n == 1 else " ×{}".format(self.times.n) if self.times.n <= COUNT_LIMIT else \
