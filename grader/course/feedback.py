@@ -13,6 +13,7 @@ from ..client import UNGRADABLE_RU, delay_text
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, read_bytes, read_notebook
 from .export import MISSING, collect
+from .files import write_text
 from .gradebook import open_gradebook
 from .layout import ASSIGNMENT, NOTEBOOK, submissions
 from .templates import render
@@ -68,7 +69,7 @@ def write_all(course, students=None):
             page = page_of(gb, submission, row)
             target = course / "feedback" / submission.student / ASSIGNMENT / NOTEBOOK.replace(".ipynb", ".html")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(page, encoding="utf-8")
+            write_text(target, page)
             _write_exchange_files(submission, target.parent)
             written.append(target)
     return written

@@ -19,6 +19,7 @@ from ..plain.outcome import Outcome
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, read_notebook
 from .session import Crashed, OutOfTime, PreparedCall, Session, Timeout, describe_failure
+from .zygote import SandboxUnavailable
 
 
 def grade_notebook(path, zygote, limits, inside=None):
@@ -44,7 +45,11 @@ def read_and_grade(path, zygote, limits, inside=None):
 
 
 def grade_read_notebook(notebook, zygote, limits, started=None):
-    """Grade a read :class:`~grader.submission.reading.Notebook` in a sealed child of ``zygote``."""
+    """Grade a read :class:`~grader.submission.reading.Notebook` in a sealed child of ``zygote``.
+
+    A zygote that cannot be started (a loaded machine) grades nothing: the
+    result is an error that says so, never a zero for each function.
+    """
     started = time.monotonic() if started is None else started
     try:
         cells = answer_cells(notebook.cells)
@@ -52,11 +57,14 @@ def grade_read_notebook(notebook, zygote, limits, started=None):
         return SubmissionResult(error=str(reason), seconds=time.monotonic() - started, sha256=notebook.sha256)
     sources = [_plain_python(s) for s in cells.sources]
     zygote.preload(_preloadable())
-    session = Session(zygote, sources, limits, zygote.lab.needed_imports(sources))
     try:
-        results = tuple(_grade_function(session, name, limits) for name in NAMES)
-    finally:
-        session.close()
+        session = Session(zygote, sources, limits, zygote.lab.needed_imports(sources))
+        try:
+            results = tuple(_grade_function(session, name, limits) for name in NAMES)
+        finally:
+            session.close()
+    except SandboxUnavailable as failure:
+        return SubmissionResult(error=str(failure), seconds=time.monotonic() - started, sha256=notebook.sha256)
     results = tuple(_said_where(r, cells.position.get(r.name), session, sources) for r in results)
     explained = {cells.position.get(r.name) for r in results if r.status == SYNTAX}
     notes = tuple("ячейка {}: {}".format(i + 1, e) for i, e in sorted(session.cell_errors.items())
@@ -75,6 +83,8 @@ def _grade_function(session, name, limits):
     spec = BY_NAME[name]
     try:
         result = _check_function(session, name, limits)
+    except SandboxUnavailable:  # not this function's: the whole submission is not graded
+        raise
     except UnsupportedValue:  # checked plain data that still does not decode: the child forged it
         session.close()
         result = FunctionResult(name, 0.0, spec.points, ERROR, "нарушен протокол проверки")
