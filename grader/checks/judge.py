@@ -144,8 +144,13 @@ def syntax_error(name, line, text, error):
                           "\nЯчейка не выполнилась, поэтому функция не определена: исправьте эту строку.")
 
 
-def missing(name):
-    """The verdict for a function the submission does not define."""
+def missing(name, found=()):
+    """The verdict for a function the submission does not define; ``found``: what its answer cell defines
+    instead (names read from the cell's text, which was written before any case existed)."""
     spec = BY_NAME[name]
+    if found:
+        return FunctionResult(name, 0.0, spec.points, MISSING,
+                              "функции с именем {} нет: в её ячейке определена {} — назовите функцию {}, как в "
+                              "лабораторной".format(name, ", ".join(found), name))
     return FunctionResult(name, 0.0, spec.points, MISSING,
                           "функция {} не найдена: выполните ячейку с её определением".format(name))

@@ -16,7 +16,7 @@ from ..checks.reference import cases_for, helper_params, known_replies, slips_fo
 from ..checks.results import ERROR, MISSING, SYNTAX, TIMEOUT, FunctionResult, SubmissionResult
 from ..plain.codec import UnsupportedValue
 from ..plain.outcome import Outcome
-from ..submission.answers import answer_cells
+from ..submission.answers import answer_cells, defined_functions
 from ..submission.reading import Unreadable, read_notebook
 from .session import Crashed, OutOfTime, PreparedCall, Session, Timeout, describe_failure
 from .zygote import SandboxUnavailable
@@ -131,9 +131,13 @@ def _check_function(session, name, limits):
 
 
 def _said_where(result, position, session, sources):
-    """A function missing because its cell does not parse: say so, with the line, not «не найдена»."""
-    if result.status != MISSING or position not in session.syntax_lines:
+    """A function missing because its cell does not parse, or defines it under another name: say so, not
+    «не найдена»."""
+    if result.status != MISSING or position is None:
         return result
+    if position not in session.syntax_lines:
+        found = [n for n in defined_functions(sources[position]) if n != result.name]
+        return missing(result.name, found) if found else result
     line = session.syntax_lines[position]
     lines = sources[position].splitlines()
     text = lines[line - 1] if 0 < line <= len(lines) else ""
