@@ -1,7 +1,10 @@
 """The student release: faithful to the lab, generated from source, and leak-free."""
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -128,3 +131,18 @@ def test_release_notebook_is_valid_and_has_no_outputs():
     nb = read(RELEASE_NB)
     nbformat.validate(nb)
     assert all(not c.get("outputs") for c in code_cells(nb))
+
+
+def test_a_clone_alone_has_the_lab_text_its_tests_compare_against(tmp_path):
+    """The lab's text and tables live in the repository: a clone with nothing beside it runs these tests."""
+    clone = tmp_path / "nothing-beside" / "clone"
+    for name in ("tests", "source", "release", "grader", "reference_solution"):
+        shutil.copytree(REPO / name, clone / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "nbgrader_config.py"):
+        shutil.copy(REPO / name, clone / name)
+    env = {k: v for k, v in os.environ.items() if k != "LAB_SEED_DIR"}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_release.py",
+                           "tests/test_lab_helpers.py", "-k", "lab_code_cell or solution_line or recovered"],
+                          cwd=clone, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "3 passed" in proc.stdout, proc.stdout[-3000:]
