@@ -1,4 +1,8 @@
-"""Shared fixtures: the mutation corpus graded once by each batch path for the whole session."""
+"""Shared fixtures: the mutation corpus graded once by each batch path for the whole session.
+
+``grader autograde`` grades the whole corpus; ``nbgrader autograde`` (the sealed engine behind nbgrader's
+own steps, the same checks) grades a sample that holds every way the corpus fails a function.
+"""
 
 import sys
 from pathlib import Path
@@ -51,11 +55,38 @@ def corpus_submissions():
     return out
 
 
-def _graded_corpus(root, grade):
-    """A course with the corpus submitted and graded by ``grade``: the course, scores and verdicts."""
+# Correct styles in the sample: a vectorised one, one reaching helpers through aliases and tables, one
+# with helpers of its own.
+SAMPLED_STYLES = ("einsum", "top_level_names", "own_helpers")
+
+
+def _way_of_failing(mistake, solved):
+    """(function, its status, whether a part still scores): how ``mistake`` fails, checked in this process."""
+    from inprocess import namespace_of
+
+    from grader.checks.inprocess import check_function
+
+    function = namespace_of(dict(solved, **{mistake.function: mistake.cell_source(solved)})).get(mistake.function)
+    result = check_function(mistake.function, function)
+    return mistake.function, result.status, result.score > 0
+
+
+def corpus_sample():
+    """Student ids of the corpus's sample: the first mistake of each way of failing each function, and
+    three correct styles."""
+    solved, first = solved_sources(), {}
+    for mistake in MISTAKES:
+        first.setdefault(_way_of_failing(mistake, solved), "mistake-" + mistake.id)
+    return sorted(first.values()) + ["correct-" + style for style in SAMPLED_STYLES]
+
+
+def _graded_corpus(root, grade, students=None):
+    """A course with the corpus (or its ``students``) submitted and graded by ``grade``: the course, scores
+    and verdicts."""
     course = generated_course(root)
     for student, notebook in corpus_submissions().items():
-        submit(course, student, notebook)
+        if students is None or student in students:
+            submit(course, student, notebook)
     grade(course)
     scores = {student: {k[len("test_"):]: v for k, v in cells.items() if k.startswith("test_")}
               for student, cells in gradebook_scores(course).items()}
@@ -64,14 +95,14 @@ def _graded_corpus(root, grade):
 
 @pytest.fixture(scope="session")
 def nbgrader_corpus(tmp_path_factory):
-    """The corpus autograded by ``nbgrader autograde`` (the sealed engine, through nbgrader's steps)."""
+    """The corpus's sample autograded by ``nbgrader autograde`` (the sealed engine, through nbgrader's steps)."""
     return _graded_corpus(tmp_path_factory.mktemp("nbgrader_corpus"),
-                          lambda course: nbgrader(course, "autograde", ASSIGNMENT))
+                          lambda course: nbgrader(course, "autograde", ASSIGNMENT), corpus_sample())
 
 
 @pytest.fixture(scope="session")
 def grader_corpus(tmp_path_factory):
-    """The corpus autograded by ``grader autograde``."""
+    """The whole corpus autograded by ``grader autograde``."""
     def grade(course):
         proc = grader_cli(course, "autograde")
         assert proc.returncode == 0, proc.stderr

@@ -40,14 +40,15 @@ def scores(result):
     return {f.name: f.score for f in result.functions}
 
 
-def test_the_engine_gives_nbgrader_s_grades_on_the_whole_corpus(nbgrader_corpus, zygote):
-    submitted = Path(nbgrader_corpus.course) / "submitted"
-    assert len(nbgrader_corpus.scores) == len(corpus_submissions())
-    for student, expected in nbgrader_corpus.scores.items():
+def test_the_engine_gives_nbgrader_s_grades_on_the_whole_corpus(nbgrader_corpus, grader_corpus, zygote):
+    """The batch grades of the whole corpus (``grader autograde``) and of its sample (``nbgrader autograde``)."""
+    submitted = Path(grader_corpus.course) / "submitted"
+    assert len(grader_corpus.scores) == len(corpus_submissions())
+    for student, expected in grader_corpus.scores.items():
         result = grade_notebook(submitted / student / "dnn_step_by_step" / "dnn_step_by_step.ipynb",
                                 zygote, Limits())
-        assert scores(result) == expected, (student, result.error, result.notes,
-                                            [f.message for f in result.functions if f.message])
+        assert scores(result) == expected == nbgrader_corpus.scores.get(student, expected), \
+            (student, result.error, result.notes, [f.message for f in result.functions if f.message])
 
 
 def test_a_solved_submission_scores_100_sealed(tmp_path, zygote):

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from course import (ASSIGNMENT, RELEASE_NB, REPO, SOURCE_NB, answer_cells,
-                    copy_course, nbgrader, read)
+                    copy_course, generated_course, nbgrader, read)
 from lab_seed import LAB_TEXT, lab_code_cells, normalize
 
 from grader.checks.graded_functions import BY_NAME, NAMES
@@ -22,20 +22,40 @@ def code_cells(nb):
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
+def _files(folder):
+    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+
+
+def _generated_cells(course):
+    """What ``generate_assignment`` recorded in ``course``'s gradebook, its rows' random ids aside."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook("sqlite:///" + str(course / "gradebook.db")) as gb:
+        return [(nb.name, sorted((c.name, c.max_score, c.cell_type) for c in nb.grade_cells),
+                 sorted((c.name, c.cell_type, c.source, c.checksum, c.locked) for c in nb.source_cells))
+                for nb in gb.find_assignment(ASSIGNMENT).notebooks]
+
+
 def test_release_is_what_nbgrader_generates_from_source(tmp_path):
     course = copy_course(tmp_path / "course")
     shutil.rmtree(course / "release")
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     fresh = course / "release" / ASSIGNMENT
-    committed = sorted(p.relative_to(RELEASE_DIR) for p in RELEASE_DIR.rglob("*") if p.is_file())
-    generated = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
-    assert committed == generated
+    committed = _files(RELEASE_DIR)
+    assert committed == _files(fresh)
     for rel in committed:
         if rel.suffix == ".ipynb":
             assert read(RELEASE_DIR / rel) == read(fresh / rel), \
                 "release/ is stale: run `nbgrader generate_assignment {} --force`".format(ASSIGNMENT)
         else:
             assert (RELEASE_DIR / rel).read_bytes() == (fresh / rel).read_bytes(), rel
+    # the tests' courses, copied from one generated per test process, are this course
+    copied = generated_course(tmp_path / "copied", "c.SealedExecute.timeout = 3")
+    assert _files(copied / "release") == _files(course / "release")
+    assert all(read(copied / "release" / ASSIGNMENT / rel) == read(fresh / rel) for rel in committed
+               if rel.suffix == ".ipynb")
+    assert _generated_cells(copied) == _generated_cells(course) != []
+    assert (copied / "nbgrader_config.py").read_text(encoding="utf-8").endswith("\nc.SealedExecute.timeout = 3\n")
 
 
 def test_every_lab_code_cell_appears_in_the_release_with_the_same_text():

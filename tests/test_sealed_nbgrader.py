@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import corpus_submissions
+from conftest import corpus_sample, corpus_submissions
 from course import (ASSIGNMENT, NOTEBOOK, generated_course, gradebook_scores, gradebook_verdicts, grader_cli, nbgrader,
                     solved_submission, submit, tool_env, with_answers)
 from corpus import solved_sources
@@ -47,17 +47,20 @@ def function_scores(gradebook_cells):
 
 
 def test_the_three_paths_grade_the_corpus_alike(nbgrader_corpus, grader_corpus):
+    """``grader autograde`` and the engine on the whole corpus; ``nbgrader autograde`` on its sample."""
     students = sorted(corpus_submissions())
-    assert sorted(nbgrader_corpus.scores) == sorted(grader_corpus.scores) == students
+    assert sorted(grader_corpus.scores) == students and sorted(nbgrader_corpus.scores) == sorted(corpus_sample())
     checked = engine_results(Path(grader_corpus.course) / "submitted", students)
     for student in students:
         result = checked[student]
         assert not result.error, (student, result.error)
         from_check = {f.name: f.score for f in result.functions}
-        assert nbgrader_corpus.scores[student] == grader_corpus.scores[student] == from_check, student
         # the verdict names the status ("зачтено", "исключение", ...): the same text on every path
         reports = {f.name: function_report(f) for f in result.functions}
-        assert nbgrader_corpus.verdicts[student] == grader_corpus.verdicts[student] == reports, student
+        assert grader_corpus.scores[student] == from_check and grader_corpus.verdicts[student] == reports, student
+        if student in nbgrader_corpus.scores:
+            assert nbgrader_corpus.scores[student] == from_check, student
+            assert nbgrader_corpus.verdicts[student] == reports, student
 
 
 def test_no_kernel_runs_student_code_when_nbgrader_autogrades(nbgrader_corpus):
