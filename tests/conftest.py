@@ -5,6 +5,7 @@ own steps, the same checks) grades a sample that holds every way the corpus fail
 """
 
 import sys
+from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -26,9 +27,22 @@ from course import (ASSIGNMENT, generated_course, gradebook_scores, gradebook_ve
 SHARED_WORKER = {"test_corpus", "test_engine", "test_sealed_nbgrader", "test_seal"}
 
 
+# The scopes whose fixtures take longest (the graded corpus and the seal, a Dask cluster with PostgreSQL,
+# hubs of OS users, servers), longest first, begin first: one begun last would keep its worker busy while
+# the other has nothing left. The rest follow, most tests first.
+LONGEST_FIRST = ("shared-worker", "test_cluster", "test_hub", "test_exchange_round_trip", "test_service",
+                 "test_trusted_side", "test_similarity", "test_term", "test_messages", "test_outputs")
+
+
+def _scope(nodeid):
+    """The group of a test: its module's name, or "shared-worker"."""
+    module = Path(nodeid.split("::", 1)[0]).stem
+    return "shared-worker" if module in SHARED_WORKER else module
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """xdist's scope scheduling with a module, or the shared group above, as the scope.
+    """xdist's scope scheduling with a module, or the shared group above, as the scope, in collection order.
 
     (Not ``--dist loadgroup``: its group marks are lost on pytest 9, whose node ids ignore them.)
     """
@@ -36,10 +50,20 @@ def pytest_xdist_make_scheduler(config, log):
 
     class ByModule(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            module = nodeid.split("::", 1)[0]
-            return "shared-worker" if Path(module).stem in SHARED_WORKER else module
+            return _scope(nodeid)
 
+    config.option.loadscopereorder = False  # the order is the collection's, made below
     return ByModule(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    """On an xdist worker: the longest scopes first, then the others by number of tests (tests keep their
+    order within a scope)."""
+    if not hasattr(config, "workerinput"):
+        return
+    count, rank = Counter(_scope(item.nodeid) for item in items), {s: i for i, s in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: (rank.get(_scope(item.nodeid), len(rank)), -count[_scope(item.nodeid)],
+                                 _scope(item.nodeid)))
 
 
 def pytest_addoption(parser):
