@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import solved_sources  # noqa: E402
 from corpus.correct import CORRECT_STYLES  # noqa: E402
 from corpus.mistakes import MISTAKES  # noqa: E402
-from course import (ASSIGNMENT, generated_course, gradebook_scores, gradebook_verdicts, grader_cli,  # noqa: E402
+from course import (ASSIGNMENT, NOTEBOOK, REPO, generated_course, gradebook_scores, gradebook_verdicts, grader_cli,  # noqa: E402
                     nbgrader, solved_submission, submit, with_answers)
 
 
@@ -131,3 +131,21 @@ def grader_corpus(tmp_path_factory):
         proc = grader_cli(course, "autograde")
         assert proc.returncode == 0, proc.stderr
     return _graded_corpus(tmp_path_factory.mktemp("grader_corpus"), grade)
+
+
+def engine_results(submitted, students, limits=None):
+    """What ``grader check`` gives each student's submitted notebook: {student: SubmissionResult}."""
+    from grader.course.lab_context import lab_context, lab_folder
+    from grader.sandbox.engine import grade_notebook
+    from grader.sandbox.session import Limits
+    from grader.sandbox.zygote import Zygote
+
+    with Zygote(lab_context(lab_folder(REPO))) as zygote:
+        return {s: grade_notebook(Path(submitted) / s / ASSIGNMENT / NOTEBOOK, zygote, limits or Limits())
+                for s in students}
+
+
+@pytest.fixture(scope="session")
+def engine_corpus(grader_corpus):
+    """The engine's results for every notebook of the whole corpus (graded once for the session)."""
+    return engine_results(Path(grader_corpus.course) / "submitted", sorted(grader_corpus.scores))
