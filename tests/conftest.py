@@ -16,8 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import solved_sources  # noqa: E402
 from corpus.correct import CORRECT_STYLES  # noqa: E402
 from corpus.mistakes import MISTAKES  # noqa: E402
-from course import (ASSIGNMENT, NOTEBOOK, REPO, generated_course, gradebook_scores, gradebook_verdicts, grader_cli,  # noqa: E402
-                    nbgrader, solved_submission, submit, with_answers)
+from course import (ASSIGNMENT, NOTEBOOK, REPO, generated_course, gradebook_scores, gradebook_verdicts,  # noqa: E402
+                    grader_cli, nbgrader, solved_submission, submit, with_answers)
 
 
 # Under pytest-xdist (the README's test command: -n 2) a module's tests stay on one worker, so a
@@ -62,8 +62,12 @@ def pytest_collection_modifyitems(config, items):
     if not hasattr(config, "workerinput"):
         return
     count, rank = Counter(_scope(item.nodeid) for item in items), {s: i for i, s in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: (rank.get(_scope(item.nodeid), len(rank)), -count[_scope(item.nodeid)],
-                                 _scope(item.nodeid)))
+
+    def order(item):
+        scope = _scope(item.nodeid)
+        return rank.get(scope, len(rank)), -count[scope], scope
+
+    items.sort(key=order)
 
 
 def pytest_addoption(parser):
