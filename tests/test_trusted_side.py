@@ -387,6 +387,6 @@ def test_a_forged_syntax_line_is_a_protocol_violation(line):
     from grader.sandbox import protocol
 
     assert protocol.done({"op": "done", "index": 0, "error": "SyntaxError: x", "syntax_line": 3}, 0) == \
-        ("SyntaxError: x", 3)
+        ("SyntaxError: x", 3, 0)
     with pytest.raises(protocol.Violation):
         protocol.done({"op": "done", "index": 0, "error": "", "syntax_line": line}, 0)
