@@ -58,6 +58,11 @@ _OPEN_FILES = 64  # descriptors a child may hold: each can pin kernel memory its
 # Where a child mounts its empty root, in its own mount namespace (any folder that exists).
 _SCRATCH = "/tmp"
 _INODES = 4096  # files and folders a child may create in its root
+# Signals a child may have queued, POSIX timers included (each holds one): the kernel counts them per
+# user, so a child of the grading user's (in a user namespace) would otherwise take that user's whole
+# allowance -- ninety thousand timers -- and no other process of theirs could make a timer or queue a
+# real-time signal. Python's own signals (SIGALRM, SIGINT, ...) are sent by the kernel past the limit.
+_SIGNALS_QUEUED = 16
 
 
 class _IPythonStub:
@@ -344,6 +349,12 @@ def _set_limits(limits):
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_mb"] * 1024 * 1024,) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_SIGPENDING, (_SIGNALS_QUEUED, _SIGNALS_QUEUED))
+    # None of the grading user's POSIX message queue bytes (counted per user: the allowlist refuses the
+    # calls, this holds where it is not in effect), and no memory locked: mmap's MAP_LOCKED, which the
+    # allowlist lets through with mmap, pins pages the machine can then not swap out.
+    resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
 
 
 def _close_descriptors(keep):
