@@ -325,6 +325,14 @@ def test_a_folder_a_child_filled_is_removed_however_deep_without_following_its_l
     assert (outside / "keep.txt").read_text() == "an instructor's file"
 
 
+# The end of a compute_cost cell that raises when one of its checks ({} -- {check: held}) did not hold.
+_UNLESS_BROKEN = '''
+def compute_cost(AL, Y):
+    broken = [name for name, held in {}.items() if not held]
+    if broken:
+        raise AssertionError("the seal let through: " + ", ".join(broken))
+'''
+
 INSIDE = '''# ОЦЕНИВАЕМОЕ: compute_cost
 import os, stat, sys, threading
 
@@ -382,25 +390,26 @@ def _checks():
         "few descriptors": _descriptors_bounded(),
         "no memory locked": _locked_refused(libc),
     }
+''' + _UNLESS_BROKEN.format("_checks()")
 
-def compute_cost(AL, Y):
-    broken = [name for name, held in _checks().items() if not held]
-    if broken:
-        raise AssertionError("the seal let through: " + ", ".join(broken))
-'''
+
+def _cost_checked(ordinary, checks, name, off=()):
+    """(as root, compute_cost's verdict) as root and as the ordinary user, its cell starting with ``checks``."""
+    body = solved_sources()["compute_cost"].split("def compute_cost(AL, Y):", 1)[1]
+    notebook = ordinary[3] / name
+    notebook.write_text(json.dumps(with_answers(solved_submission(), {"compute_cost": checks + body})),
+                        encoding="utf-8")
+    give_to(notebook, ordinary[0])
+    for as_user in (None, ordinary):
+        result, _ = _check(as_user, notebook, ordinary[3], off)
+        assert result["seal"]["missing"] == list(off), result["seal"]
+        yield as_user is None, next(f for f in result["functions"] if f["name"] == "compute_cost")
 
 
 def test_a_child_holds_nothing_of_the_machine_no_thread_no_memory_outside_its_limit(ordinary):
     """Regressions of a review: /dev/null as stdin, threads, memfd, F_SETOWN, pids of others, descriptors."""
-    body = solved_sources()["compute_cost"].split("def compute_cost(AL, Y):", 1)[1]
-    notebook = ordinary[3] / "inside.ipynb"
-    notebook.write_text(json.dumps(with_answers(solved_submission(), {"compute_cost": INSIDE + body})),
-                        encoding="utf-8")
-    give_to(notebook, ordinary[0])
-    for as_user in (None, ordinary):
-        result, _ = _check(as_user, notebook, ordinary[3])
-        cost = next(f for f in result["functions"] if f["name"] == "compute_cost")
-        assert cost["status"] == "passed", (as_user is None, cost["message"])
+    for root, cost in _cost_checked(ordinary, INSIDE, "inside.ipynb"):
+        assert cost["status"] == "passed", (root, cost["message"])
         refused = " ".join(cost["refused"])
         for call in ("clone", "memfd_create", "fcntl", "getpriority"):
             assert call in refused, (call, refused)
@@ -482,22 +491,9 @@ HELD = {
     "no memory locked": libc.mmap(None, 1 << 20, 3, 0x22 | 0x2000, -1, 0) in (None, ctypes.c_void_p(-1).value),
     "a few timers": made <= 16,
 }
-
-def compute_cost(AL, Y):
-    broken = [name for name, held in HELD.items() if not held]
-    if broken:
-        raise AssertionError("the limits let through: " + ", ".join(broken))
-'''
+''' + _UNLESS_BROKEN.format("HELD")
 
 
 def test_without_the_allowlist_the_kernel_s_limits_still_bound_what_is_counted_per_user(ordinary):
-    body = solved_sources()["compute_cost"].split("def compute_cost(AL, Y):", 1)[1]
-    notebook = ordinary[3] / "unfiltered.ipynb"
-    notebook.write_text(json.dumps(with_answers(solved_submission(), {"compute_cost": UNFILTERED + body})),
-                        encoding="utf-8")
-    give_to(notebook, ordinary[0])
-    for as_user in (None, ordinary):
-        result, _ = _check(as_user, notebook, ordinary[3], off=("seccomp",))
-        assert result["seal"]["missing"] == ["seccomp"], result["seal"]
-        cost = next(f for f in result["functions"] if f["name"] == "compute_cost")
-        assert cost["status"] == "passed", (as_user is None, cost["message"])
+    for root, cost in _cost_checked(ordinary, UNFILTERED, "unfiltered.ipynb", off=("seccomp",)):
+        assert cost["status"] == "passed", (root, cost["message"])
