@@ -438,13 +438,13 @@ NEEDS = _LIBC + 'raise RuntimeError("timer: {}".format(timer()))\n'
 # Run by the grading user: a child of one zygote keeps what it can while the grader itself and a child of
 # another zygote (a second worker of the same batch) each need a timer.
 TIMERS = '''import ctypes, json, sys
-from grader.course.lab_context import find_lab, lab_context
+from grader.course.lab_context import installed_lab, lab_context
 from grader.sandbox.session import Limits, Session
 from grader.sandbox.zygote import Zygote
 
 libc = ctypes.CDLL(None, use_errno=True)
 limits = Limits(cell_seconds=300, function_seconds=300)
-lab = lab_context(find_lab())
+lab = lab_context(installed_lab())
 with Zygote(lab) as first, Zygote(lab) as second:
     hog = Session(first, [sys.argv[1]], limits)
     hog.ready()
