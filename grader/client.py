@@ -48,7 +48,7 @@ def function_text(function):
     text = head + " ✔" if function["status"] == "passed" else head + "\n" + function["message"]
     if function.get("refused"):
         text += "\nпесочница запретила: " + "; ".join(function["refused"])
-    return text
+    return "\n".join([text] + list(function.get("notes") or ()))
 
 
 def table(functions):
@@ -93,7 +93,7 @@ def report(result):
     parts = [table(result["functions"])]
     if result.get("late"):
         parts.append(late_line(result))
-    parts.extend(function_text(f) for f in result["functions"] if f["status"] != "passed")
+    parts.extend(function_text(f) for f in result["functions"] if f["status"] != "passed" or f.get("notes"))
     parts.extend("Замечание: " + note for note in result.get("notes") or ())
     parts.extend("Замечание: ячейки ответов: песочница запретила: " + r for r in result.get("refused") or ())
     return "\n\n".join(parts)

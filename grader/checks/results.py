@@ -29,6 +29,7 @@ class FunctionResult:
     message: str = ""
     cases: tuple = field(default_factory=tuple)
     refused: tuple = ()     # what the seal refused while it ran, in Russian ("сеть: socket ×2")
+    notes: tuple = ()       # what else its answer cell did that the student should know, in Russian
 
     def __post_init__(self):
         object.__setattr__(self, "refused", _refusals(self.refused))
@@ -37,7 +38,7 @@ class FunctionResult:
         """Its fields but the cases, as plain data (field by field: copying the cases only to drop them was
         most of what recording a student's verdicts cost)."""
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "cases"}
-        data["refused"] = list(self.refused)
+        data["refused"], data["notes"] = list(self.refused), list(self.notes)
         return data
 
 

@@ -14,6 +14,7 @@ from ..checks.graded_functions import ACTIVATIONS, BY_NAME, NAMES
 from ..checks.judge import judge_case, judge_exactly_right, judge_function, missing, right_answer, syntax_error
 from ..checks.reference import cases_for, helper_params, known_replies, slips_for
 from ..checks.results import ERROR, MISSING, SYNTAX, TIMEOUT, FunctionResult, SubmissionResult
+from ..checks.verdicts import output_cut
 from ..plain.codec import UnsupportedValue
 from ..plain.outcome import Outcome
 from ..submission.answers import answer_cells, defined_functions
@@ -66,6 +67,7 @@ def grade_read_notebook(notebook, zygote, limits, started=None):
     except SandboxUnavailable as failure:
         return SubmissionResult(error=str(failure), seconds=time.monotonic() - started, sha256=notebook.sha256)
     results = tuple(_said_where(r, cells.position.get(r.name), session, sources) for r in results)
+    results = _output_cut(results, cells.position, session.printed, limits.file_mb * 1024 * 1024)
     explained = {cells.position.get(r.name) for r in results if r.status == SYNTAX}
     notes = tuple("ячейка {}: {}".format(i + 1, e) for i, e in sorted(session.cell_errors.items())
                   if i not in explained) + \
@@ -142,6 +144,17 @@ def _said_where(result, position, session, sources):
     lines = sources[position].splitlines()
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     return syntax_error(result.name, line, text, session.cell_errors.get(position, "SyntaxError"))
+
+
+def _output_cut(results, position, printed, kept):
+    """Said once, on the verdict of the function whose answer cell printed past what a child keeps."""
+    total, where = 0, None
+    for index in sorted(printed):
+        total += printed[index]
+        if where is None and total > kept:
+            where = index
+    name = next((n for n in NAMES if position.get(n) == where), None) if where is not None else None
+    return tuple(replace(r, notes=r.notes + (output_cut(total, kept),)) if r.name == name else r for r in results)
 
 
 def prepare():
