@@ -208,6 +208,9 @@ def test_a_cell_printing_megabytes_keeps_its_function_and_says_so_once(path, tmp
     # function never defined, every other function graded -- and nothing said of output it never finished.
     assert "не найдена" in verdicts["prints-forever"]["compute_cost"]
     assert not any("обрезан" in text for text in verdicts["prints-forever"].values())
+    grader(course, "feedback", "--student", "prints-20")  # the note reaches the student's page, the function passed
+    page = html.unescape((course / "feedback" / "prints-20" / ASSIGNMENT / (ASSIGNMENT + ".html")).read_text("utf-8"))
+    assert page.count("обрезан") == 1 and CUT.format(20) in page
 
 
 def _check(tmp_path, notebook):

@@ -24,8 +24,11 @@ def render_page(student, scores, comments, sources, late_penalty=0.0, note="", l
     functions = []
     for name in NAMES:
         got, maximum = scores.get(name) or 0.0, BY_NAME[name].points
+        comment = comments.get(name) or ""
+        if got == maximum:  # a passed function's verdict is its first line; what follows is a note worth reading
+            comment = "\n".join(comment.splitlines()[1:])
         functions.append({"name": name, "score": points(got), "max_score": maximum, "ok": got == maximum,
-                          "comment": comments.get(name) or "", "code": sources.get(name)})
+                          "comment": comment, "code": sources.get(name)})
     total = sum(v or 0 for v in scores.values()) - late_penalty
     return render("feedback.html.j2", student=student, total=points(total), max_score=MAX_SCORE,
                   late_penalty=points(late_penalty) if late_penalty else "", late=late, note=note, functions=functions)
