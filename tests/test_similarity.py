@@ -353,3 +353,54 @@ def test_on_a_dask_cluster_the_result_is_the_same(graded_class, tmp_path):
     assert "graded 4 document(s) again" in proc.stderr
     ours, theirs = (json.loads(p.read_text(encoding="utf-8")) for p in (local, remote))
     assert ours["pairs"] == theirs["pairs"] and ours["flagged"] > 0
+
+
+# --- hostile known sources: one pass over a Markdown file, a time budget per document ------------
+
+def _markdown_source(tmp_path, name, text):
+    from grader.similarity.documents import SOURCE, Wanted
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return Wanted(str(path), SOURCE, str(path), str(tmp_path))
+
+
+def test_markdown_code_blocks_are_read_as_commonmark_reads_them(tmp_path):
+    from grader.similarity.documents import read
+
+    cells = public_functions()["markdown"]
+    text = ("Intro\n\n````python\n" + cells["linear_forward"] + "```\nstill inside\n`````\n\n"
+            "~~~ python {.numberLines}\n" + cells["compute_cost"]
+            + "~~~\n\n```js\n" + cells["L_model_forward"] + "```\n\n```py\n" + cells["update_parameters"])
+    code = read(_markdown_source(tmp_path, "post.md", text)).code
+    assert "still inside" in code["linear_forward"] and "compute_cost" in code
+    assert "L_model_forward" not in code  # a JavaScript block is not Python
+    assert "update_parameters" in code    # a block left open runs to the end of the file
+
+
+def test_a_markdown_file_full_of_unclosed_fences_costs_no_more_than_its_size(tmp_path):
+    """80 KB of fences that never close took the old pattern 37 s or more; now as long as a tidy file."""
+    import time
+
+    from grader.similarity.documents import read
+
+    size = 80_000
+    hostile = ("```python\nx = 1\n" * (size // 16))[:size]
+    tidy = ("```python\nx = 1\n```\n" * (size // 20))[:size]
+    took = {}
+    for name, text in (("tidy.md", tidy), ("hostile.md", hostile)):
+        wanted = _markdown_source(tmp_path, name, text)
+        started = time.perf_counter()
+        for _ in range(3):
+            assert not read(wanted).problem
+        took[name] = time.perf_counter() - started
+    assert took["hostile.md"] < 20 * took["tidy.md"] + 0.5, took
+
+
+def test_a_document_over_its_time_budget_is_named_and_not_compared(tmp_path):
+    from grader.similarity.work import _read_and_print
+
+    wanted = _markdown_source(tmp_path, "post.md", "```python\n" + public_functions()["markdown"]["linear_forward"])
+    within, over = _read_and_print([wanted])[0], _read_and_print([wanted], budget=-1)[0]
+    assert not within.problem and "linear_forward" in within.code
+    assert "разбор занял больше" in over.problem and not over.code

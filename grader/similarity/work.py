@@ -8,6 +8,7 @@ fingerprint what it sends, a bounded window of batches in flight.
 """
 
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -18,6 +19,7 @@ from .fingerprints import cached_print, definition_source, wrong_prints
 
 BATCH = 64          # documents per task
 IN_PROCESS = 64     # fewer documents than this are fingerprinted here, without a pool
+BUDGET = 20.0       # seconds one document may take to be read and fingerprinted; past it, it is not compared
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,18 @@ class Printed:
     runnable: dict = field(default_factory=dict)    # a known source's definitions, to grade it sealed
 
 
-def printed(document):
-    """The :class:`Printed` of a read :class:`~.documents.Document`."""
+def printed(document, deadline=None):
+    """The :class:`Printed` of a read :class:`~.documents.Document`.
+
+    ``deadline`` (``time.monotonic()``): when it passes before every function
+    is fingerprinted, the document is not compared and says why -- one
+    hostile file must not hold up the class.
+    """
     code, tokens, runnable = {}, [], {}
     for name in NAMES:
+        if deadline is not None and time.monotonic() > deadline:
+            return Printed(document.id, document.kind, document.submitted,
+                           "разбор занял больше {:g} с: работа не сравнивалась".format(BUDGET))
         source = document.code.get(name)
         found = cached_print(name, source) if source else None
         if found is None:
@@ -65,12 +75,18 @@ def with_wrong(behaviour):
     return {name: wrong_prints(name, wrong) for name, wrong in (behaviour or {}).items()}
 
 
-def _read_and_print(batch):
-    return [printed(read(wanted)) for wanted in batch]
+def _read_and_print(batch, budget=None):
+    return [_within(lambda: read(wanted), budget) for wanted in batch]
 
 
-def _print_batch(documents):
-    return [printed(document) for document in documents]
+def _print_batch(documents, budget=None):
+    return [_within(lambda: document, budget) for document in documents]
+
+
+def _within(document, budget):
+    """:func:`printed` of ``document()`` (reading it counts), within ``budget`` seconds (default :data:`BUDGET`)."""
+    started = time.monotonic()
+    return printed(document(), started + (BUDGET if budget is None else budget))
 
 
 def fingerprint_all(wanted, workers=2, scheduler=None, progress=None, certificates=None):
