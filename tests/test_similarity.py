@@ -404,3 +404,93 @@ def test_a_document_over_its_time_budget_is_named_and_not_compared(tmp_path):
     within, over = _read_and_print([wanted])[0], _read_and_print([wanted], budget=-1)[0]
     assert not within.problem and "linear_forward" in within.code
     assert "разбор занял больше" in over.problem and not over.code
+
+
+# --- hand-made disguises (issue 30): reordering, dead code, extra locals, identical files -----------
+
+def _hand_function_pairs():
+    from similarity_corpus.hand_disguises import COPIES, ORIGIN, PUBLIC_REORDERED
+
+    pairs = [(how, name, ORIGIN[name], code) for how, functions in COPIES.items() for name, code in functions.items()]
+    public = public_functions()["py_export"]
+    return pairs + [("public_reordered", name, public[name], code) for name, code in PUBLIC_REORDERED.items()]
+
+
+@pytest.mark.parametrize("how,name,origin,copy", _hand_function_pairs(), ids=lambda v: v if len(v) < 30 else "")
+def test_a_hand_disguised_function_keeps_every_fingerprint_of_the_smaller_side(how, name, origin, copy):
+    """Statements swapped, dead code, an extra local that is read, all at once, ``(1 / m) * x``: the
+    fingerprints of the smaller side are all shared (on the old per-statement fingerprints a swap of two lines
+    kept 4 of 7, an extra local 2 of 7)."""
+    a, b = function_print(name, origin).hashes, function_print(name, copy).hashes
+    assert len(np.intersect1d(a, b)) == min(len(a), len(b)) and len(a) >= 5, (len(np.intersect1d(a, b)), len(a), len(b))
+
+
+@pytest.fixture(scope="module")
+def hand_class(tmp_path_factory):
+    """(comparison, copied pairs, identical pairs, independent pairs) of a class with the hand-made copies.
+
+    ``origin`` writes four functions its own way; each ``copy-<how>`` hand-disguises them; ``twin1..3`` are
+    byte-identical to ``origin``, ``renamed`` renames every variable of it; ``public-copy`` copied the
+    known source ``py_export`` reordered. Independent: the template-alike students of
+    ``hand_disguises.TEMPLATE_ALIKE``, three who wrote exactly the course's solution, and the styles of
+    ``tests/corpus`` and :mod:`similarity_corpus.independent`.
+    """
+    from similarity_corpus import fill
+    from similarity_corpus.hand_disguises import COPIES, ORIGIN, PUBLIC_REORDERED, TEMPLATE_ALIKE
+    from grader.similarity.run import compare
+
+    from course import answer_cells as cells_of
+
+    root = tmp_path_factory.mktemp("hand")
+    course = copy_course(root / "course")
+    paths = write_sources(root / "public")
+    base, solved = solved_submission(), {n: c.source for n, c in cells_of(solved_submission()).items()}
+    release = {n: c.source for n, c in cells_of(read(RELEASE_NB)).items()}
+    origin = dict(solved, **{n: "# ОЦЕНИВАЕМОЕ: {}\n\n{}".format(n, c) for n, c in ORIGIN.items()})
+    students = {"origin": origin, "renamed": {n: disguise(origin[n], "rename", n) if n in ORIGIN else origin[n]
+                                             for n in NAMES}}
+    for how, functions in COPIES.items():
+        students["copy-" + how] = dict(origin, **{n: "# ОЦЕНИВАЕМОЕ: {}\n\n{}".format(n, c) for n, c in functions.items()})
+    students["public-copy"] = dict(solved, **{n: "# ОЦЕНИВАЕМОЕ: {}\n\n{}".format(n, c)
+                                             for n, c in PUBLIC_REORDERED.items()})
+    for who, answers in TEMPLATE_ALIKE.items():
+        students[who] = dict(solved, **{n: fill(release[n], lines) for n, lines in answers.items()})
+    for who in ("course-way-1", "course-way-2", "course-way-3"):
+        students[who] = solved
+    for style, cells in dict(styles(), **CORRECT_STYLES).items():
+        students["style-" + style] = cells
+    for who, answers in students.items():
+        submit(course, who, with_answers(base, answers))
+    origin_bytes = (course / "submitted" / "origin" / "dnn_step_by_step" / "dnn_step_by_step.ipynb").read_bytes()
+    for twin in ("twin1", "twin2", "twin3"):
+        submit(course, twin, "{}").write_bytes(origin_bytes)
+    comparison = compare(course, [str(root / "public")], workers=1, run_missing=False, stream=io.StringIO())
+    family = ["origin", "renamed", "twin1", "twin2", "twin3"] + ["copy-" + how for how in COPIES]
+    copied = {frozenset((a, b)) for i, a in enumerate(family) for b in family[i + 1:]}
+    copied.add(frozenset(("public-copy", str(paths["py_export"]))))
+    identical = {frozenset((a, b)) for i, a in enumerate(family[:5]) for b in family[i + 1:5]}
+    ids = [d.id for d in comparison.documents]
+    sources = {str(p) for p in paths.values()}
+    independent = {frozenset((a, b)) for i, a in enumerate(ids) for b in ids[i + 1:]
+                   if frozenset((a, b)) not in copied and not {a, b} <= sources}
+    return comparison, copied, identical, independent
+
+
+def test_every_hand_made_copy_is_flagged_and_no_independent_pair_is(hand_class):
+    comparison, copied, _, independent = hand_class
+    scores = scored(comparison)
+    missed = sorted((scores.get(p, 0.0), sorted(p)) for p in copied if scores.get(p, 0.0) < THRESHOLD)
+    wrongly = sorted((scores[p], sorted(p)) for p in independent if scores.get(p, 0.0) >= THRESHOLD)
+    assert not missed, missed
+    assert not wrongly, wrongly
+
+
+def test_identical_files_are_flagged_with_the_reason_and_rank_above_every_coincidence(hand_class):
+    comparison, _, identical, independent = hand_class
+    ids = [d.id for d in comparison.documents]
+    reasons = {frozenset((ids[a], ids[b])): r for (a, b), r in zip(comparison.scores.pairs, comparison.scores.reason)}
+    scores = scored(comparison)
+    expected = {p: "совпадает весь код" if "renamed" in p else "идентичные файлы" for p in identical}
+    assert {p: reasons.get(p) for p in identical} == expected and all(scores[p] == 1.0 for p in identical)
+    assert not any(reasons.get(p) for p in independent)  # the course's own solution three times is not a copy
+    assert min(scores[p] for p in identical) > max(scores.get(p, 0.0) for p in independent)

@@ -9,6 +9,7 @@ being the answer cell the grader would run. A known source is any notebook
 the folder given; its id is its path as given. Nothing here runs code.
 """
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -49,6 +50,7 @@ class Document:
     behaviour: dict = None    # function -> {"wrong": [...], "verdict": ...} from grading; None: unknown
     submitted: str = ""       # nbgrader's timestamp of a student's submission
     problem: str = ""         # why it could not be read (Russian); "" when read
+    digest: str = ""          # sha256 of the file's bytes (byte-identical files are always flagged)
 
 
 def class_of(course):
@@ -85,7 +87,8 @@ def read(wanted, with_behaviour=True):
     try:
         if wanted.kind == STUDENT:
             return _student(wanted, with_behaviour)
-        return Document(wanted.id, SOURCE, _source_code(wanted))
+        code, digest = _source_code(wanted)
+        return Document(wanted.id, SOURCE, code, digest=digest)
     except Unreadable as reason:
         return Document(wanted.id, wanted.kind, problem=str(reason))
 
@@ -96,18 +99,21 @@ def _student(wanted, with_behaviour):
     notebook = read_notebook(path, wanted.inside)
     code = answer_cells(notebook.cells).by_function
     behaviour = stored_behaviour(wanted.course, submission, notebook.sha256) if with_behaviour else None
-    return Document(wanted.id, STUDENT, code, behaviour and behaviour["functions"], submission.timestamp or "")
+    return Document(wanted.id, STUDENT, code, behaviour and behaviour["functions"], submission.timestamp or "",
+                    digest=notebook.sha256)
 
 
 def _source_code(wanted):
+    """({function: code}, sha256 of the bytes) of a known source."""
     raw = read_bytes(wanted.path, wanted.inside, limit=MAX_SOURCE_BYTES)
+    digest = hashlib.sha256(raw).hexdigest()
     if wanted.path.endswith(".ipynb"):
-        return answer_cells(parse_notebook(raw).cells).by_function
+        return answer_cells(parse_notebook(raw).cells).by_function, digest
     text = _text(raw)
     if wanted.path.endswith(".md"):
         blocks = [code for info, code in fenced_blocks(text) if info.lower() in PYTHON_INFO]
-        return answer_cells([Cell("code", block, {}) for block in blocks]).by_function
-    return {name: text for name in _DEF.findall(text) if name in NAMES}
+        return answer_cells([Cell("code", block, {}) for block in blocks]).by_function, digest
+    return {name: text for name in _DEF.findall(text) if name in NAMES}, digest
 
 
 def fenced_blocks(text):

@@ -66,6 +66,14 @@ def wrong_prints(name, wrong):
     return hash_texts(name, ["m" if w.partition(":")[2].startswith("~") else "w" for w in wrong], wrong)
 
 
+def whole_print(hashes):
+    """The fingerprint of a function's whole normalised code (its "u", or all its runs of tokens), as an int."""
+    whole = hashes[kind_codes(hashes) == KINDS["u"]]
+    if not len(whole):
+        whole = np.frombuffer(hashlib.blake2b(hashes.tobytes(), digest_size=8).digest(), dtype="<u8")
+    return int(whole[0])
+
+
 def kind_codes(hashes):
     """The :data:`KINDS` code of each fingerprint."""
     return (hashes & _KIND_BITS).astype(np.int8)

@@ -41,10 +41,20 @@ class Scores:
     behaviour: np.ndarray   # (n, functions): behaviour evidence
     shared: np.ndarray      # (n, functions): weight of the code the pair shares
     smaller: np.ndarray     # (n, functions): weight of the smaller side's code
+    reason: np.ndarray      # (n,) str: why the pair scores 1 whatever its evidence ("" when weighed)
 
 
-def score_pairs(table, pairs, functions):
-    """:class:`Scores` of ``pairs`` (an (n, 2) array of document indices), best first."""
+def score_pairs(table, pairs, functions, identical=None):
+    """:class:`Scores` of ``pairs`` (an (n, 2) array of document indices), best first.
+
+    ``identical``: {(a, b): reason} of pairs that score 1 whatever their
+    evidence (:mod:`.identical`); they are scored even when not in ``pairs``.
+    """
+    identical = {(min(p), max(p)): r for p, r in (identical or {}).items()}
+    if identical:
+        pairs = np.unique(np.concatenate([np.asarray(pairs, dtype=np.int64).reshape(-1, 2),
+                                          np.array(sorted(identical), dtype=np.int64)]), axis=0)
+    reason = np.array([identical.get((int(a), int(b)), "") for a, b in pairs], dtype=object)
     count = len(pairs)
     weight = np.zeros((count, functions, 2))
     for row, (a, b) in enumerate(pairs):
@@ -56,6 +66,7 @@ def score_pairs(table, pairs, functions):
     behaviour = BEHAVIOUR_WEIGHT * weight[..., BEHAVIOUR] / np.maximum(wrong, 1)
     evidence = code + behaviour
     score = 1 - np.exp(-evidence.sum(axis=1) / SCALE)
-    order = np.argsort(-score, kind="stable")
+    score[reason != ""] = 1.0
+    order = np.lexsort((-evidence.sum(axis=1), -score))  # identical pairs first, then by evidence
     return Scores(pairs[order], score[order], (1 - np.exp(-evidence / SCALE))[order], code[order],
-                  behaviour[order], weight[order][..., CODE], smaller[order])
+                  behaviour[order], weight[order][..., CODE], smaller[order], reason[order])

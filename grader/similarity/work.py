@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..checks.graded_functions import NAMES
 from ..workers.window import windowed
 from .documents import SOURCE, read
-from .fingerprints import cached_print, definition_source, wrong_prints
+from .fingerprints import cached_print, definition_source, whole_print, wrong_prints
 
 BATCH = 64          # documents per task
 IN_PROCESS = 64     # fewer documents than this are fingerprinted here, without a pool
@@ -36,6 +36,8 @@ class Printed:
     wrong: dict = field(default_factory=dict)       # function -> uint64 fingerprints of its wrong results
     verdicts: dict = field(default_factory=dict)    # function -> the grader's verdict, when it failed
     runnable: dict = field(default_factory=dict)    # a known source's definitions, to grade it sealed
+    digest: str = ""                                # sha256 of the file's bytes
+    whole: dict = field(default_factory=dict)       # function -> fingerprint of its whole normalised code
 
 
 def printed(document, deadline=None):
@@ -67,7 +69,8 @@ def printed(document, deadline=None):
                 behaviour[name] = [str(w) for w in record.get("wrong", ())][:200]
                 verdicts[name] = str(record.get("verdict") or "")[:2000]
     return Printed(document.id, document.kind, document.submitted, document.problem, code, tuple(tokens),
-                   behaviour=behaviour, wrong=with_wrong(behaviour), verdicts=verdicts, runnable=runnable)
+                   behaviour=behaviour, wrong=with_wrong(behaviour), verdicts=verdicts, runnable=runnable,
+                   digest=document.digest, whole={name: whole_print(hashes) for name, hashes in code.items()})
 
 
 def with_wrong(behaviour):
