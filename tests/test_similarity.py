@@ -494,3 +494,68 @@ def test_identical_files_are_flagged_with_the_reason_and_rank_above_every_coinci
     assert {p: reasons.get(p) for p in identical} == expected and all(scores[p] == 1.0 for p in identical)
     assert not any(reasons.get(p) for p in independent)  # the course's own solution three times is not a copy
     assert min(scores[p] for p in identical) > max(scores.get(p, 0.0) for p in independent)
+
+
+def test_code_most_known_sources_share_is_a_template_and_weighs_nothing():
+    """The original lab's skeleton is in nearly every public solution: two students who both kept it share
+    nothing rare; a passage only two sources and two students hold still weighs."""
+    from grader.similarity import index
+
+    skeleton, rare, own = np.uint64(8 << 3), np.uint64(16 << 3), [np.uint64((100 + i) << 3) for i in range(12)]
+    documents = [[(0, index.CODE, np.array(sorted({skeleton, own[i]} | ({rare} if i in (0, 5) else set())),
+                                           dtype=np.uint64))] for i in range(6)]
+    documents += [[(0, index.CODE, np.array([own[6 + i]], dtype=np.uint64))] for i in range(6)]
+    sources = np.array([True] * 5 + [False] * 7)  # the first five are known sources, the sixth a student
+    table = index.build(documents, 1, sources=sources)
+    weight = dict(zip(table.hashes.tolist(), table.weight))
+    assert weight[int(skeleton)] == 0 and weight[int(rare)] > 0.3
+    without = index.build(documents, 1)  # the same passages when no known source is given
+    assert dict(zip(without.hashes.tolist(), without.weight))[int(skeleton)] > 0
+
+
+def test_a_shared_distinctive_wrong_result_weighs_like_the_functions_rare_code():
+    """Two students fail a hidden case the same way nobody else does, their formulas written differently:
+    that counts like the function's rare code copied (it added at most 0.33 to the score before)."""
+    from grader.similarity import index
+    from grader.similarity.score import score_pairs
+
+    wrong = np.uint64((7 << 3) | 4)  # a wrong result (kind "w")
+    documents = []
+    for doc in range(12):
+        code = np.array([np.uint64(((doc * 100 + i) << 3)) for i in range(10)], dtype=np.uint64)  # all their own
+        items = [(0, index.CODE, code)]
+        if doc < 2:
+            items.append((0, index.BEHAVIOUR, np.array([wrong], dtype=np.uint64)))
+        documents.append(items)
+    table = index.build(documents, 1)
+    scores = score_pairs(table, np.array([[0, 1]]), 1)
+    assert scores.code[0, 0] == 0 and scores.behaviour[0, 0] > 0.5 * scores.smaller[0, 0] > 2
+    assert scores.score[0] >= THRESHOLD
+
+
+def test_the_page_states_the_rule_the_code_uses_shows_the_advice_and_wraps_long_lines(hand_class, tmp_path):
+    from browser import chromium
+    from grader.similarity.report import pair_views, to_json, write_html
+    from grader.similarity.score import SHARED_FLOOR
+
+    comparison = hand_class[0]
+    views = pair_views(comparison, THRESHOLD)
+    page = tmp_path / "similarity.html"
+    write_html(to_json(comparison, THRESHOLD, views), views, page)
+    text = page.read_text(encoding="utf-8")
+    assert "больше {:.0f} %".format(100 * SHARED_FLOOR) in text and "больше половины" not in text
+    assert "идентичные файлы" in text.split("<h2>Пары</h2>")[1]  # the reason, in the list of pairs
+    driver = chromium()
+    try:
+        driver.get(page.as_uri())
+        advice = driver.find_element("css selector", "p.advice")
+        assert advice.is_displayed() and "не приговор" in advice.text
+        assert driver.execute_script("return arguments[0].closest('details') === null", advice)
+        overflowing = driver.execute_script(
+            "return [...document.querySelectorAll('.sbs pre')].filter(p => p.scrollWidth > p.clientWidth + 1)"
+            ".length")
+        longest = driver.execute_script(
+            "return Math.max(...[...document.querySelectorAll('.sbs pre span')].map(s => s.textContent.length))")
+        assert longest > 150 and overflowing == 0, (longest, overflowing)
+    finally:
+        driver.quit()

@@ -74,10 +74,10 @@ def compare(course, against=(), limits=None, workers=2, scheduler=None, run_miss
             documents = rerun(documents, missing, wanted, course, limits, workers, scheduler, progress)
             progress.finish()
 
-    table = index.build([_items(d) for d in documents], len(NAMES), _joined(template.values()),
-                        _joined(baseline.values()))
-    blank = [i for i, d in enumerate(documents) if not d.problem and not table.own[i].any()]
     is_source = np.array([d.kind == SOURCE for d in documents], dtype=bool)
+    table = index.build([_items(d) for d in documents], len(NAMES), _joined(template.values()),
+                        _joined(baseline.values()), is_source)
+    blank = [i for i, d in enumerate(documents) if not d.problem and not table.own[i].any()]
     pairs = index.candidates(table, lambda a, b: ~(is_source[a] & is_source[b]))
     common = {whole_print(h) for h in list(template.values()) + list(baseline.values())}
     same = {p: r for p, r in identical_pairs(documents, table.own.any(axis=1), common).items()

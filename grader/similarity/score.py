@@ -9,9 +9,10 @@ For one function of a pair, with fingerprints weighted by rarity (:mod:`.index`)
   corpus does); two independent solutions share what many write, and the
   small functions that leave no freedom, whose ``m`` is small;
 * behaviour: the same wrong results on the grader's cases, as the rarity of
-  the shared ones averaged over the smaller side's wrong results, times
-  :data:`BEHAVIOUR_WEIGHT` -- one function failing the same rare way counts
-  as much as a few rare lines of code.
+  the shared ones averaged over the smaller side's wrong results, times the
+  weight of that function's rare code (``m``, at least
+  :data:`BEHAVIOUR_WEIGHT`) -- a function failing the same rare way weighs
+  like its rare code copied, however the formula was rewritten.
 
 A function's evidence ``x`` scores ``1 - exp(-x / SCALE)``, and the pair
 ``1 - exp(-sum(x) / SCALE)``: the chance that at least one function was
@@ -27,7 +28,7 @@ from .index import BEHAVIOUR, CODE, shared
 
 SHARED_FLOOR = 0.8      # share of the smaller side's rare code below which a function's code is no evidence
 SCALE = 5.0             # evidence that scores 1 - 1/e
-BEHAVIOUR_WEIGHT = 2.0  # evidence of one function's wrong results, all shared and all rare
+BEHAVIOUR_WEIGHT = 2.0  # least evidence of one function's wrong results, all shared and all rare
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def score_pairs(table, pairs, functions, identical=None):
     smaller = np.minimum(totals_a[..., CODE], totals_b[..., CODE])
     code = np.maximum(0.0, weight[..., CODE] - SHARED_FLOOR * smaller) / (1 - SHARED_FLOOR)
     wrong = np.minimum(table.counts[pairs[:, 0]][..., BEHAVIOUR], table.counts[pairs[:, 1]][..., BEHAVIOUR])
-    behaviour = BEHAVIOUR_WEIGHT * weight[..., BEHAVIOUR] / np.maximum(wrong, 1)
+    behaviour = np.maximum(BEHAVIOUR_WEIGHT, smaller) * weight[..., BEHAVIOUR] / np.maximum(wrong, 1)
     evidence = code + behaviour
     score = 1 - np.exp(-evidence.sum(axis=1) / SCALE)
     score[reason != ""] = 1.0

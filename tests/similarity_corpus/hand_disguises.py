@@ -108,7 +108,7 @@ def L_model_backward(AL, Y, caches):
         "linear_backward": '''\
 def linear_backward(dZ, cache):
     A_prev, W, b = cache
-    shapes = [A_prev.shape, W.shape, b.shape]
+    shapes = [A_prev.shape, W.shape, b.shape]  # shapes of everything, kept for debugging: A_prev is (n_prev, m), W is (n, n_prev), b is (n, 1), dZ is (n, m)
     n_samples = A_prev.shape[1]
     check = n_samples * 2
     dW = np.einsum("ij,kj->ik", dZ, A_prev) / n_samples
