@@ -513,24 +513,31 @@ def test_code_most_known_sources_share_is_a_template_and_weighs_nothing():
     assert dict(zip(without.hashes.tolist(), without.weight))[int(skeleton)] > 0
 
 
-def test_a_shared_distinctive_wrong_result_weighs_like_the_functions_rare_code():
-    """Two students fail a hidden case the same way nobody else does, their formulas written differently:
-    that counts like the function's rare code copied (it added at most 0.33 to the score before)."""
+def test_a_wrong_result_only_two_share_weighs_more_and_a_slip_many_make_no_more():
+    """In a class of 200, two students fail five hidden cases the same way nobody else does (formulas
+    written differently): that weighs 1.4 times what it did (it added at most 0.33 to the score);
+    a slip twenty students make weighs what it did, since students make the same slips independently."""
     from grader.similarity import index
-    from grader.similarity.score import score_pairs
+    from grader.similarity.score import BEHAVIOUR_WEIGHT, score_pairs
 
-    wrong = np.uint64((7 << 3) | 4)  # a wrong result (kind "w")
+    distinct = np.array([np.uint64(((7 + case) << 3) | 4) for case in range(5)], dtype=np.uint64)  # kind "w"
+    common = np.array([np.uint64(((70 + case) << 3) | 4) for case in range(5)], dtype=np.uint64)
     documents = []
-    for doc in range(12):
+    for doc in range(200):
         code = np.array([np.uint64(((doc * 100 + i) << 3)) for i in range(10)], dtype=np.uint64)  # all their own
-        items = [(0, index.CODE, code)]
-        if doc < 2:
-            items.append((0, index.BEHAVIOUR, np.array([wrong], dtype=np.uint64)))
-        documents.append(items)
+        own = np.array([np.uint64(((1000 + doc) << 3) | 4)], dtype=np.uint64)  # a mistake of their own
+        wrong = distinct if doc < 2 else common if doc < 22 else own
+        documents.append([(0, index.CODE, code), (0, index.BEHAVIOUR, wrong)])
     table = index.build(documents, 1)
-    scores = score_pairs(table, np.array([[0, 1]]), 1)
-    assert scores.code[0, 0] == 0 and scores.behaviour[0, 0] > 0.5 * scores.smaller[0, 0] > 2
-    assert scores.score[0] >= THRESHOLD
+    scores = score_pairs(table, np.array([[0, 1], [2, 3]]), 1)
+    rows = {tuple(p): i for i, p in enumerate(scores.pairs.tolist())}
+
+    def before(wrong):  # the old rule: the mean weight of the shared wrong results times BEHAVIOUR_WEIGHT
+        return BEHAVIOUR_WEIGHT * float(table.weight[np.searchsorted(table.hashes, np.sort(wrong))].mean())
+
+    assert scores.code.max() == 0
+    assert scores.behaviour[rows[(0, 1)], 0] >= 1.4 * before(distinct) > 2
+    assert np.isclose(scores.behaviour[rows[(2, 3)], 0], before(common))
 
 
 def test_the_page_states_the_rule_the_code_uses_shows_the_advice_and_wraps_long_lines(hand_class, tmp_path):

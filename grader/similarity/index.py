@@ -141,9 +141,10 @@ def candidates(table, wanted=None):
 
 
 def shared(table, a, b, functions):
-    """(functions, 2) summed weight, and count, of the fingerprints documents ``a`` and ``b`` share."""
+    """(functions, 2) summed weight, count, and summed squared weight of the fingerprints ``a`` and ``b`` share."""
     common = np.intersect1d(table.documents[a], table.documents[b], assume_unique=True)
     cell = table.function[common].astype(np.int64) * 2 + table.kind[common]
     weight = np.bincount(cell, weights=table.weight[common], minlength=functions * 2).reshape(functions, 2)
     count = np.bincount(cell, minlength=functions * 2).reshape(functions, 2)
-    return weight, count
+    squares = np.bincount(cell, weights=table.weight[common] ** 2, minlength=functions * 2).reshape(functions, 2)
+    return weight, count, squares

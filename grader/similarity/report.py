@@ -21,7 +21,7 @@ from ..checks.graded_functions import BY_NAME, NAMES
 from ..course.templates import render
 from .documents import SOURCE, read
 from .fingerprints import function_print
-from .score import BEHAVIOUR_WEIGHT, SCALE, SHARED_FLOOR
+from .score import BEHAVIOUR_WEIGHT, DISTINCT_WEIGHT, SCALE, SHARED_FLOOR
 
 UNFLAGGED = 20          # pairs below the threshold listed after the flagged ones
 DETAILED = 200          # pairs shown with their code and passages
@@ -231,7 +231,8 @@ def write_html(data, views, target):
     """The self-contained page: the flagged pairs first, each with its evidence."""
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     page = render("similarity.html.j2", package="grader.similarity", data=data, views=views, scale=SCALE,
-                  behaviour_weight=BEHAVIOUR_WEIGHT, shared_floor=SHARED_FLOOR,
+                  behaviour_weight=BEHAVIOUR_WEIGHT, distinct_weight=DISTINCT_WEIGHT,
+                  shared_floor=SHARED_FLOOR,
                   threshold_evidence=SCALE * math.log(1 / (1 - data["threshold"])) if data["threshold"] < 1 else 0,
                   names=NAMES)
     Path(target).write_text(page, encoding="utf-8")

@@ -9,10 +9,13 @@ For one function of a pair, with fingerprints weighted by rarity (:mod:`.index`)
   corpus does); two independent solutions share what many write, and the
   small functions that leave no freedom, whose ``m`` is small;
 * behaviour: the same wrong results on the grader's cases, as the rarity of
-  the shared ones averaged over the smaller side's wrong results, times the
-  weight of that function's rare code (``m``, at least
-  :data:`BEHAVIOUR_WEIGHT`) -- a function failing the same rare way weighs
-  like its rare code copied, however the formula was rewritten.
+  the shared ones averaged over the smaller side's wrong results, times
+  :data:`BEHAVIOUR_WEIGHT`; or, when larger, their squared weight averaged
+  the same way times :data:`DISTINCT_WEIGHT`. A mistake only these two
+  make counts like a function's worth of rare code, however the formula was
+  rewritten; one a few in the class make (weight squared: rarer still
+  counts) stays near the old weight, since one mistake fails many cases at
+  once and students make the same slips independently.
 
 A function's evidence ``x`` scores ``1 - exp(-x / SCALE)``, and the pair
 ``1 - exp(-sum(x) / SCALE)``: the chance that at least one function was
@@ -29,6 +32,7 @@ from .index import BEHAVIOUR, CODE, shared
 SHARED_FLOOR = 0.8      # share of the smaller side's rare code below which a function's code is no evidence
 SCALE = 5.0             # evidence that scores 1 - 1/e
 BEHAVIOUR_WEIGHT = 2.0  # least evidence of one function's wrong results, all shared and all rare
+DISTINCT_WEIGHT = 4.0   # evidence of one function's wrong results that only this pair has (squared weight 1)
 
 
 @dataclass(frozen=True)
@@ -57,14 +61,15 @@ def score_pairs(table, pairs, functions, identical=None):
                                           np.array(sorted(identical), dtype=np.int64)]), axis=0)
     reason = np.array([identical.get((int(a), int(b)), "") for a, b in pairs], dtype=object)
     count = len(pairs)
-    weight = np.zeros((count, functions, 2))
+    weight, squares = np.zeros((count, functions, 2)), np.zeros((count, functions, 2))
     for row, (a, b) in enumerate(pairs):
-        weight[row] = shared(table, a, b, functions)[0]
+        weight[row], _, squares[row] = shared(table, a, b, functions)
     totals_a, totals_b = table.totals[pairs[:, 0]], table.totals[pairs[:, 1]]
     smaller = np.minimum(totals_a[..., CODE], totals_b[..., CODE])
     code = np.maximum(0.0, weight[..., CODE] - SHARED_FLOOR * smaller) / (1 - SHARED_FLOOR)
     wrong = np.minimum(table.counts[pairs[:, 0]][..., BEHAVIOUR], table.counts[pairs[:, 1]][..., BEHAVIOUR])
-    behaviour = np.maximum(BEHAVIOUR_WEIGHT, smaller) * weight[..., BEHAVIOUR] / np.maximum(wrong, 1)
+    behaviour = np.maximum(BEHAVIOUR_WEIGHT * weight[..., BEHAVIOUR],
+                           DISTINCT_WEIGHT * squares[..., BEHAVIOUR]) / np.maximum(wrong, 1)
     evidence = code + behaviour
     score = 1 - np.exp(-evidence.sum(axis=1) / SCALE)
     score[reason != ""] = 1.0
