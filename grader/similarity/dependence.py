@@ -81,11 +81,19 @@ class Dependence:
 
     def __init__(self, serialiser, tracker):
         self.e, self.t, self.s = serialiser.expr, tracker, serialiser
-        self.outputs, self.labels = [], 0
+        self.outputs, self.labels, self.mutated = [], 0, set()
 
     def run(self, function):
+        self.mutated = _mutated(function)
         self.block(function.body, "")
         return self.visible()
+
+    def label(self, name):
+        """A new label for a binding of ``name``, when it is an object something changes (else none to track)."""
+        if name not in self.mutated:
+            return frozenset()
+        self.labels += 1
+        return frozenset(["{}#{}".format(name, self.labels)])
 
     # --- values ---------------------------------------------------------------------------------
 
@@ -108,9 +116,7 @@ class Dependence:
         """Bind ``target`` to a value; a store into an object is an output that mutates it."""
         kind = type(target)
         if kind is ast.Name:
-            self.labels += 1
-            label = "{}#{}".format(target.id, self.labels)
-            self.t.env[target.id] = Value(short(text), reads | {label}, subtrees)
+            self.t.env[target.id] = Value(short(text), reads | self.label(target.id), subtrees)
         elif kind in (ast.Tuple, ast.List):
             for index, item in enumerate(target.elts):
                 star = type(item) is ast.Starred
@@ -194,9 +200,8 @@ class Dependence:
         read = {n.id for n in ast.walk(node) if type(n) is ast.Name and type(n.ctx) is ast.Load}
         for name in sorted(stored & read & set(self.t.env)):  # carried from one iteration to the next
             before = self.t.env[name]
-            self.labels += 1
-            self.t.env[name] = Value(short("phi(" + before.text + ")"),
-                                     before.reads | {"{}#{}".format(name, self.labels)}, before.subtrees)
+            self.t.env[name] = Value(short("phi(" + before.text + ")"), before.reads | self.label(name),
+                                     before.subtrees)
         if type(node) is ast.While:
             test, reads, subtrees = self.evaluate(node.test, lines)
             inner = context + "while[" + test + "]:"
@@ -240,6 +245,29 @@ class Dependence:
                     live[index], changed = True, True
                     reached |= o.reads
         return [o for o, keep in zip(self.outputs, live) if keep]
+
+
+def _mutated(function):
+    """Names of the locals something changes in place (``x[i] = ...``, ``x.a = ...``, ``x.append(...)``).
+
+    Only their bindings are tracked for :meth:`Dependence.visible`, so a long
+    chain of plain values costs no more than its length.
+    """
+    roots = []
+    for node in ast.walk(function):
+        kind = type(node)
+        if kind in (ast.Assign, ast.AugAssign, ast.AnnAssign):
+            for target in node.targets if kind is ast.Assign else [node.target]:
+                roots.extend(t for t in ast.walk(target) if type(t) in (ast.Subscript, ast.Attribute))
+        elif kind is ast.Expr and type(node.value) is ast.Call and type(node.value.func) is ast.Attribute:
+            roots.append(node.value.func)
+    names = set()
+    for node in roots:
+        while type(node) in (ast.Subscript, ast.Attribute, ast.Call):
+            node = node.func if type(node) is ast.Call else node.value
+        if type(node) is ast.Name:
+            names.add(node.id)
+    return names
 
 
 def _pairs(target, value):
