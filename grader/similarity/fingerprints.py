@@ -43,8 +43,9 @@ class FunctionPrint:
     pieces: dict = field(default_factory=dict, compare=False)  # hash -> Piece, only when asked for
 
 
-# What a fingerprint is of, kept in its lowest three bits: a statement, two statements in a row, the
-# whole function, a run of tokens, a wrong result, a wrong result the checks recognise by name.
+# What a fingerprint is of, kept in its lowest three bits: an output (normalise.canonical), a
+# sub-expression of one, the whole function, a run of tokens, a wrong result, a wrong result the checks
+# recognise by name.
 KINDS = {"s": 0, "b": 1, "u": 2, "t": 3, "w": 4, "m": 5}
 _KIND_BITS = np.uint64(7)
 

@@ -28,8 +28,8 @@ import numpy as np
 
 from .fingerprints import kind_codes
 
-# What one fingerprint of each kind (fingerprints.KINDS) counts for: a statement fully, two in a row
-# half (they repeat their statements), a run of six tokens a sixth (each token is in six runs), a
+# What one fingerprint of each kind (fingerprints.KINDS) counts for: an output fully, a sub-expression
+# half (it repeats part of its output), a run of six tokens a sixth (each token is in six runs), a
 # wrong result fully, one the checks recognise by name (a mistake many make) a fifth.
 KIND_WEIGHT = np.array([1.0, 0.5, 1.0, 1 / 6, 1.0, 0.2, 0, 0])
 MIN_DOCUMENTS = 20      # below this many documents, rarity is measured as if there were this many

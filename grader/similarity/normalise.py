@@ -18,9 +18,11 @@ read the same:
   blocks, code after ``return``;
 * reordered definitions: helpers are taken in the order the function calls them.
 
-:func:`canonical` returns the pieces of canonical text -- each statement,
-each two statements in a row, the whole function -- with the lines each came
-from, for :mod:`.fingerprints` to hash.
+:func:`canonical` then reads each function as what its results depend on
+(:mod:`.dependence`: locals inlined, so independent statements may come in
+any order and an extra local changes nothing) and returns the pieces of
+canonical text -- each output, each sub-expression of one, the whole
+function -- with the lines each came from, for :mod:`.fingerprints` to hash.
 """
 
 import ast
@@ -50,9 +52,9 @@ class TooLarge(ValueError):
 
 
 class Piece(NamedTuple):
-    """One canonical piece of a function: a statement, two in a row, the whole function, a run of tokens."""
+    """One canonical piece of a function: an output, a sub-expression, the whole function, a run of tokens."""
 
-    kind: str       # "s" a statement (a compound one's header), "b" two statements in a row,
+    kind: str       # "s" an output (:mod:`.dependence`), "b" a sub-expression of one,
                     # "u" the whole function, "t" a run of tokens (code that does not parse)
     text: str
     lines: tuple    # (first, last) line in the code the unit was parsed from
