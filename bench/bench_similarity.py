@@ -11,11 +11,18 @@
 2. Time and peak memory of ``grader similarity`` on generated classes of
    1,000 and 10,000 students (each graded before, its wrong results stored as
    ``grader autograde`` stores them; 5 % copy a classmate), and the growth
-   ratio of the two.
+   ratio of the two; with ``--before DIR`` (a source tree holding another
+   version's ``grader/``, e.g. ``git archive main grader | tar -x -C DIR``)
+   that version on the same classes, side by side.
+3. With ``--real DIR``: real solutions (notebooks and ``.py`` files under DIR,
+   kept outside the repository), each as a student of one class: the ranked
+   pairs, which of them are byte-identical or the same code after
+   normalisation, and where the lowest of those ranks against every other pair.
 
 Prints measurements of this run side by side; the machine is shared and noisy.
 
 Usage: .venv/bin/python bench/bench_similarity.py [--rounds 8] [--sizes 1000 10000] [--code-only]
+       [--before DIR] [--real DIR]
 """
 
 import argparse
@@ -230,21 +237,29 @@ def _habit(cell, name, rng):
     return cell[:match.end()] + "\n" + check + cell[match.end():]
 
 
-def measure(command):
-    """(wall seconds, CPU seconds of all its processes, peak RSS in MiB of the largest) of ``command``."""
+def measure(command, source=None):
+    """(wall seconds, CPU seconds of all its processes, peak RSS in MiB of the largest) of ``command``.
+
+    ``source``: a folder holding the ``grader`` package to run instead of this one.
+    """
     probe = ("import resource, subprocess, sys, time; t = time.perf_counter(); p = subprocess.run(sys.argv[1:], "
              "stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True); t = time.perf_counter() - t; "
              "sys.stderr.write(p.stdout + p.stderr[-2000:]); u = resource.getrusage(resource.RUSAGE_CHILDREN); "
              "print(p.returncode, t, u.ru_utime + u.ru_stime, u.ru_maxrss)")
-    proc = subprocess.run([sys.executable, "-c", probe, *command], env=tool_env(), capture_output=True, text=True)
+    env = tool_env()
+    if source:
+        env["PYTHONPATH"] = str(source)
+    proc = subprocess.run([sys.executable, "-c", probe, *command], env=env, capture_output=True, text=True,
+                          cwd=tempfile.gettempdir())
     code, seconds, cpu, peak = proc.stdout.split()
     if code != "0":
         raise SystemExit("{} failed:\n{}".format(command, proc.stderr))
     return float(seconds), float(cpu), int(peak) / 1024
 
 
-def report_scale(sizes):
+def report_scale(sizes, before=None):
     print("\n== scale: generated classes, wrong results stored by grading")
+    versions = [("this", None)] + ([("before", before)] if before else [])
     with tempfile.TemporaryDirectory() as tmp:
         course = copy_course(Path(tmp) / "pool")
         started = time.perf_counter()
@@ -256,22 +271,70 @@ def report_scale(sizes):
             started = time.perf_counter()
             generated_class(course, size, origins)
             print("  generated {} students in {:.0f} s".format(size, time.perf_counter() - started), flush=True)
-            out = Path(tmp) / "out{}".format(size)
-            load = os.getloadavg()[0]
-            seconds, cpu, peak = measure([sys.executable, "-m", "grader.cli", "similarity", "--course", str(course),
-                                          "--json", str(out) + ".json", "--html", str(out) + ".html",
-                                          "--workers", "2"])
-            data = json.loads(Path(str(out) + ".json").read_text(encoding="utf-8"))
-            results[size] = seconds, cpu
-            print("  {:>6} students: {:6.1f} s ({:.0f} CPU s), peak {:4.0f} MiB (largest process), {} pairs scored, "
-                  "{} flagged; load average before: {:.1f}".format(size, seconds, cpu, peak, data["compared_pairs"],
-                                                                   data["flagged"], load), flush=True)
+            for version, source in versions:
+                out = Path(tmp) / "out{}{}".format(size, version)
+                load = os.getloadavg()[0]
+                seconds, cpu, peak = measure([sys.executable, "-m", "grader.cli", "similarity", "--course",
+                                              str(course), "--json", str(out) + ".json", "--html",
+                                              str(out) + ".html", "--workers", "2"], source)
+                data = json.loads(Path(str(out) + ".json").read_text(encoding="utf-8"))
+                results[size, version] = seconds, cpu
+                print("  {:>6} students, {:<6}: {:6.1f} s ({:.0f} CPU s), peak {:4.0f} MiB (largest process), {} pairs "
+                      "scored, {} flagged; load average before: {:.1f}".format(
+                          size, version, seconds, cpu, peak, data["compared_pairs"], data["flagged"], load),
+                      flush=True)
+            if before:
+                print("  {:>6} students: this / before = {:.2f}x wall, {:.2f}x CPU".format(
+                    size, results[size, "this"][0] / results[size, "before"][0],
+                    results[size, "this"][1] / results[size, "before"][1]))
             shutil.rmtree(course, ignore_errors=True)
         if len(sizes) == 2:
             small, large = sizes
-            print("  growth: {}x the students took {:.1f}x the time and {:.1f}x the CPU (quadratic would be {}x)"
-                  .format(large // small, results[large][0] / results[small][0],
-                          results[large][1] / results[small][1], (large // small) ** 2))
+            for version, _ in versions:
+                print("  growth ({}): {}x the students took {:.1f}x the time and {:.1f}x the CPU (quadratic would be {}x)"
+                      .format(version, large // small, results[large, version][0] / results[small, version][0],
+                              results[large, version][1] / results[small, version][1], (large // small) ** 2))
+
+
+# --- 3. real solutions ------------------------------------------------------------------------------
+
+def report_real(folder, shown=25):
+    """Rank the pairs of real solutions (each a student) and say where identical ones rank."""
+    import hashlib
+
+    from grader.similarity.run import compare
+
+    files = sorted(p for p in Path(folder).rglob("*") if p.suffix in (".ipynb", ".py") and p.is_file())
+    print("\n== real solutions: {} files under {}".format(len(files), folder))
+    with tempfile.TemporaryDirectory() as tmp:
+        course = copy_course(Path(tmp) / "course")
+        names = {}
+        for number, path in enumerate(files):
+            raw = path.read_bytes()
+            if path.suffix == ".py":  # a .py export: one code cell, as a notebook would hold it
+                cell = {"cell_type": "code", "metadata": {}, "source": raw.decode("utf-8", "replace"),
+                        "outputs": [], "execution_count": None}
+                raw = json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 2}).encode()
+            student = "real{:03d}".format(number)
+            target = course / "submitted" / student / ASSIGNMENT / NOTEBOOK
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(raw)
+            names[student] = (str(path.relative_to(folder)), hashlib.sha256(raw).hexdigest())
+        comparison = compare(course, [], workers=2, run_missing=False, stream=io.StringIO())
+    ids = [d.id for d in comparison.documents]
+    scores = comparison.scores
+    rows = [(ids[a], ids[b], float(score), str(reason)) for (a, b), score, reason in
+            zip(scores.pairs, scores.score, scores.reason)]
+    flagged = sum(r[2] >= THRESHOLD for r in rows)
+    print("  {} pairs scored, {} flagged at {:g}".format(len(rows), flagged, THRESHOLD))
+    print("  {:>4} {:>6}  {:<22} {}".format("rank", "score", "identical", "pair"))
+    for rank, (a, b, score, reason) in enumerate(rows[:shown], 1):
+        print("  {:>4} {:>6.3f}  {:<22} {}  <->  {}".format(rank, score, reason or "-", names[a][0], names[b][0]))
+    same = [i for i, r in enumerate(rows) if r[3]]
+    if same:
+        others = [r[2] for r in rows if not r[3]]
+        print("  identical or the same normalised code: {} pairs, ranked 1..{}; lowest {:.3f} against the highest other "
+              "pair {:.3f}".format(len(same), max(same) + 1, min(rows[i][2] for i in same), max(others or [0])))
 
 
 def main():
@@ -279,12 +342,16 @@ def main():
     parser.add_argument("--rounds", type=int, default=8, help="classes the corpus is dealt into (default: 8)")
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--code-only", action="store_true", help="corpus: compare code only (no grading)")
+    parser.add_argument("--before", help="a folder holding another version's grader/ to time side by side")
+    parser.add_argument("--real", help="a folder of real solutions (kept outside the repository) to rank")
     args = parser.parse_args()
     if args.rounds:
         print("== corpus: {} classes".format(args.rounds))
         report_corpus(corpus_scores(args.rounds, not args.code_only))
     if args.sizes:
-        report_scale(args.sizes)
+        report_scale(args.sizes, args.before)
+    if args.real:
+        report_real(args.real)
 
 
 if __name__ == "__main__":

@@ -353,3 +353,216 @@ def test_on_a_dask_cluster_the_result_is_the_same(graded_class, tmp_path):
     assert "graded 4 document(s) again" in proc.stderr
     ours, theirs = (json.loads(p.read_text(encoding="utf-8")) for p in (local, remote))
     assert ours["pairs"] == theirs["pairs"] and ours["flagged"] > 0
+
+
+# --- hostile known sources: one pass over a Markdown file, a time budget per document ------------
+
+def _markdown_source(tmp_path, name, text):
+    from grader.similarity.documents import SOURCE, Wanted
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return Wanted(str(path), SOURCE, str(path), str(tmp_path))
+
+
+def test_markdown_code_blocks_are_read_as_commonmark_reads_them(tmp_path):
+    from grader.similarity.documents import read
+
+    cells = public_functions()["markdown"]
+    text = ("Intro\n\n````python\n" + cells["linear_forward"] + "```\nstill inside\n`````\n\n"
+            "~~~ python {.numberLines}\n" + cells["compute_cost"]
+            + "~~~\n\n```js\n" + cells["L_model_forward"] + "```\n\n```py\n" + cells["update_parameters"])
+    code = read(_markdown_source(tmp_path, "post.md", text)).code
+    assert "still inside" in code["linear_forward"] and "compute_cost" in code
+    assert "L_model_forward" not in code  # a JavaScript block is not Python
+    assert "update_parameters" in code    # a block left open runs to the end of the file
+
+
+def test_a_markdown_file_full_of_unclosed_fences_costs_no_more_than_its_size(tmp_path):
+    """80 KB of fences that never close took the old pattern 37 s or more; now as long as a tidy file."""
+    import time
+
+    from grader.similarity.documents import read
+
+    size = 80_000
+    hostile = ("```python\nx = 1\n" * (size // 16))[:size]
+    tidy = ("```python\nx = 1\n```\n" * (size // 20))[:size]
+    took = {}
+    for name, text in (("tidy.md", tidy), ("hostile.md", hostile)):
+        wanted = _markdown_source(tmp_path, name, text)
+        started = time.perf_counter()
+        for _ in range(3):
+            assert not read(wanted).problem
+        took[name] = time.perf_counter() - started
+    assert took["hostile.md"] < 20 * took["tidy.md"] + 0.5, took
+
+
+def test_a_document_over_its_time_budget_is_named_and_not_compared(tmp_path):
+    from grader.similarity.work import _read_and_print
+
+    wanted = _markdown_source(tmp_path, "post.md", "```python\n" + public_functions()["markdown"]["linear_forward"])
+    within, over = _read_and_print([wanted])[0], _read_and_print([wanted], budget=-1)[0]
+    assert not within.problem and "linear_forward" in within.code
+    assert "разбор занял больше" in over.problem and not over.code
+
+
+# --- hand-made disguises (issue 30): reordering, dead code, extra locals, identical files -----------
+
+def _hand_function_pairs():
+    from similarity_corpus.hand_disguises import COPIES, ORIGIN, PUBLIC_REORDERED
+
+    pairs = [(how, name, ORIGIN[name], code) for how, functions in COPIES.items() for name, code in functions.items()]
+    public = public_functions()["py_export"]
+    return pairs + [("public_reordered", name, public[name], code) for name, code in PUBLIC_REORDERED.items()]
+
+
+@pytest.mark.parametrize("how,name,origin,copy", _hand_function_pairs(), ids=lambda v: v if len(v) < 30 else "")
+def test_a_hand_disguised_function_keeps_every_fingerprint_of_the_smaller_side(how, name, origin, copy):
+    """Statements swapped, dead code, an extra local that is read, all at once, ``(1 / m) * x``: the
+    fingerprints of the smaller side are all shared (on the old per-statement fingerprints a swap of two lines
+    kept 4 of 7, an extra local 2 of 7)."""
+    a, b = function_print(name, origin).hashes, function_print(name, copy).hashes
+    assert len(np.intersect1d(a, b)) == min(len(a), len(b)) and len(a) >= 5, (len(np.intersect1d(a, b)), len(a), len(b))
+
+
+@pytest.fixture(scope="module")
+def hand_class(tmp_path_factory):
+    """(comparison, copied pairs, identical pairs, independent pairs) of a class with the hand-made copies.
+
+    ``origin`` writes four functions its own way; each ``copy-<how>`` hand-disguises them; ``twin1..3`` are
+    byte-identical to ``origin``, ``renamed`` renames every variable of it; ``public-copy`` copied the
+    known source ``py_export`` reordered. Independent: the template-alike students of
+    ``hand_disguises.TEMPLATE_ALIKE``, three who wrote exactly the course's solution, and the styles of
+    ``tests/corpus`` and :mod:`similarity_corpus.independent`.
+    """
+    from similarity_corpus import fill
+    from similarity_corpus.hand_disguises import COPIES, ORIGIN, PUBLIC_REORDERED, TEMPLATE_ALIKE
+    from grader.similarity.run import compare
+
+    from course import answer_cells as cells_of
+
+    root = tmp_path_factory.mktemp("hand")
+    course = copy_course(root / "course")
+    paths = write_sources(root / "public")
+    base, solved = solved_submission(), {n: c.source for n, c in cells_of(solved_submission()).items()}
+    release = {n: c.source for n, c in cells_of(read(RELEASE_NB)).items()}
+    origin = dict(solved, **{n: "# ОЦЕНИВАЕМОЕ: {}\n\n{}".format(n, c) for n, c in ORIGIN.items()})
+    students = {"origin": origin, "renamed": {n: disguise(origin[n], "rename", n) if n in ORIGIN else origin[n]
+                                             for n in NAMES}}
+    for how, functions in COPIES.items():
+        students["copy-" + how] = dict(origin, **{n: "# ОЦЕНИВАЕМОЕ: {}\n\n{}".format(n, c) for n, c in functions.items()})
+    students["public-copy"] = dict(solved, **{n: "# ОЦЕНИВАЕМОЕ: {}\n\n{}".format(n, c)
+                                             for n, c in PUBLIC_REORDERED.items()})
+    for who, answers in TEMPLATE_ALIKE.items():
+        students[who] = dict(solved, **{n: fill(release[n], lines) for n, lines in answers.items()})
+    for who in ("course-way-1", "course-way-2", "course-way-3"):
+        students[who] = solved
+    for style, cells in dict(styles(), **CORRECT_STYLES).items():
+        students["style-" + style] = cells
+    for who, answers in students.items():
+        submit(course, who, with_answers(base, answers))
+    origin_bytes = (course / "submitted" / "origin" / "dnn_step_by_step" / "dnn_step_by_step.ipynb").read_bytes()
+    for twin in ("twin1", "twin2", "twin3"):
+        submit(course, twin, "{}").write_bytes(origin_bytes)
+    comparison = compare(course, [str(root / "public")], workers=1, run_missing=False, stream=io.StringIO())
+    family = ["origin", "renamed", "twin1", "twin2", "twin3"] + ["copy-" + how for how in COPIES]
+    copied = {frozenset((a, b)) for i, a in enumerate(family) for b in family[i + 1:]}
+    copied.add(frozenset(("public-copy", str(paths["py_export"]))))
+    identical = {frozenset((a, b)) for i, a in enumerate(family[:5]) for b in family[i + 1:5]}
+    ids = [d.id for d in comparison.documents]
+    sources = {str(p) for p in paths.values()}
+    independent = {frozenset((a, b)) for i, a in enumerate(ids) for b in ids[i + 1:]
+                   if frozenset((a, b)) not in copied and not {a, b} <= sources}
+    return comparison, copied, identical, independent
+
+
+def test_every_hand_made_copy_is_flagged_and_no_independent_pair_is(hand_class):
+    comparison, copied, _, independent = hand_class
+    scores = scored(comparison)
+    missed = sorted((scores.get(p, 0.0), sorted(p)) for p in copied if scores.get(p, 0.0) < THRESHOLD)
+    wrongly = sorted((scores[p], sorted(p)) for p in independent if scores.get(p, 0.0) >= THRESHOLD)
+    assert not missed, missed
+    assert not wrongly, wrongly
+
+
+def test_identical_files_are_flagged_with_the_reason_and_rank_above_every_coincidence(hand_class):
+    comparison, _, identical, independent = hand_class
+    ids = [d.id for d in comparison.documents]
+    reasons = {frozenset((ids[a], ids[b])): r for (a, b), r in zip(comparison.scores.pairs, comparison.scores.reason)}
+    scores = scored(comparison)
+    expected = {p: "совпадает весь код" if "renamed" in p else "идентичные файлы" for p in identical}
+    assert {p: reasons.get(p) for p in identical} == expected and all(scores[p] == 1.0 for p in identical)
+    assert not any(reasons.get(p) for p in independent)  # the course's own solution three times is not a copy
+    assert min(scores[p] for p in identical) > max(scores.get(p, 0.0) for p in independent)
+
+
+def test_code_most_known_sources_share_is_a_template_and_weighs_nothing():
+    """The original lab's skeleton is in nearly every public solution: two students who both kept it share
+    nothing rare; a passage only two sources and two students hold still weighs."""
+    from grader.similarity import index
+
+    skeleton, rare, own = np.uint64(8 << 3), np.uint64(16 << 3), [np.uint64((100 + i) << 3) for i in range(12)]
+    documents = [[(0, index.CODE, np.array(sorted({skeleton, own[i]} | ({rare} if i in (0, 5) else set())),
+                                           dtype=np.uint64))] for i in range(6)]
+    documents += [[(0, index.CODE, np.array([own[6 + i]], dtype=np.uint64))] for i in range(6)]
+    sources = np.array([True] * 5 + [False] * 7)  # the first five are known sources, the sixth a student
+    table = index.build(documents, 1, sources=sources)
+    weight = dict(zip(table.hashes.tolist(), table.weight))
+    assert weight[int(skeleton)] == 0 and weight[int(rare)] > 0.3
+    without = index.build(documents, 1)  # the same passages when no known source is given
+    assert dict(zip(without.hashes.tolist(), without.weight))[int(skeleton)] > 0
+
+
+def test_a_wrong_result_only_two_share_weighs_more_and_a_slip_many_make_no_more():
+    """In a class of 200, two students fail five hidden cases the same way nobody else does (formulas
+    written differently): that weighs 1.4 times what it did (it added at most 0.33 to the score);
+    a slip twenty students make weighs what it did, since students make the same slips independently."""
+    from grader.similarity import index
+    from grader.similarity.score import BEHAVIOUR_WEIGHT, score_pairs
+
+    distinct = np.array([np.uint64(((7 + case) << 3) | 4) for case in range(5)], dtype=np.uint64)  # kind "w"
+    common = np.array([np.uint64(((70 + case) << 3) | 4) for case in range(5)], dtype=np.uint64)
+    documents = []
+    for doc in range(200):
+        code = np.array([np.uint64(((doc * 100 + i) << 3)) for i in range(10)], dtype=np.uint64)  # all their own
+        own = np.array([np.uint64(((1000 + doc) << 3) | 4)], dtype=np.uint64)  # a mistake of their own
+        wrong = distinct if doc < 2 else common if doc < 22 else own
+        documents.append([(0, index.CODE, code), (0, index.BEHAVIOUR, wrong)])
+    table = index.build(documents, 1)
+    scores = score_pairs(table, np.array([[0, 1], [2, 3]]), 1)
+    rows = {tuple(p): i for i, p in enumerate(scores.pairs.tolist())}
+
+    def before(wrong):  # the old rule: the mean weight of the shared wrong results times BEHAVIOUR_WEIGHT
+        return BEHAVIOUR_WEIGHT * float(table.weight[np.searchsorted(table.hashes, np.sort(wrong))].mean())
+
+    assert scores.code.max() == 0
+    assert scores.behaviour[rows[(0, 1)], 0] >= 1.4 * before(distinct) > 2
+    assert np.isclose(scores.behaviour[rows[(2, 3)], 0], before(common))
+
+
+def test_the_page_states_the_rule_the_code_uses_shows_the_advice_and_wraps_long_lines(hand_class, tmp_path):
+    from browser import chromium
+    from grader.similarity.report import pair_views, to_json, write_html
+    from grader.similarity.score import SHARED_FLOOR
+
+    comparison = hand_class[0]
+    views = pair_views(comparison, THRESHOLD)
+    page = tmp_path / "similarity.html"
+    write_html(to_json(comparison, THRESHOLD, views), views, page)
+    text = page.read_text(encoding="utf-8")
+    assert "больше {:.0f} %".format(100 * SHARED_FLOOR) in text and "больше половины" not in text
+    assert "идентичные файлы" in text.split("<h2>Пары</h2>")[1]  # the reason, in the list of pairs
+    driver = chromium()
+    try:
+        driver.get(page.as_uri())
+        advice = driver.find_element("css selector", "p.advice")
+        assert advice.is_displayed() and "не приговор" in advice.text
+        assert driver.execute_script("return arguments[0].closest('details') === null", advice)
+        overflowing = driver.execute_script(
+            "return [...document.querySelectorAll('.sbs pre')].filter(p => p.scrollWidth > p.clientWidth + 1)"
+            ".length")
+        longest = driver.execute_script(
+            "return Math.max(...[...document.querySelectorAll('.sbs pre span')].map(s => s.textContent.length))")
+        assert longest > 150 and overflowing == 0, (longest, overflowing)
+    finally:
+        driver.quit()

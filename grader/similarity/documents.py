@@ -9,6 +9,7 @@ being the answer cell the grader would run. A known source is any notebook
 the folder given; its id is its path as given. Nothing here runs code.
 """
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -23,7 +24,8 @@ from ..submission.reading import Cell, Unreadable, parse_notebook, read_bytes, r
 STUDENT, SOURCE = "student", "source"
 SOURCE_SUFFIXES = (".ipynb", ".py", ".md")
 MAX_SOURCE_BYTES = 20 * 1024 * 1024
-_FENCE = re.compile(r"^(```|~~~)[ \t]*([\w+-]*)[^\n]*\n(.*?)^\1[ \t]*$", re.M | re.S)
+PYTHON_INFO = frozenset({"", "python", "py", "python3", "ipython", "ipython3"})
+_OPENING = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)")
 _DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)
 
 
@@ -48,6 +50,7 @@ class Document:
     behaviour: dict = None    # function -> {"wrong": [...], "verdict": ...} from grading; None: unknown
     submitted: str = ""       # nbgrader's timestamp of a student's submission
     problem: str = ""         # why it could not be read (Russian); "" when read
+    digest: str = ""          # sha256 of the file's bytes (byte-identical files are always flagged)
 
 
 def class_of(course):
@@ -84,7 +87,8 @@ def read(wanted, with_behaviour=True):
     try:
         if wanted.kind == STUDENT:
             return _student(wanted, with_behaviour)
-        return Document(wanted.id, SOURCE, _source_code(wanted))
+        code, digest = _source_code(wanted)
+        return Document(wanted.id, SOURCE, code, digest=digest)
     except Unreadable as reason:
         return Document(wanted.id, wanted.kind, problem=str(reason))
 
@@ -95,19 +99,47 @@ def _student(wanted, with_behaviour):
     notebook = read_notebook(path, wanted.inside)
     code = answer_cells(notebook.cells).by_function
     behaviour = stored_behaviour(wanted.course, submission, notebook.sha256) if with_behaviour else None
-    return Document(wanted.id, STUDENT, code, behaviour and behaviour["functions"], submission.timestamp or "")
+    return Document(wanted.id, STUDENT, code, behaviour and behaviour["functions"], submission.timestamp or "",
+                    digest=notebook.sha256)
 
 
 def _source_code(wanted):
+    """({function: code}, sha256 of the bytes) of a known source."""
     raw = read_bytes(wanted.path, wanted.inside, limit=MAX_SOURCE_BYTES)
+    digest = hashlib.sha256(raw).hexdigest()
     if wanted.path.endswith(".ipynb"):
-        return answer_cells(parse_notebook(raw).cells).by_function
+        return answer_cells(parse_notebook(raw).cells).by_function, digest
     text = _text(raw)
     if wanted.path.endswith(".md"):
-        blocks = [m.group(3) for m in _FENCE.finditer(text) if m.group(2).lower() in ("", "python", "py", "python3",
-                                                                                        "ipython", "ipython3")]
-        return answer_cells([Cell("code", block, {}) for block in blocks]).by_function
-    return {name: text for name in _DEF.findall(text) if name in NAMES}
+        blocks = [code for info, code in fenced_blocks(text) if info.lower() in PYTHON_INFO]
+        return answer_cells([Cell("code", block, {}) for block in blocks]).by_function, digest
+    return {name: text for name in _DEF.findall(text) if name in NAMES}, digest
+
+
+def fenced_blocks(text):
+    """(info word, code) of every fenced code block of Markdown ``text``, in one pass over its lines.
+
+    As CommonMark reads them: a fence is three or more backticks or tildes
+    (indented at most three spaces), closed by a line of the same character at
+    least as long; a block left open runs to the end. Each line is looked at
+    once, so a hostile file full of unclosed fences costs no more than its size.
+    """
+    blocks, fence, info, lines = [], None, "", []
+    for line in text.split("\n"):
+        if fence is None:
+            opening = _OPENING.match(line)
+            if opening and not (opening.group(1)[0] == "`" and "`" in line[opening.end():]):
+                fence, info, lines = opening.group(1), opening.group(2), []
+            continue
+        stripped = line.strip()
+        if len(line) - len(line.lstrip(" ")) <= 3 and stripped.startswith(fence) and not stripped.strip(fence[0]):
+            blocks.append((info, "\n".join(lines) + "\n"))
+            fence = None
+        else:
+            lines.append(line)
+    if fence is not None:
+        blocks.append((info, "\n".join(lines) + ("\n" if lines else "")))
+    return blocks
 
 
 def _text(raw):

@@ -43,8 +43,9 @@ class FunctionPrint:
     pieces: dict = field(default_factory=dict, compare=False)  # hash -> Piece, only when asked for
 
 
-# What a fingerprint is of, kept in its lowest three bits: a statement, two statements in a row, the
-# whole function, a run of tokens, a wrong result, a wrong result the checks recognise by name.
+# What a fingerprint is of, kept in its lowest three bits: an output (normalise.canonical), a
+# sub-expression of one, the whole function, a run of tokens, a wrong result, a wrong result the checks
+# recognise by name.
 KINDS = {"s": 0, "b": 1, "u": 2, "t": 3, "w": 4, "m": 5}
 _KIND_BITS = np.uint64(7)
 
@@ -64,6 +65,14 @@ def hash_texts(name, kind, texts):
 def wrong_prints(name, wrong):
     """uint64 fingerprints of a function's wrong results ("<case>:<fingerprint>", ``~`` when known by name)."""
     return hash_texts(name, ["m" if w.partition(":")[2].startswith("~") else "w" for w in wrong], wrong)
+
+
+def whole_print(hashes):
+    """The fingerprint of a function's whole normalised code (its "u", or all its runs of tokens), as an int."""
+    whole = hashes[kind_codes(hashes) == KINDS["u"]]
+    if not len(whole):
+        whole = np.frombuffer(hashlib.blake2b(hashes.tobytes(), digest_size=8).digest(), dtype="<u8")
+    return int(whole[0])
 
 
 def kind_codes(hashes):

@@ -7,9 +7,13 @@ that have that function -- this class and the known sources together:
     rarity = 1 - ln(documents holding it) / ln(documents),  weight = rarity² × kind
 
 so code half the class writes weighs next to nothing and a statement two
-people share weighs almost 1 (``kind``: :data:`KIND_WEIGHT`). The release's own code weighs 0; the course's own
-solution counts as written by half the class (it is what the lab's hints lead
-to); a wrong result the checks recognise by name weighs a fifth.
+people share weighs almost 1 (``kind``: :data:`KIND_WEIGHT`). Code of a known
+template weighs 0: the release's, and code most of the known sources share
+(when there are :data:`TEMPLATE_SOURCES` or more, a passage in more than
+:data:`TEMPLATE_SHARE` of them is the original lab's skeleton, not anyone's
+own). The course's own solution counts as written by half the class (it is
+what the lab's hints lead to); a wrong result the checks recognise by name
+weighs a fifth.
 
 Comparing 100,000 students pair by pair is out of reach, so candidates come
 from an index of rare fingerprints: a pair is compared when the fingerprints
@@ -24,12 +28,14 @@ import numpy as np
 
 from .fingerprints import kind_codes
 
-# What one fingerprint of each kind (fingerprints.KINDS) counts for: a statement fully, two in a row
-# half (they repeat their statements), a run of six tokens a sixth (each token is in six runs), a
+# What one fingerprint of each kind (fingerprints.KINDS) counts for: an output fully, a sub-expression
+# half (it repeats part of its output), a run of six tokens a sixth (each token is in six runs), a
 # wrong result fully, one the checks recognise by name (a mistake many make) a fifth.
 KIND_WEIGHT = np.array([1.0, 0.5, 1.0, 1 / 6, 1.0, 0.2, 0, 0])
 MIN_DOCUMENTS = 20      # below this many documents, rarity is measured as if there were this many
 BASELINE_SHARE = 0.5    # the course's solution: as if this share of the documents wrote it
+TEMPLATE_SOURCES = 4    # known sources needed before what most of them share counts as a template
+TEMPLATE_SHARE = 0.5    # code in more than this share of the known sources weighs 0
 INDEX_CAP = 50          # fingerprints held by more documents than this do not make candidates
 MIN_SHARED = 1.0        # rare weight a pair must share to be compared
 CODE, BEHAVIOUR = 0, 1
@@ -50,12 +56,13 @@ class Table:
     own: np.ndarray         # (documents, functions) bool: code of the document's own, more than the release's
 
 
-def build(prints, functions, template=(), baseline=()):
+def build(prints, functions, template=(), baseline=(), sources=None):
     """The :class:`Table` of ``prints``: per document a list of (function index, CODE or BEHAVIOUR, uint64 array).
 
     A function whose code is all the release's (``template``) is not the
     document's own: neither its code nor its wrong results count (every blank
     answer fails the same way). ``baseline``: the course's solution.
+    ``sources``: per document, whether it is a known source.
     """
     documents, size = len(prints), functions * 2
     present = np.zeros((documents, functions, 2), dtype=bool)
@@ -86,6 +93,10 @@ def build(prints, functions, template=(), baseline=()):
     rarity = np.clip(1 - np.log(held) / np.log(population), 0, 1)
     weight = rarity ** 2 * KIND_WEIGHT[kind_codes(hashes)]
     weight[released] = 0
+    if sources is not None and np.sum(sources) >= TEMPLATE_SOURCES:
+        by_source = np.asarray(sources, dtype=bool)[cell // size]
+        in_sources = np.bincount(inverse[by_source & (cell % 2 == CODE)], minlength=len(hashes))
+        weight[in_sources > TEMPLATE_SHARE * np.sum(sources)] = 0
     bounds = np.searchsorted(cell // size, np.arange(documents + 1))  # postings come document by document
     listed = [inverse[bounds[d]:bounds[d + 1]].astype(np.int32) for d in range(documents)]
     totals = np.bincount(cell, weights=weight[inverse], minlength=documents * size).reshape(documents, functions, 2)
@@ -130,9 +141,10 @@ def candidates(table, wanted=None):
 
 
 def shared(table, a, b, functions):
-    """(functions, 2) summed weight, and count, of the fingerprints documents ``a`` and ``b`` share."""
+    """(functions, 2) summed weight, count, and summed squared weight of the fingerprints ``a`` and ``b`` share."""
     common = np.intersect1d(table.documents[a], table.documents[b], assume_unique=True)
     cell = table.function[common].astype(np.int64) * 2 + table.kind[common]
     weight = np.bincount(cell, weights=table.weight[common], minlength=functions * 2).reshape(functions, 2)
     count = np.bincount(cell, minlength=functions * 2).reshape(functions, 2)
-    return weight, count
+    squares = np.bincount(cell, weights=table.weight[common] ** 2, minlength=functions * 2).reshape(functions, 2)
+    return weight, count, squares

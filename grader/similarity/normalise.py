@@ -18,9 +18,11 @@ read the same:
   blocks, code after ``return``;
 * reordered definitions: helpers are taken in the order the function calls them.
 
-:func:`canonical` returns the pieces of canonical text -- each statement,
-each two statements in a row, the whole function -- with the lines each came
-from, for :mod:`.fingerprints` to hash.
+:func:`canonical` then reads each function as what its results depend on
+(:mod:`.dependence`: locals inlined, so independent statements may come in
+any order and an extra local changes nothing) and returns the pieces of
+canonical text -- each output, each sub-expression of one, the whole
+function -- with the lines each came from, for :mod:`.fingerprints` to hash.
 """
 
 import ast
@@ -50,9 +52,9 @@ class TooLarge(ValueError):
 
 
 class Piece(NamedTuple):
-    """One canonical piece of a function: a statement, two in a row, the whole function, a run of tokens."""
+    """One canonical piece of a function: an output, a sub-expression, the whole function, a run of tokens."""
 
-    kind: str       # "s" a statement (a compound one's header), "b" two statements in a row,
+    kind: str       # "s" an output (:mod:`.dependence`), "b" a sub-expression of one,
                     # "u" the whole function, "t" a run of tokens (code that does not parse)
     text: str
     lines: tuple    # (first, last) line in the code the unit was parsed from
@@ -64,7 +66,11 @@ def canonical(functions, numpy_names=frozenset({"np", "numpy"}), from_numpy=None
     ``functions``: its ``ast.FunctionDef`` first, then its helpers (in call
     order). ``numpy_names``: what numpy is imported as; ``from_numpy``: {local
     name: numpy attribute} of ``from numpy import ...``. Raises :class:`TooLarge`.
+    Each output of :mod:`.dependence` is a statement piece ("s"), each of its
+    sub-expressions a "b" piece, all of them in order one "u" piece.
     """
+    from .dependence import Dependence, Tracker
+
     helpers = {f.name: "h{}".format(i) for i, f in enumerate(functions[1:])}
     pieces, texts, size = [], [], 0
     try:
@@ -74,8 +80,17 @@ def canonical(functions, numpy_names=frozenset({"np", "numpy"}), from_numpy=None
             if size > MAX_NODES:
                 raise TooLarge("too many nodes")
             local = _prune(function, nodes)
-            names = _Names(function, local, helpers, numpy_names, from_numpy or {})
-            texts.append(_Serialiser(pieces, names).block_text([function]))
+            tracker = Tracker(_Names(function, local, helpers, numpy_names, from_numpy or {}))
+            serialiser = _Serialiser(pieces, tracker)
+            header = serialiser._header(function)
+            outputs = Dependence(serialiser, tracker).run(function)
+            subtrees = {}
+            for output in outputs:
+                pieces.append(Piece("s", output.text, output.lines))
+                for text, lines in output.subtrees:
+                    subtrees.setdefault(text, lines)
+            pieces.extend(Piece("b", text, lines) for text, lines in sorted(subtrees.items()))
+            texts.append(header + "{" + "; ".join(sorted(o.text for o in outputs)) + "}")
     except RecursionError:
         raise TooLarge("nested too deep") from None
     first = functions[0]
@@ -289,6 +304,7 @@ class _Serialiser:
 
     def __init__(self, pieces, names):
         self.pieces, self.names = pieces, names
+        self.collect = None   # a list: the text of every sub-expression worth a piece is appended to it
         self.negated = set()  # ids of nodes whose text is ``-`` and the rest (a sign to move out of a product)
 
     def block_text(self, statements):
@@ -368,12 +384,20 @@ class _Serialiser:
     def _product(self, left, op, right, node):
         """Canonical text of ``left op right`` (``node`` stands for it): one sign out front, operands in order."""
         left_text, right_text = self.expr(left), self.expr(right)
-        negated = (id(left) in self.negated, id(right) in self.negated)
+        negated = tuple(id(node) in self.negated or (type(node) is ast.Name and text[:1] == "-")  # a local: its value
+                        for node, text in ((left, left_text), (right, right_text)))
         sign = ""
         if isinstance(op, _SIGNLESS) and negated[0] != negated[1]:
             left_text, right_text = (left_text[1:], right_text) if negated[0] else (left_text, right_text[1:])
             sign = "-"
             self.negated.add(id(node))
+        if type(op) is ast.Mult:  # x * (1/m), (1/m) * x and x * 1 read as x / m and x
+            for one, other in ((left_text, right_text), (right_text, left_text)):
+                if one == "1":
+                    return sign + other if sign else other
+                divisor = _reciprocal(one)
+                if divisor is not None:
+                    return "{}({}/{})".format(sign, other, divisor)
         if isinstance(op, _COMMUTATIVE) and right_text < left_text:
             left_text, right_text = right_text, left_text
         return "{}({}{}{})".format(sign, left_text, _OPS[type(op)], right_text)
@@ -388,6 +412,12 @@ class _Serialiser:
 
     def expr(self, node):
         """Canonical text of an expression (or any node below a statement)."""
+        text = self._expr(node)
+        if self.collect is not None and isinstance(node, _SUBTREES):
+            self.collect.append(text)
+        return text
+
+    def _expr(self, node):
         e = self.expr
         kind = type(node)
         if kind is ast.Name:
@@ -438,6 +468,21 @@ class _Serialiser:
                 for item in value if isinstance(value, list) else [value]:
                     parts.append(e(item) if isinstance(item, ast.AST) else repr(item)[:MAX_CONSTANT])
         return "{}({})".format(kind.__name__, ",".join(parts))
+
+
+_SUBTREES = (ast.BinOp, ast.Call, ast.Subscript, ast.Compare, ast.BoolOp)
+
+
+def _reciprocal(text):
+    """``m`` when ``text`` is ``(1/m)`` as one parenthesised quotient, else None."""
+    if not (text.startswith("(1/") and text.endswith(")")):
+        return None
+    depth = 0
+    for index, char in enumerate(text):
+        depth += (char in "([{") - (char in ")]}")
+        if depth == 0 and index < len(text) - 1:
+            return None
+    return text[3:-1]
 
 
 def _header_end(node):

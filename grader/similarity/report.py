@@ -22,7 +22,7 @@ from ..course.files import write_text
 from ..course.templates import render
 from .documents import SOURCE, read
 from .fingerprints import function_print
-from .score import BEHAVIOUR_WEIGHT, SCALE
+from .score import BEHAVIOUR_WEIGHT, DISTINCT_WEIGHT, SCALE, SHARED_FLOOR
 
 UNFLAGGED = 20          # pairs below the threshold listed after the flagged ones
 DETAILED = 200          # pairs shown with their code and passages
@@ -60,6 +60,7 @@ class PairView:
     evidence_sum: float
     scores: dict              # every function's score
     detailed: bool = False    # shown with code and passages
+    identical: str = ""       # why the pair scores 1 whatever its evidence (identical files or code)
 
 
 def listed_rows(comparison, threshold):
@@ -96,7 +97,8 @@ def _view(comparison, row, threshold, code):
                     (documents[a].submitted, documents[b].submitted), float(scores.score[row]),
                     bool(scores.score[row] >= threshold), functions,
                     float(scores.code[row].sum() + scores.behaviour[row].sum()),
-                    {name: float(scores.functions[row, f]) for f, name in enumerate(NAMES)}, code is not None)
+                    {name: float(scores.functions[row, f]) for f, name in enumerate(NAMES)}, code is not None,
+                    str(scores.reason[row]))
 
 
 class _CodeReader:
@@ -213,6 +215,7 @@ def _pair_json(view):
             evidence.append({"function": f.name, "kind": "behaviour", "evidence": round(f.behaviour, 3),
                              "cases": f.cases})
     return {"a": view.a, "b": view.b, "score": round(view.score, 4), "flagged": view.flagged,
+            "identical": view.identical,
             "kinds": {"a": view.kinds[0], "b": view.kinds[1]},
             "submitted": {"a": view.submitted[0], "b": view.submitted[1]},
             "functions": {name: round(score, 4) for name, score in view.scores.items()}, "evidence": evidence}
@@ -229,7 +232,8 @@ def write_html(data, views, target):
     """The self-contained page: the flagged pairs first, each with its evidence."""
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     page = render("similarity.html.j2", package="grader.similarity", data=data, views=views, scale=SCALE,
-                  behaviour_weight=BEHAVIOUR_WEIGHT,
+                  behaviour_weight=BEHAVIOUR_WEIGHT, distinct_weight=DISTINCT_WEIGHT,
+                  shared_floor=SHARED_FLOOR,
                   threshold_evidence=SCALE * math.log(1 / (1 - data["threshold"])) if data["threshold"] < 1 else 0,
                   names=NAMES)
     write_text(target, page)

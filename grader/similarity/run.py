@@ -23,7 +23,8 @@ from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, read_notebook
 from . import index
 from .documents import SOURCE, class_of, known_sources
-from .fingerprints import function_print
+from .fingerprints import function_print, whole_print
+from .identical import identical_pairs
 from .rerun import rerun
 from .score import score_pairs
 from .work import fingerprint_all
@@ -73,12 +74,15 @@ def compare(course, against=(), limits=None, workers=2, scheduler=None, run_miss
             documents = rerun(documents, missing, wanted, course, limits, workers, scheduler, progress)
             progress.finish()
 
-    table = index.build([_items(d) for d in documents], len(NAMES), _joined(template.values()),
-                        _joined(baseline.values()))
-    blank = [i for i, d in enumerate(documents) if not d.problem and not table.own[i].any()]
     is_source = np.array([d.kind == SOURCE for d in documents], dtype=bool)
+    table = index.build([_items(d) for d in documents], len(NAMES), _joined(template.values()),
+                        _joined(baseline.values()), is_source)
+    blank = [i for i, d in enumerate(documents) if not d.problem and not table.own[i].any()]
     pairs = index.candidates(table, lambda a, b: ~(is_source[a] & is_source[b]))
-    return Comparison(wanted, documents, table, score_pairs(table, pairs, len(NAMES)), blank, template)
+    common = {whole_print(h) for h in list(template.values()) + list(baseline.values())}
+    same = {p: r for p, r in identical_pairs(documents, table.own.any(axis=1), common).items()
+            if not (is_source[p[0]] and is_source[p[1]])}
+    return Comparison(wanted, documents, table, score_pairs(table, pairs, len(NAMES), same), blank, template)
 
 
 def _wanted(course, against):

@@ -10,8 +10,12 @@ For one function of a pair, with fingerprints weighted by rarity (:mod:`.index`)
   small functions that leave no freedom, whose ``m`` is small;
 * behaviour: the same wrong results on the grader's cases, as the rarity of
   the shared ones averaged over the smaller side's wrong results, times
-  :data:`BEHAVIOUR_WEIGHT` -- one function failing the same rare way counts
-  as much as a few rare lines of code.
+  :data:`BEHAVIOUR_WEIGHT`; or, when larger, their squared weight averaged
+  the same way times :data:`DISTINCT_WEIGHT`. A mistake only these two
+  make counts like a function's worth of rare code, however the formula was
+  rewritten; one a few in the class make (weight squared: rarer still
+  counts) stays near the old weight, since one mistake fails many cases at
+  once and students make the same slips independently.
 
 A function's evidence ``x`` scores ``1 - exp(-x / SCALE)``, and the pair
 ``1 - exp(-sum(x) / SCALE)``: the chance that at least one function was
@@ -27,7 +31,8 @@ from .index import BEHAVIOUR, CODE, shared
 
 SHARED_FLOOR = 0.8      # share of the smaller side's rare code below which a function's code is no evidence
 SCALE = 5.0             # evidence that scores 1 - 1/e
-BEHAVIOUR_WEIGHT = 2.0  # evidence of one function's wrong results, all shared and all rare
+BEHAVIOUR_WEIGHT = 2.0  # least evidence of one function's wrong results, all shared and all rare
+DISTINCT_WEIGHT = 4.0   # evidence of one function's wrong results that only this pair has (squared weight 1)
 
 
 @dataclass(frozen=True)
@@ -41,21 +46,33 @@ class Scores:
     behaviour: np.ndarray   # (n, functions): behaviour evidence
     shared: np.ndarray      # (n, functions): weight of the code the pair shares
     smaller: np.ndarray     # (n, functions): weight of the smaller side's code
+    reason: np.ndarray      # (n,) str: why the pair scores 1 whatever its evidence ("" when weighed)
 
 
-def score_pairs(table, pairs, functions):
-    """:class:`Scores` of ``pairs`` (an (n, 2) array of document indices), best first."""
+def score_pairs(table, pairs, functions, identical=None):
+    """:class:`Scores` of ``pairs`` (an (n, 2) array of document indices), best first.
+
+    ``identical``: {(a, b): reason} of pairs that score 1 whatever their
+    evidence (:mod:`.identical`); they are scored even when not in ``pairs``.
+    """
+    identical = {(min(p), max(p)): r for p, r in (identical or {}).items()}
+    if identical:
+        pairs = np.unique(np.concatenate([np.asarray(pairs, dtype=np.int64).reshape(-1, 2),
+                                          np.array(sorted(identical), dtype=np.int64)]), axis=0)
+    reason = np.array([identical.get((int(a), int(b)), "") for a, b in pairs], dtype=object)
     count = len(pairs)
-    weight = np.zeros((count, functions, 2))
+    weight, squares = np.zeros((count, functions, 2)), np.zeros((count, functions, 2))
     for row, (a, b) in enumerate(pairs):
-        weight[row] = shared(table, a, b, functions)[0]
+        weight[row], _, squares[row] = shared(table, a, b, functions)
     totals_a, totals_b = table.totals[pairs[:, 0]], table.totals[pairs[:, 1]]
     smaller = np.minimum(totals_a[..., CODE], totals_b[..., CODE])
     code = np.maximum(0.0, weight[..., CODE] - SHARED_FLOOR * smaller) / (1 - SHARED_FLOOR)
     wrong = np.minimum(table.counts[pairs[:, 0]][..., BEHAVIOUR], table.counts[pairs[:, 1]][..., BEHAVIOUR])
-    behaviour = BEHAVIOUR_WEIGHT * weight[..., BEHAVIOUR] / np.maximum(wrong, 1)
+    behaviour = np.maximum(BEHAVIOUR_WEIGHT * weight[..., BEHAVIOUR],
+                           DISTINCT_WEIGHT * squares[..., BEHAVIOUR]) / np.maximum(wrong, 1)
     evidence = code + behaviour
     score = 1 - np.exp(-evidence.sum(axis=1) / SCALE)
-    order = np.argsort(-score, kind="stable")
+    score[reason != ""] = 1.0
+    order = np.lexsort((-evidence.sum(axis=1), -score))  # identical pairs first, then by evidence
     return Scores(pairs[order], score[order], (1 - np.exp(-evidence / SCALE))[order], code[order],
-                  behaviour[order], weight[order][..., CODE], smaller[order])
+                  behaviour[order], weight[order][..., CODE], smaller[order], reason[order])

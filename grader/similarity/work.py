@@ -8,16 +8,18 @@ fingerprint what it sends, a bounded window of batches in flight.
 """
 
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from ..checks.graded_functions import NAMES
 from ..workers.window import windowed
 from .documents import SOURCE, read
-from .fingerprints import cached_print, definition_source, wrong_prints
+from .fingerprints import cached_print, definition_source, whole_print, wrong_prints
 
 BATCH = 64          # documents per task
 IN_PROCESS = 64     # fewer documents than this are fingerprinted here, without a pool
+BUDGET = 20.0       # seconds one document may take to be read and fingerprinted; past it, it is not compared
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,22 @@ class Printed:
     wrong: dict = field(default_factory=dict)       # function -> uint64 fingerprints of its wrong results
     verdicts: dict = field(default_factory=dict)    # function -> the grader's verdict, when it failed
     runnable: dict = field(default_factory=dict)    # a known source's definitions, to grade it sealed
+    digest: str = ""                                # sha256 of the file's bytes
+    whole: dict = field(default_factory=dict)       # function -> fingerprint of its whole normalised code
 
 
-def printed(document):
-    """The :class:`Printed` of a read :class:`~.documents.Document`."""
+def printed(document, deadline=None):
+    """The :class:`Printed` of a read :class:`~.documents.Document`.
+
+    ``deadline`` (``time.monotonic()``): when it passes before every function
+    is fingerprinted, the document is not compared and says why -- one
+    hostile file must not hold up the class.
+    """
     code, tokens, runnable = {}, [], {}
     for name in NAMES:
+        if deadline is not None and time.monotonic() > deadline:
+            return Printed(document.id, document.kind, document.submitted,
+                           "разбор занял больше {:g} с: работа не сравнивалась".format(BUDGET))
         source = document.code.get(name)
         found = cached_print(name, source) if source else None
         if found is None:
@@ -57,7 +69,8 @@ def printed(document):
                 behaviour[name] = [str(w) for w in record.get("wrong", ())][:200]
                 verdicts[name] = str(record.get("verdict") or "")[:2000]
     return Printed(document.id, document.kind, document.submitted, document.problem, code, tuple(tokens),
-                   behaviour=behaviour, wrong=with_wrong(behaviour), verdicts=verdicts, runnable=runnable)
+                   behaviour=behaviour, wrong=with_wrong(behaviour), verdicts=verdicts, runnable=runnable,
+                   digest=document.digest, whole={name: whole_print(hashes) for name, hashes in code.items()})
 
 
 def with_wrong(behaviour):
@@ -65,12 +78,18 @@ def with_wrong(behaviour):
     return {name: wrong_prints(name, wrong) for name, wrong in (behaviour or {}).items()}
 
 
-def _read_and_print(batch):
-    return [printed(read(wanted)) for wanted in batch]
+def _read_and_print(batch, budget=None):
+    return [_within(lambda: read(wanted), budget) for wanted in batch]
 
 
-def _print_batch(documents):
-    return [printed(document) for document in documents]
+def _print_batch(documents, budget=None):
+    return [_within(lambda: document, budget) for document in documents]
+
+
+def _within(document, budget):
+    """:func:`printed` of ``document()`` (reading it counts), within ``budget`` seconds (default :data:`BUDGET`)."""
+    started = time.monotonic()
+    return printed(document(), started + (BUDGET if budget is None else budget))
 
 
 def fingerprint_all(wanted, workers=2, scheduler=None, progress=None, certificates=None):

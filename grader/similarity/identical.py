@@ -1,0 +1,42 @@
+"""Identical work: byte-identical files, and the same normalised code in every function.
+
+These pairs need no weighing of evidence: they are always flagged, with a
+score of 1 and the reason shown. Documents with no code of their own (blank
+submissions) and documents whose every function is the release's or the
+course's own solution are left to the weighed score -- a class has many of
+those and they say nothing.
+"""
+
+from itertools import combinations
+
+IDENTICAL_FILES = "идентичные файлы"
+SAME_CODE = "совпадает весь код"
+MAX_GROUP = 50      # a larger group is paired with its first member only (linear, still every member named)
+
+
+def identical_pairs(documents, own, common):
+    """{(a, b): reason} of documents with identical bytes or identical normalised code.
+
+    ``documents``: :class:`~.work.Printed`; ``own``: per document, whether it
+    has code of its own; ``common``: whole-code fingerprints of the release's
+    and the course's solution (:func:`~.fingerprints.whole_print`).
+    """
+    by_bytes, by_code = {}, {}
+    for index, document in enumerate(documents):
+        if document.problem or not own[index] or all(w in common for w in document.whole.values()):
+            continue
+        by_code.setdefault(tuple(sorted(document.whole.items())), []).append(index)
+        if document.digest:
+            by_bytes.setdefault(document.digest, []).append(index)
+    found = {}
+    for groups, reason in ((by_code, SAME_CODE), (by_bytes, IDENTICAL_FILES)):  # bytes last: the stronger reason
+        for members in groups.values():
+            for pair in _paired(members):
+                found[pair] = reason
+    return found
+
+
+def _paired(members):
+    if len(members) <= MAX_GROUP:
+        return combinations(members, 2)
+    return ((members[0], other) for other in members[1:])
