@@ -285,3 +285,41 @@ def test_a_costly_upload_is_parsed_outside_the_server_and_refused_past_the_memor
         assert not list((server.course / ".grader" / "uploads" / ".incoming").iterdir())  # nothing left behind
     finally:
         server.stop()
+
+
+def _half_sent(server, student, body):
+    """A socket that sent the headers of an upload and half its body, then stalls (a slow or hostile client)."""
+    raw = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+    raw.sendall("POST /api/submissions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Length: {}\r\n\r\n"
+                .format(server.tokens[student], len(body)).encode() + body[:len(body) // 2])
+    return raw
+
+
+def test_a_student_cannot_pile_up_stalled_uploads_on_disk_past_two_at_once(tmp_path):
+    server = Service(tmp_path, ["slow", "ann"], "--workers", "1", "--per-minute", "1000")
+    partial = lambda: list((server.course / ".grader" / "uploads" / ".incoming").glob("*.part"))  # noqa: E731
+    held = []
+    try:
+        for _ in range(2):
+            held.append(_half_sent(server, "slow", SOLVED))
+        deadline = time.monotonic() + 60
+        while len(partial()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(partial()) == 2
+        third = _half_sent(server, "slow", SOLVED)  # answered before its body is read: no third file
+        held.append(third)
+        assert third.recv(4096).startswith(b"HTTP/1.1 429")
+        status, body, headers = server.submit("slow", SOLVED)
+        assert status == 429 and "одновременно" in body["detail"] and int(headers["Retry-After"]) > 0, body
+        assert len(partial()) == 2
+        assert server.submit("ann", SOLVED)[0] == 202  # a classmate goes on
+    finally:
+        for raw in held:
+            raw.close()
+    deadline = time.monotonic() + 60  # a client gone mid-body frees its place
+    while partial() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert server.submit("slow", SOLVED)[0] == 202
+    finally:
+        server.stop()
