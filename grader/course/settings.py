@@ -32,10 +32,11 @@ def settings(course):
     read only when no one but the caller or root could have written it:
     :class:`~.trust.UntrustedCourse` otherwise.
     """
-    if os.path.lexists(Path(course) / SETTINGS_FILE):
-        trusted_files(course, [SETTINGS_FILE])
+    path = Path(course) / SETTINGS_FILE
+    if os.path.lexists(path):
+        path = trusted_files(course, [SETTINGS_FILE]) / SETTINGS_FILE  # read where it was checked
     try:
-        with open(Path(course) / SETTINGS_FILE, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
     except FileNotFoundError:
         return {}
