@@ -156,7 +156,8 @@ def test_at_start_the_disk_caps_count_what_is_on_disk_and_drop_what_never_was_qu
 
 def test_a_classmates_submission_is_graded_while_one_students_flood_of_sixty_waits(tmp_path):
     server = Service(tmp_path, ["flood", "ann"], "--workers", "2", "--timeout", "2", "--per-minute", "1000",
-                     "--max-per-student", "100", "--get-per-minute", "10000")
+                     "--max-per-student", "100", "--get-per-minute", "10000",
+                     "--uploads-at-once", "6")
     try:
         sent = []
 
@@ -264,7 +265,7 @@ def test_reads_past_the_limit_are_429_per_token_and_per_address(capped):
 
 def test_a_costly_upload_is_parsed_outside_the_server_and_refused_past_the_memory_cap(tmp_path):
     server = Service(tmp_path, ["big", "small"], "--workers", "1", "--per-minute", "1000", "--max-mb", "20",
-                     "--parse-memory-mb", "200")
+                     "--parse-memory-mb", "200", "--uploads-at-once", "4")
     try:
         costly = costly_notebook(SOLVED)
         assert 19 * 2 ** 20 < len(costly) < 20 * 2 ** 20
