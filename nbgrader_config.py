@@ -21,11 +21,20 @@ c.CourseDirectory.root = _ROOT
 # `grader config db-url URL` (grader_settings.json, also never committed) or
 # GRADER_DB_URL points elsewhere -- PostgreSQL for a large course. Every command,
 # nbgrader's and grader's, reads it from here.
+try:  # refused (UntrustedCourse) when anyone but you or root could have written it
+    from grader.course.settings import settings as _read_settings
+except ImportError:  # nbgrader run where this project is not installed
+    _read_settings = None
 try:
-    with open(os.path.join(_ROOT, "grader_settings.json"), encoding="utf-8") as _file:
-        _settings = json.load(_file)
+    if _read_settings is not None:
+        _settings = _read_settings(_ROOT)
+    else:
+        with open(os.path.join(_ROOT, "grader_settings.json"), encoding="utf-8") as _file:
+            _settings = json.load(_file)
 except FileNotFoundError:
     _settings = {}
+except Exception as _error:  # nbgrader would drop a config that raises and grade unsealed: stop instead
+    raise SystemExit("error: {}".format(_error)) from None
 c.CourseDirectory.db_url = (os.environ.get("GRADER_DB_URL") or _settings.get("db_url")
                             or "sqlite:///" + os.path.join(_ROOT, "gradebook.db"))
 

@@ -195,7 +195,8 @@ def cmd_serve(args):
           options=Options(max_bytes=int(args.max_mb * 2 ** 20), per_minute=args.per_minute, max_queue=args.max_queue,
                           max_per_student=args.max_per_student, student_disk_bytes=int(args.student_disk_mb * 2 ** 20),
                           disk_bytes=int(args.disk_mb * 2 ** 20), parse_workers=args.parse_workers,
-                          parse_memory_bytes=int(args.parse_memory_mb * 2 ** 20), get_per_minute=args.get_per_minute),
+                          parse_memory_bytes=int(args.parse_memory_mb * 2 ** 20), get_per_minute=args.get_per_minute,
+                          receiving_per_student=args.uploads_at_once),
           keep_days=args.keep_days)
     return 0
 
@@ -398,6 +399,9 @@ def build_parser():
     serve.add_argument("--get-per-minute", type=int, default=120,
                        help="GET requests a minute per token, per client address without one (429; "
                             "default: 120; the health check is not counted)")
+    serve.add_argument("--uploads-at-once", type=int, default=2,
+                       help="uploads of one student arriving or being parsed at once: a stalled body keeps its "
+                            "partial file on disk (429 past it; default: 2)")
     _add_limits(serve)
     serve.set_defaults(run=cmd_serve)
 

@@ -232,3 +232,33 @@ def test_a_sandbox_that_starts_when_tried_again_grades_the_notebook(loaded):
     assert proc.returncode == 0, proc.stderr
     assert starts == 2
     assert json.loads(out.read_text(encoding="utf-8"))["score"] == 100
+
+
+def test_grader_settings_others_may_write_are_refused_not_followed_to_their_gradebook(planter, place):
+    """The gradebook's URL in grader_settings.json decides whose grades are read and written: data, but not
+    anyone's to set but the course's owner -- another user who may write it would point it at a gradebook of
+    their making (or the cluster at theirs)."""
+    course = generated_course(place / "course")
+    forged = place / "forged.db"
+    settings = course / "grader_settings.json"
+    settings.write_text("{}", encoding="utf-8")
+    settings.chmod(0o666)
+    staged = place / "forged.json"
+    staged.write_text(json.dumps({"db_url": "sqlite:///" + str(forged)}), encoding="utf-8")
+    staged.chmod(0o644)
+    as_user(planter, "cp", staged, settings)  # into the file others may write: it stays root's, mode 666
+    refused = "error: {} may be written by other users (mode 666)".format(settings.resolve())
+    for command in (["scores", "--course", course], ["config", "--course", course]):
+        proc = subprocess.run([str(GRADER), *map(str, command)], cwd=place, capture_output=True, text=True,
+                              env=tool_env(), timeout=600)
+        assert proc.returncode == 2 and refused in proc.stderr and "Traceback" not in proc.stderr, (command,
+                                                                                                   proc.stderr)
+        assert forged.name not in proc.stderr + proc.stdout  # on main: "no gradebook at sqlite:///…/forged.db"
+    proc = nbgrader(course, "db", "student", "add", "s9", check=False)  # nbgrader's own commands read it too
+    assert proc.returncode != 0 and refused[len("error: "):] in proc.stdout + proc.stderr, proc.stderr[-3000:]
+    assert not forged.exists()
+    settings.write_text("{}", encoding="utf-8")  # the owner puts it right and closes it: the course is read again
+    settings.chmod(0o600)
+    proc = subprocess.run([str(GRADER), "scores", "--course", str(course)], cwd=place, capture_output=True,
+                          text=True, env=tool_env(), timeout=600)
+    assert proc.returncode == 0, proc.stderr

@@ -156,7 +156,8 @@ def test_at_start_the_disk_caps_count_what_is_on_disk_and_drop_what_never_was_qu
 
 def test_a_classmates_submission_is_graded_while_one_students_flood_of_sixty_waits(tmp_path):
     server = Service(tmp_path, ["flood", "ann"], "--workers", "2", "--timeout", "2", "--per-minute", "1000",
-                     "--max-per-student", "100", "--get-per-minute", "10000")
+                     "--max-per-student", "100", "--get-per-minute", "10000",
+                     "--uploads-at-once", "6")
     try:
         sent = []
 
@@ -264,7 +265,7 @@ def test_reads_past_the_limit_are_429_per_token_and_per_address(capped):
 
 def test_a_costly_upload_is_parsed_outside_the_server_and_refused_past_the_memory_cap(tmp_path):
     server = Service(tmp_path, ["big", "small"], "--workers", "1", "--per-minute", "1000", "--max-mb", "20",
-                     "--parse-memory-mb", "200")
+                     "--parse-memory-mb", "200", "--uploads-at-once", "4")
     try:
         costly = costly_notebook(SOLVED)
         assert 19 * 2 ** 20 < len(costly) < 20 * 2 ** 20
@@ -283,5 +284,43 @@ def test_a_costly_upload_is_parsed_outside_the_server_and_refused_past_the_memor
         status, accepted, _ = server.submit("small", SOLVED)  # the server goes on
         assert status == 202 and server.verdict("small", accepted["id"])["score"] == 100
         assert not list((server.course / ".grader" / "uploads" / ".incoming").iterdir())  # nothing left behind
+    finally:
+        server.stop()
+
+
+def _half_sent(server, student, body):
+    """A socket that sent the headers of an upload and half its body, then stalls (a slow or hostile client)."""
+    raw = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+    raw.sendall("POST /api/submissions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Length: {}\r\n\r\n"
+                .format(server.tokens[student], len(body)).encode() + body[:len(body) // 2])
+    return raw
+
+
+def test_a_student_cannot_pile_up_stalled_uploads_on_disk_past_two_at_once(tmp_path):
+    server = Service(tmp_path, ["slow", "ann"], "--workers", "1", "--per-minute", "1000")
+    partial = lambda: list((server.course / ".grader" / "uploads" / ".incoming").glob("*.part"))  # noqa: E731
+    held = []
+    try:
+        for _ in range(2):
+            held.append(_half_sent(server, "slow", SOLVED))
+        deadline = time.monotonic() + 60
+        while len(partial()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(partial()) == 2
+        third = _half_sent(server, "slow", SOLVED)  # answered before its body is read: no third file
+        held.append(third)
+        assert third.recv(4096).startswith(b"HTTP/1.1 429")
+        status, body, headers = server.submit("slow", SOLVED)
+        assert status == 429 and "одновременно" in body["detail"] and int(headers["Retry-After"]) > 0, body
+        assert len(partial()) == 2
+        assert server.submit("ann", SOLVED)[0] == 202  # a classmate goes on
+    finally:
+        for raw in held:
+            raw.close()
+    deadline = time.monotonic() + 60  # a client gone mid-body frees its place
+    while partial() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        assert server.submit("slow", SOLVED)[0] == 202
     finally:
         server.stop()

@@ -25,9 +25,18 @@ KNOWN = {"db-url": "db_url", "scheduler": "scheduler"}
 
 
 def settings(course):
-    """The course's ``grader_settings.json`` as a dict ({} when there is none)."""
+    """The course's ``grader_settings.json`` as a dict ({} when there is none).
+
+    It says where grades are written and read (the gradebook's URL) and where
+    the work is graded (the scheduler), so like ``nbgrader_config.py`` it is
+    read only when no one but the caller or root could have written it:
+    :class:`~.trust.UntrustedCourse` otherwise.
+    """
+    path = Path(course) / SETTINGS_FILE
+    if os.path.lexists(path):
+        path = trusted_files(course, [SETTINGS_FILE]) / SETTINGS_FILE  # read where it was checked
     try:
-        with open(Path(course) / SETTINGS_FILE, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
     except FileNotFoundError:
         return {}
@@ -77,7 +86,9 @@ def _config(course):
     config_file = Path(course) / "nbgrader_config.py"
     if not config_file.exists():
         return Config()
-    trusted_files(course, [config_file.name])  # nbgrader's loader runs it: UntrustedCourse when others could write it
+    # nbgrader's loader runs it, and it reads grader_settings.json: UntrustedCourse when others could write either
+    read = [config_file.name, SETTINGS_FILE] if os.path.lexists(Path(course) / SETTINGS_FILE) else [config_file.name]
+    trusted_files(course, read)
     return PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
 
 

@@ -7,7 +7,9 @@ Students authenticate with a personal token (``Authorization: Bearer``).
   first, before a byte of the body is parsed: ``401`` without a live token,
   ``429`` with ``Retry-After`` past the per-minute limit (every attempt counts,
   refused ones too) or with as many of the student's own waiting as they may
-  have, ``503`` when the class's queue is full, ``413`` past the size limit
+  have, or with as many of their bodies still arriving or being parsed as
+  they may send at once (each is a file on disk that no cap counts yet),
+  ``503`` when the class's queue is full, ``413`` past the size limit
   (counted as the body streams to a file, never held in memory); then the
   file is parsed in a capped process of its own (:mod:`.parsing`): ``400``
   with a Russian reason for what is not this lab's notebook; last, the disk
@@ -30,6 +32,7 @@ token (of its client's address when it has none): ``429`` with
 """
 
 import asyncio
+import collections
 import contextlib
 import os
 import secrets
@@ -64,6 +67,7 @@ class Options:
     parse_workers: int = 2            # uploads parsed at once, each in a process of its own
     parse_memory_bytes: int = 512 * MB  # address space of one parsing process
     get_per_minute: int = 120         # GET requests a minute per token (per address without one)
+    receiving_per_student: int = 2    # uploads of one student arriving or being parsed at once
 
 
 def create_app(engine, uploads, dispatcher, options=None):
@@ -71,6 +75,7 @@ def create_app(engine, uploads, dispatcher, options=None):
     uploads = Path(uploads)
     incoming = uploads / ".incoming"
     locks, locks_guard, disk = {}, threading.Lock(), threading.Lock()
+    receiving = collections.Counter()  # per student, uploads between their first refusals and their answer
     attempts = Attempts(options.per_minute)
     finished = Finished()
     dispatcher.on_done = finished.notify
@@ -143,6 +148,30 @@ def create_app(engine, uploads, dispatcher, options=None):
             raise HTTPException(503, "сервер перегружен: попробуйте через {} с".format(QUEUE_RETRY),
                                 headers={"Retry-After": str(QUEUE_RETRY)})
 
+    @contextlib.contextmanager
+    def one_of_few(student):
+        """Count an upload of ``student`` in flight, or refuse (429) one past :attr:`Options.receiving_per_student`.
+
+        A body held open mid-way (a slow or stalled client) keeps its partial
+        file on disk and its connection, and the per-minute limit alone would
+        let a student pile up ever more of them; this bounds the disk one
+        student's unfinished uploads take to a few times the size limit.
+        """
+        with locks_guard:
+            if receiving[student] >= options.receiving_per_student:
+                raise HTTPException(429, "одновременно можно отправлять не больше {} работ: дождитесь ответа на уже "
+                                         "отправленные и попробуйте через {} с".format(
+                                             options.receiving_per_student, QUEUE_RETRY),
+                                    headers={"Retry-After": str(QUEUE_RETRY)})
+            receiving[student] += 1
+        try:
+            yield
+        finally:
+            with locks_guard:
+                receiving[student] -= 1
+                if not receiving[student]:
+                    del receiving[student]
+
     @app.post("/api/submissions", status_code=202)
     async def submit(request: Request):
         student = await run_in_threadpool(student_of, request)
@@ -150,6 +179,10 @@ def create_app(engine, uploads, dispatcher, options=None):
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > options.max_bytes:
             raise HTTPException(413, too_large(options.max_bytes))
+        with one_of_few(student):
+            return await receive_and_queue(request, student)
+
+    async def receive_and_queue(request, student):
         part = incoming / (secrets.token_hex(16) + ".part")
         try:
             size = await _receive(request, part, options.max_bytes)

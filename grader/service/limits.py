@@ -1,9 +1,12 @@
 """Rate limits: every request of a kind a client tries, refused or not, counted in a sliding minute.
 
 Uploads are limited per student, reads (GET) per token -- or per client
-address for a request without one -- so a client polling in a tight loop or
-crawling with made-up tokens costs the server a bounded number of database
-look-ups a minute, and nobody else waits for it.
+address for a request without one -- so a client polling in a tight loop
+costs the server a bounded number of database look-ups a minute, and nobody
+else waits for it. A client that makes up a new token for every request is
+not bounded here (each is a key of its own; each costs one indexed look-up
+and a 401): limiting it by address would let one student on a hub, whose
+students all share its address, lock their classmates out.
 """
 
 import collections
