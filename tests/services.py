@@ -120,14 +120,17 @@ class DaskCluster:
         shutil.copytree(self.certificates, target)
         return course
 
-    def start_worker(self, name, role="worker", as_user=None):
-        """A ``dask worker`` process showing ``role``'s certificate (the worker's, unless a test tries another)."""
+    def start_worker(self, name, role="worker", as_user=None, scheduler=None):
+        """A ``dask worker`` process showing ``role``'s certificate (the worker's, unless a test tries another).
+
+        ``scheduler``: the address it connects to, if not this cluster's scheduler's.
+        """
         from grader.workers.certificates import Certificates, role_options
 
         files = Certificates(self.certificates)
         shown = {str(files.certificate("worker")): str(files.certificate(role)), str(files.key("worker")): str(files.key(role))}
         dask = str(Path(sys.executable).parent / "dask")
-        return self._start([dask, "worker", self.address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1",
+        return self._start([dask, "worker", scheduler or self.address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1",
                             "--name", name, "--local-directory", str(self.root / name),
                             *[shown.get(o, o) for o in role_options(self.certificates, "worker")]], name, as_user)
 

@@ -88,6 +88,9 @@ def test_a_worker_showing_the_client_certificate_cannot_register(cluster):
         status = impostor.wait(timeout=120)
     except subprocess.TimeoutExpired:
         status = None
+    finally:
+        impostor.kill()
+        impostor.wait()
     assert status not in (None, 0), (cluster.root / "impostor.log").read_text()[-3000:]
     assert "refuses 'register-worker' from a client certificate" in (cluster.root / "scheduler.log").read_text()
     from distributed import Client
@@ -131,3 +134,52 @@ def test_a_worker_under_a_nanny_is_refused(cluster):
                              capture_output=True, text=True, timeout=120)
     assert started.returncode != 0, started.stderr[-3000:]
     assert "refuses 'register_nanny' from a worker certificate" in (cluster.root / "scheduler.log").read_text()
+
+
+def impostor_scheduler(cluster, role):
+    """A plain ``dask scheduler`` (no guard) showing ``role``'s certificate of the course, on a free port."""
+    dask = str(Path(sys.executable).parent / "dask")
+    port = free_port()
+    folder = cluster.certificates
+    process = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard",
+                                "--dashboard-address", "127.0.0.1:0", "--tls-ca-file", str(folder / "ca.pem"),
+                                "--tls-cert", str(folder / "{}.pem".format(role)),
+                                "--tls-key", str(folder / "{}-key.pem".format(role))],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return process, "tls://127.0.0.1:{}".format(port)
+
+
+def test_a_worker_takes_no_orders_from_a_scheduler_showing_a_worker_certificate(cluster):
+    impostor, address = impostor_scheduler(cluster, "worker")
+    try:
+        worker = cluster.start_worker("misled", scheduler=address)
+        try:
+            worker.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            pass
+        finally:
+            worker.kill()
+            worker.wait()
+    finally:
+        impostor.kill()
+        impostor.wait()
+    log = (cluster.root / "misled.log").read_text()
+    assert "the Dask worker refuses orders from a worker certificate" in log, log[-3000:]
+
+
+@pytest.mark.parametrize("role, refusal", [
+    ("worker", "it shows the course's worker certificate, not the scheduler's"),
+    ("client", "cannot reach the Dask scheduler"),  # the client's key may not serve: TLS itself fails
+])
+def test_the_grader_refuses_a_scheduler_showing_another_roles_certificate(cluster, role, refusal):
+    from grader.workers.dask_cluster import connect
+    from grader.workers.errors import ClusterUnavailable
+
+    impostor, address = impostor_scheduler(cluster, role)
+    try:
+        with pytest.raises(ClusterUnavailable, match=refusal):
+            connect(address, cluster.certificates, seconds=20)
+    finally:
+        impostor.kill()
+        impostor.wait()
+    connect(cluster.address, cluster.certificates).close()  # the real scheduler shows its own
