@@ -128,11 +128,13 @@ class DaskCluster:
         from grader.workers.certificates import Certificates, role_options
 
         files = Certificates(self.certificates)
-        shown = {str(files.certificate("worker")): str(files.certificate(role)), str(files.key("worker")): str(files.key(role))}
+        shown = {str(files.certificate("worker")): str(files.certificate(role)),
+                 str(files.key("worker")): str(files.key(role))}
+        options = [shown.get(option, option) for option in role_options(self.certificates, "worker")]
         dask = str(Path(sys.executable).parent / "dask")
-        return self._start([dask, "worker", scheduler or self.address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1",
-                            "--name", name, "--local-directory", str(self.root / name),
-                            *[shown.get(o, o) for o in role_options(self.certificates, "worker")]], name, as_user)
+        return self._start([dask, "worker", scheduler or self.address, "--nthreads", "1", "--no-dashboard",
+                            "--host", "127.0.0.1", "--name", name, "--local-directory", str(self.root / name),
+                            *options], name, as_user)
 
     def _start(self, command, name, as_user=None):
         log = open(self.root / (name + ".log"), "w")

@@ -104,10 +104,11 @@ def test_a_worker_showing_the_client_certificate_cannot_register(cluster):
 
 
 @pytest.mark.parametrize("role", ["worker", "client"])
-def test_a_worker_runs_nothing_asked_by_another_worker_or_a_client(cluster, tmp_path, role):
+@pytest.mark.parametrize("op", ["run", "shuffle_receive"])  # the second, a plugin adds once the worker is up
+def test_a_worker_runs_nothing_asked_by_another_worker_or_a_client(cluster, tmp_path, role, op):
     marker = tmp_path / "ran-on-the-worker"
-    reply = request(worker_address(cluster), as_role(cluster, role), "run", **run_function(marker))
-    assert isinstance(reply, PermissionError) and "refuses 'run' from a {} certificate".format(role) in str(reply), \
+    reply = request(worker_address(cluster), as_role(cluster, role), op, **run_function(marker))
+    assert isinstance(reply, PermissionError) and "refuses '{}' from a {} certificate".format(op, role) in str(reply), \
         reply
     assert not marker.exists()
 

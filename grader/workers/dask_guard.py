@@ -21,6 +21,7 @@ from the peer's certificate (:func:`.certificates.role_of`) on every request:
   dashboard, ``/info``, ``/metrics``) listens beyond the loopback.
 """
 
+import functools
 import inspect
 import ipaddress
 import logging
@@ -77,14 +78,22 @@ def _guard(server):
         raise SystemExit("grader.workers.dask_guard guards a Dask scheduler or worker, not a {} (use --no-nanny)"
                          .format(type(server).__name__))
     _refuse_exposed_http(server)
-    for op, handler in list(server.handlers.items()):
-        server.handlers[op] = _guarded_request(kind, op, handler)
+    server.handlers = _Checked(server.handlers, functools.partial(_guarded_request, kind))
     if kind == "scheduler":
-        for op, handler in list(server.stream_handlers.items()):
-            if op not in WORKER_STREAM:
-                server.stream_handlers[op] = _not_from_a_worker_stream(op, handler)
+        server.stream_handlers = _Checked(server.stream_handlers, _not_from_a_worker_stream)
     else:
         server.handle_stream = _orders_from_the_scheduler_only(server.handle_stream)
+
+
+class _Checked(dict):
+    """A server's handlers, each looked up behind ``wrap(op, handler)``: also those a plugin adds later."""
+
+    def __init__(self, handlers, wrap):
+        super().__init__(handlers)
+        self._wrap = wrap
+
+    def __getitem__(self, op):
+        return self._wrap(op, super().__getitem__(op))
 
 
 def _peer(comm):
@@ -131,7 +140,10 @@ def _guarded_request(kind, op, handler):
 
 
 def _not_from_a_worker_stream(op, handler):
-    """A scheduler stream handler that a worker's stream (its messages carry ``worker``) may not call."""
+    """A scheduler stream handler; a worker's stream (messages carry ``worker``) may call only a worker's."""
+    if op in WORKER_STREAM:
+        return handler
+
     def check(msg):
         if "worker" in msg:
             reason = "the Dask scheduler refuses '{}' on the stream of worker {}: a client's message".format(
@@ -155,7 +167,8 @@ def _orders_from_the_scheduler_only(handle_stream):
     async def guarded(comm, extra=None):
         peer = _peer(comm)
         if peer != "scheduler":
-            reason = "the Dask worker refuses orders from {}: not the scheduler's certificate".format(_shown(peer, comm))
+            reason = "the Dask worker refuses orders from {}: not the scheduler's certificate".format(
+                _shown(peer, comm))
             _log.warning(reason)
             comm.abort()
             raise PermissionError(reason)
