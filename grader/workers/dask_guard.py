@@ -90,10 +90,14 @@ class _Checked(dict):
 
     def __init__(self, handlers, wrap):
         super().__init__(handlers)
-        self._wrap = wrap
+        self._wrap, self._wrapped = wrap, {}
 
     def __getitem__(self, op):
-        return self._wrap(op, super().__getitem__(op))
+        handler = super().__getitem__(op)
+        known = self._wrapped.get(op)
+        if known is None or known[0] is not handler:  # new, or replaced since
+            known = self._wrapped[op] = (handler, self._wrap(op, handler))
+        return known[1]
 
 
 def _peer(comm):
