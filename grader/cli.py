@@ -311,7 +311,8 @@ def _certificates(args):
     files = create(folder, force=args.force)
     print("{} the course's certificates in {} (the authority's key ca-key.pem stays here; --force replaces "
           "them all)".format("kept" if existed and not args.force else "created", files.folder))
-    print("copy ca.pem and the role's two files to each machine, then start the cluster with TLS:")
+    print("copy ca.pem and the role's two files to each machine, then start the cluster with TLS, each role's "
+          "certificate good for that role only (the guard), the dashboards on the loopback:")
     print("  dask scheduler --host HOST --port 8786 " + " ".join(role_options(folder, "scheduler")))
     print("  dask worker tls://HOST:8786 --nthreads 2 " + " ".join(role_options(folder, "worker")))
     print("  grader config scheduler tls://HOST:8786")

@@ -85,7 +85,9 @@ class Postgres:
 class DaskCluster:
     """A ``dask scheduler`` and ``workers`` ``dask worker`` processes (one thread each, no nanny), TLS only.
 
-    The certificates are made as ``grader config certificates`` makes them;
+    The certificates are made, and the processes started with the options
+    (the role guard, dashboards on the loopback), as ``grader config
+    certificates`` makes and prints them;
     :meth:`admit` gives a course the grader's share of them.
     """
 
@@ -104,12 +106,9 @@ class DaskCluster:
         self.address = "tls://127.0.0.1:{}".format(self.port)
         dask = str(Path(sys.executable).parent / "dask")
         self.scheduler = self._start([dask, "scheduler", "--host", "127.0.0.1", "--port", str(self.port),
-                                      "--no-dashboard", *role_options(self.certificates, "scheduler")], "scheduler")
-        self.workers = [self._start([dask, "worker", self.address, "--nthreads", "1", "--no-nanny",
-                                     "--no-dashboard", "--host", "127.0.0.1", "--name", "w{}".format(i),
-                                     "--local-directory", str(self.root / "w{}".format(i)),
-                                     *role_options(self.certificates, "worker")], "w{}".format(i), as_user)
-                        for i in range(workers)]
+                                      "--no-dashboard", *role_options(self.certificates, "scheduler", 0)],
+                                     "scheduler")
+        self.workers = [self.start_worker("w{}".format(i), "worker", as_user) for i in range(workers)]
         self.wait_for_workers(workers)
 
     def admit(self, course):
@@ -120,6 +119,22 @@ class DaskCluster:
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(self.certificates, target)
         return course
+
+    def start_worker(self, name, role="worker", as_user=None, scheduler=None):
+        """A ``dask worker`` process showing ``role``'s certificate (the worker's, unless a test tries another).
+
+        ``scheduler``: the address it connects to, if not this cluster's scheduler's.
+        """
+        from grader.workers.certificates import Certificates, role_options
+
+        files = Certificates(self.certificates)
+        shown = {str(files.certificate("worker")): str(files.certificate(role)),
+                 str(files.key("worker")): str(files.key(role))}
+        options = [shown.get(option, option) for option in role_options(self.certificates, "worker")]
+        dask = str(Path(sys.executable).parent / "dask")
+        return self._start([dask, "worker", scheduler or self.address, "--nthreads", "1", "--no-dashboard",
+                            "--host", "127.0.0.1", "--name", name, "--local-directory", str(self.root / name),
+                            *options], name, as_user)
 
     def _start(self, command, name, as_user=None):
         log = open(self.root / (name + ".log"), "w")

@@ -287,6 +287,10 @@ def test_grader_refuses_a_scheduler_without_tls_or_certificates(tmp_path):
     assert without_certificates.returncode == 2 and "grader config certificates" in without_certificates.stderr
     created = grader_cli(course, "config", "certificates")
     assert created.returncode == 0 and "dask worker tls://HOST:8786" in created.stdout
+    commands = [line for line in created.stdout.splitlines() if line.strip().startswith("dask ")]
+    assert len(commands) == 2 and all("--preload grader.workers.dask_guard" in c and "--dashboard-address 127.0.0.1:"
+                                      in c for c in commands), created.stdout
+    assert "--no-nanny" in commands[1]
     folder = course / ".grader" / "certificates"
     assert oct(folder.stat().st_mode & 0o777) == "0o700"
     assert all(oct(p.stat().st_mode & 0o777) == "0o600" for p in folder.iterdir())

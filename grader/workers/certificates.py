@@ -7,7 +7,9 @@ grader (the client). :func:`create` makes the authority and one certificate
 per role in a folder of the course (``grader config certificates``);
 :func:`security` is what the grader connects with. A client without a
 certificate of this course is refused by the scheduler, before it can send
-anything.
+anything. A certificate names its role (its common name; the client's may
+only open connections): TLS checks only the authority, so the scheduler and
+workers run :mod:`.dask_guard`, which lets each role do only its own part.
 """
 
 import datetime
@@ -15,6 +17,8 @@ import os
 from pathlib import Path
 
 ROLES = ("scheduler", "worker", "client")
+GUARD = "grader.workers.dask_guard"
+_ORGANIZATION = "dnn_step_by_step grader"
 _YEARS = 5
 
 
@@ -59,7 +63,7 @@ def create(folder, force=False):
     until = now + datetime.timedelta(days=365 * _YEARS)
 
     def name(common):
-        return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "dnn_step_by_step grader"),
+        return x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, _ORGANIZATION),
                           x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
     def write_key(path, key):
@@ -78,14 +82,14 @@ def create(folder, force=False):
           .sign(ca_key, hashes.SHA256()))
     write_key(files.folder / "ca-key.pem", ca_key)
     _write_private(files.authority, ca.public_bytes(serialization.Encoding.PEM))
-    for role in ROLES:  # every role both accepts and opens connections: server and client use
+    for role in ROLES:  # the scheduler and workers accept and open connections, the client only opens them
         key = ec.generate_private_key(ec.SECP256R1())
+        uses = [ExtendedKeyUsageOID.CLIENT_AUTH] + ([] if role == "client" else [ExtendedKeyUsageOID.SERVER_AUTH])
         certificate = (x509.CertificateBuilder().subject_name(name(role)).issuer_name(ca.subject)
                        .public_key(key.public_key()).serial_number(x509.random_serial_number())
                        .not_valid_before(now).not_valid_after(until)
                        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-                       .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH,
-                                                             ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+                       .add_extension(x509.ExtendedKeyUsage(uses), critical=False)
                        .sign(ca_key, hashes.SHA256()))
         write_key(files.key(role), key)
         _write_private(files.certificate(role), certificate.public_bytes(serialization.Encoding.PEM))
@@ -101,11 +105,25 @@ def security(folder):
                     tls_client_key=str(files.key("client")), require_encryption=True)
 
 
-def role_options(folder, role):
-    """The ``dask scheduler`` / ``dask worker`` options that give ``role`` its certificate."""
+def role_of(peercert):
+    """The role a verified peer certificate (``ssl.SSLSocket.getpeercert()``) was made for; None if none of ours."""
+    fields = dict(pair for part in (peercert or {}).get("subject", ()) for pair in part)
+    role = fields.get("commonName")
+    return role if fields.get("organizationName") == _ORGANIZATION and role in ROLES else None
+
+
+def role_options(folder, role, dashboard_port=None):
+    """The ``dask scheduler`` / ``dask worker`` options for ``role``: its certificate, the guard, a private dashboard.
+
+    The dashboard (and the rest of the HTTP side) listens on the loopback
+    only, at ``dashboard_port`` (default: 8787 for the scheduler, any for a
+    worker); a worker runs without a nanny (:mod:`.dask_guard` says why).
+    """
     files = Certificates(folder)
-    return ["--tls-ca-file", str(files.authority), "--tls-cert", str(files.certificate(role)),
-            "--tls-key", str(files.key(role))]
+    port = dashboard_port if dashboard_port is not None else (8787 if role == "scheduler" else 0)
+    return (["--tls-ca-file", str(files.authority), "--tls-cert", str(files.certificate(role)),
+             "--tls-key", str(files.key(role)), "--preload", GUARD, "--dashboard-address", "127.0.0.1:{}".format(port)]
+            + (["--no-nanny"] if role == "worker" else []))
 
 
 def _write_private(path, data):

@@ -9,7 +9,9 @@ them again elsewhere, and the client records each student once.
 
 The cluster speaks TLS only, with the course's certificates on every side
 (:mod:`.certificates`): a Dask scheduler runs what any connected client
-sends, so one that anybody can reach is never used.
+sends, so one that anybody can reach is never used; and the peer must show
+the scheduler's certificate, not a worker's (:mod:`.dask_guard` keeps each
+role to its own part on the cluster's side).
 """
 
 from concurrent.futures import Future
@@ -22,7 +24,7 @@ from ..plain.lab import LabContext
 from ..sandbox.engine import grade_read_notebook
 from ..sandbox.zygote import Zygote
 from ..submission.reading import Unreadable, read_notebook
-from .certificates import Certificates, security
+from .certificates import Certificates, role_of, security
 from .errors import ClusterUnavailable
 from .window import windowed
 
@@ -59,10 +61,16 @@ def connect(address, certificates, seconds=10):
         raise ClusterUnavailable("no certificates for the Dask cluster in {}: run `grader config certificates`"
                                  .format(certificates))
     try:
-        return Client(address, timeout=seconds, set_as_default=False, security=security(certificates))
+        client = Client(address, timeout=seconds, set_as_default=False, security=security(certificates))
     except (OSError, TimeoutError) as error:
         raise ClusterUnavailable("cannot reach the Dask scheduler at {}: {}".format(
             address, str(error).splitlines()[0] if str(error) else type(error).__name__)) from None
+    shown = role_of(client.scheduler_comm.comm.extra_info.get("peercert"))
+    if shown != "scheduler":  # a worker machine's key would otherwise pose as the scheduler, and be sent notebooks
+        client.close()
+        raise ClusterUnavailable("refusing the Dask scheduler {}: it shows the course's {} certificate, not the "
+                                 "scheduler's".format(address, shown))
+    return client
 
 
 def finished(client, futures):
