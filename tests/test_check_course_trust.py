@@ -19,9 +19,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course import ASSIGNMENT, NOTEBOOK, REPO, copy_course, generated_course, nbgrader, solved_submission, submit, \
-    tool_env
-from other_users import create_user, environment_for, open_folder, remove_user, run_as
+from course import FULL, ASSIGNMENT, NOTEBOOK, REPO, copy_course, generated_course, gradebook_scores, nbgrader, \
+    solved_submission, submit, tool_env
+from other_users import create_user, environment_for, give_to, open_folder, remove_user, run_as
 
 PLANTER = "cc-planter"  # plants courses for others
 LOADED = "cc-loaded"    # checks a notebook with few processes to spare
@@ -262,3 +262,27 @@ def test_grader_settings_others_may_write_are_refused_not_followed_to_their_grad
     proc = subprocess.run([str(GRADER), "scores", "--course", str(course)], cwd=place, capture_output=True,
                           text=True, env=tool_env(), timeout=600)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_batch_whose_sandbox_will_not_start_records_nobody_and_the_next_run_grades_them(loaded):
+    """A sandbox that will not start is the grader's failure, not the work's: no zero is recorded, the run
+    says to run again (exit 1), and the next run -- with processes to spare -- grades the student."""
+    user, bin_dir, folder, _ = loaded
+    course = generated_course(open_folder("cc-batch-") / "course")  # in a folder only root may write
+    submit(course, "loaded-student", solved_submission())
+    give_to(course, user.pw_name)
+    course.chmod(0o700)
+
+    def autograde(limit):
+        return run_as(user.pw_name, [str(bin_dir / "python"), str(folder / "probe.py"), str(limit),
+                                     str(folder / "starts-batch"), "keep", "autograde", "--workers", "1",
+                                     "--course", str(course)], bin_dir, folder, folder / "home",
+                      env={"OPENBLAS_NUM_THREADS": "1"})
+
+    starved = autograde(2)  # the grader and its one grading process: no launcher to be had
+    assert starved.returncode == 1 and "Traceback" not in starved.stderr, (starved.stdout, starved.stderr)
+    assert "not graded now, through no fault of the work" in starved.stdout, starved.stdout
+    assert gradebook_scores(course) == {}
+    freed = autograde(4096)
+    assert freed.returncode == 0, freed.stderr[-3000:]
+    assert gradebook_scores(course) == {"loaded-student": FULL}

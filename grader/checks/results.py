@@ -56,6 +56,8 @@ class SubmissionResult:
     notes: tuple = field(default_factory=tuple)  # cell errors and the like, in Russian
     sha256: str = ""        # of the submitted file that was graded ("" when it could not be read)
     refused: tuple = ()     # what the seal refused the answer cells' own top-level code, in Russian
+    unfinished: bool = False  # the grader failed, not the work (no sandbox on a loaded machine, a fault of
+    #                           its own): never recorded as a grade; every path grades it again later
 
     def __post_init__(self):
         # A cell's error is the student's text, raised where the sealed child holds the hidden cases: a

@@ -266,6 +266,9 @@ class SealedExecute(NbGraderPreprocessor):
         zygote = _exporter(self).zygote(coursedir.root)
         _keep_private(Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"])))
         result, notebook = read_and_grade(submission.notebook, zygote, limits, submission.inside)
+        if result.unfinished:  # nbgrader records nothing for a step that raises: the next run grades them again
+            raise RuntimeError("{}: not graded now, through no fault of the work ({}); run nbgrader autograde "
+                               "again".format(info["student"], result.error))
         self.log.info("%s: %g of %g%s", info["student"], result.score, result.max_score,
                       " (cannot be graded: {})".format(result.error) if result.error else "")
         nb = from_dict(fill_verdicts(nb, result))  # nbgrader's steps read the added outputs as NotebookNodes

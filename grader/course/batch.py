@@ -64,8 +64,10 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
             done, pending, recorded = {}, Pending(), 0
             try:
                 for submission, result, notebook in workers.grade(_claimed(todo, claims, gb, course, force)):
-                    if result is None:
-                        done[submission.student] = Unfinished("the cluster lost this submission: run again")
+                    if result is None or result.unfinished:  # never recorded: the next run grades them
+                        done[submission.student] = Unfinished(
+                            "the cluster lost this submission: run again" if result is None else
+                            "not graded now, through no fault of the work ({}): run again".format(result.error))
                         claims.release(submission.student)
                         continue
                     progress.step(submission.student, result)  # as it is graded, not when its batch is recorded

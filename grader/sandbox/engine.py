@@ -65,7 +65,8 @@ def grade_read_notebook(notebook, zygote, limits, started=None):
         finally:
             session.close()
     except SandboxUnavailable as failure:
-        return SubmissionResult(error=str(failure), seconds=time.monotonic() - started, sha256=notebook.sha256)
+        return SubmissionResult(error=str(failure), seconds=time.monotonic() - started, sha256=notebook.sha256,
+                                unfinished=True)
     results = tuple(_said_where(r, cells.position.get(r.name), session, sources) for r in results)
     results = _output_cut(results, cells.position, session.printed, limits.file_mb * 1024 * 1024)
     explained = {cells.position.get(r.name) for r in results if r.status == SYNTAX}

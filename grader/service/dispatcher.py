@@ -132,14 +132,14 @@ class Dispatcher:
             self.on_done(job.id)
 
     def _finish(self, gb, recorder, release, job, result, notebook):
-        if result is None:  # the cluster lost it: again, a few times
-            if job.attempts >= MAX_ATTEMPTS:
+        if result is None or result.unfinished:  # lost, or not gradable now (a loaded machine): again, a few times
+            if job.attempts < MAX_ATTEMPTS:
+                store.give_back(self.engine, job.id)
+                return
+            if result is None:
                 from ..checks.results import SubmissionResult
 
                 result = SubmissionResult(error="проверка не удалась несколько раз: отправьте работу ещё раз")
-            else:
-                store.give_back(self.engine, job.id)
-                return
         submission = self._into_submitted(job)
         blanks = unanswered(notebook, release)
         shown = marked(result, blanks).to_json()  # «нет ответа», as the gradebook's comment says

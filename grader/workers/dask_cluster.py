@@ -154,4 +154,5 @@ def _result(future):
     except Exception as error:  # noqa: BLE001 -- the scheduler cancelled it, a connection broke, ...
         if type(error).__name__ in ("CancelledError", "FutureCancelledError", "CommClosedError", "TimeoutError"):
             return None
-        return SubmissionResult(error="проверка не удалась: внутренняя ошибка ({})".format(type(error).__name__))
+        return SubmissionResult(error="проверка не удалась: внутренняя ошибка ({})".format(type(error).__name__),
+                                unfinished=True)

@@ -61,7 +61,7 @@ class LocalWorkers:
         except Exception as error:  # a fault of the grader's own, on this submission only
             logging.getLogger("grader.workers").exception("grading %s failed", submission.notebook)
             return SubmissionResult(error="проверка не удалась: внутренняя ошибка ({})".format(
-                type(error).__name__)), None
+                type(error).__name__), unfinished=True), None
 
     def _submit(self, submission):
         """Grade ``submission`` in the pool, first replacing a pool one of whose processes died."""
