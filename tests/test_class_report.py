@@ -139,7 +139,7 @@ def test_each_common_mistake_names_its_students_folded_when_many(page):
 
 
 def test_blank_syntax_error_and_ungradable_students_need_attention_with_the_reason(page):
-    by = _by_student(_tables(page)["Студент"])  # the table headed «Студент | Почему»
+    by = _by_student(_tables(page)["attention"])
     assert set(by) == {"corrupt", "Студент2", "Студент3", "Студент4"}, by
     assert by["Студент2"][1] == "пустая работа: ни одна функция не написана"
     assert by["Студент3"][1] == "синтаксическая ошибка, ячейка не выполняется: linear_forward (строка {})".format(

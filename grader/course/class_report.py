@@ -109,15 +109,14 @@ def build(course):
                     if row.scores[name] is not None and row.scores[name] < BY_NAME[name].points}
         reasons = _reasons(row, verdicts, comments)
         for name, verdict in verdicts.items():
-            if verdict.kind and row.status != BLANK and not verdict.unanswered:
+            if verdict.kind and row.status not in (BLANK, UNGRADABLE) and not verdict.unanswered:
                 mistakes.setdefault((name, verdict.kind), []).append(row.student)
         problems[row.student] = _first_problem(row, verdicts)
         attention.append((row.student, reasons))
+    reasons_of = dict(attention)
     for submission in submissions(course):
-        found = _tampering(course, submission)
-        for student, reasons in attention:
-            if student == submission.student and found:
-                reasons.extend(found)
+        if submission.student in reasons_of:
+            reasons_of[submission.student].extend(_tampering(course, submission))
     return rows, mistakes, [(s, r) for s, r in attention if r], problems
 
 
