@@ -10,15 +10,19 @@ import io
 import json
 import re
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Optional
 
 from ..checks.graded_functions import BY_NAME, NAMES
 from ..checks.verdicts import points
+from ..client import STATUS_RU
 from ..submission.reading import Unreadable, read_notebook
 from .autograded import REFUSED_KEY
-from .export import BLANK, GRADED, LATE, MISSING, UNGRADABLE, collect
+from .export import BLANK, BLANK_MARKS, GRADED, LATE, MISSING, UNGRADABLE, collect
 from .files import write_text
 from .gradebook import open_gradebook
+from .gradebook_tables import submitted_work
 from .layout import ASSIGNMENT, autograded_notebook, submissions
 from .templates import render as render_template
 
@@ -55,37 +59,93 @@ def mistake_of(comment):
     return None
 
 
-def build(course):
-    """The report's data: export rows, mistakes with counts, students needing attention."""
-    from nbgrader.api import MissingEntry
+@dataclass(frozen=True)
+class Verdict:
+    """What a function's gradebook comment says, as the report needs it."""
+    status: str                   # a key of the client's STATUS_RU ("failed", "syntax", ...), "" when unknown
+    kind: Optional[str] = None    # the recognisable mistake (:func:`mistake_of`)
+    line: Optional[int] = None    # the line of a syntax error in the function's cell
+    unanswered: bool = False      # the answer cell is the release's stub
 
-    mistakes, attention = Counter(), []
+
+_STATUS_OF = {text: key for key, text in STATUS_RU.items()}
+_SYNTAX_LINE = re.compile(r"строк[аеи]\s+(\d+)")
+
+
+def verdict_of(name, comment):
+    """The :class:`Verdict` in ``name``'s comment (whose head is "name: 0 из 5 баллов — <status>")."""
+    comment = comment or ""
+    head = next((l for l in comment.splitlines() if l.startswith(name + ": ") and " — " in l), "")
+    status = _STATUS_OF.get(head.rsplit(" — ", 1)[-1].strip(), "")
+    line = _SYNTAX_LINE.search(comment) if status == "syntax" else None
+    return Verdict(status, mistake_of(comment), int(line.group(1)) if line else None,
+                   comment.startswith(BLANK_MARKS))
+
+
+def _said(name, verdict):
+    """A function's problem in a few words: "linear_forward: синтаксическая ошибка, строка 19"."""
+    if verdict.unanswered:
+        return "{}: нет ответа".format(name)
+    if verdict.status == "syntax":
+        return "{}: синтаксическая ошибка{}".format(name, ", строка {}".format(verdict.line) if verdict.line else "")
+    text = verdict.kind or STATUS_RU.get(verdict.status) or "не зачтено"
+    return "{}: {}".format(name, text if len(text) <= 160 else text[:159] + "…")
+
+
+def build(course):
+    """The report's data: export rows, each student's first problem, who made each mistake, who needs attention.
+
+    Returns ``(rows, mistakes, attention, problems)``: ``mistakes`` maps
+    (function, mistake) to the students who made it, ``attention`` lists
+    (student, reasons) and ``problems`` maps a student to their first problem.
+    """
+    mistakes, attention, problems = {}, [], {}
     with open_gradebook(course) as gb:
         rows = collect(gb)
-        for row in rows:
-            reasons = []
-            if row.status == UNGRADABLE:
-                reasons.append("не удалось проверить: " + row.reason)
-            for name in NAMES:
-                if row.scores[name] is None or row.scores[name] >= BY_NAME[name].points:
-                    continue
-                try:
-                    comment = gb.find_comment(name, ASSIGNMENT, ASSIGNMENT, row.student).auto_comment
-                except MissingEntry:
-                    comment = None
-                kind = mistake_of(comment)
-                if kind and row.status != BLANK and not (comment or "").startswith("Нет ответа"):
-                    mistakes[(name, kind)] += 1
-                if comment and ("превышено время" in comment or "аварийно" in comment):
-                    reasons.append("{}: {}".format(name, "превышено время" if "превышено" in comment
-                                                   else "процесс упал"))
-            attention.append((row.student, reasons))
+        works = submitted_work(gb.db)
+    for row in rows:
+        comments = works[row.student].comments if row.student in works else {}
+        verdicts = {name: verdict_of(name, comments.get(name)) for name in NAMES
+                    if row.scores[name] is not None and row.scores[name] < BY_NAME[name].points}
+        reasons = _reasons(row, verdicts, comments)
+        for name, verdict in verdicts.items():
+            if verdict.kind and row.status not in (BLANK, UNGRADABLE) and not verdict.unanswered:
+                mistakes.setdefault((name, verdict.kind), []).append(row.student)
+        problems[row.student] = _first_problem(row, verdicts)
+        attention.append((row.student, reasons))
+    reasons_of = dict(attention)
     for submission in submissions(course):
-        found = _tampering(course, submission)
-        for student, reasons in attention:
-            if student == submission.student and found:
-                reasons.extend(found)
-    return rows, mistakes, [(s, r) for s, r in attention if r]
+        if submission.student in reasons_of:
+            reasons_of[submission.student].extend(_tampering(course, submission))
+    return rows, mistakes, [(s, r) for s, r in attention if r], problems
+
+
+def _reasons(row, verdicts, comments):
+    """Why a student needs the instructor's eyes: no grade, nothing written, code that never ran, a runaway."""
+    if row.status == UNGRADABLE:
+        return ["не удалось проверить: " + row.reason]
+    if row.status == BLANK:
+        return ["пустая работа: ни одна функция не написана"]
+    reasons = []
+    broken = [name + (" (строка {})".format(v.line) if v.line else "") for name, v in verdicts.items()
+              if v.status == "syntax"]
+    if broken:
+        reasons.append("синтаксическая ошибка, ячейка не выполняется: " + "; ".join(broken))
+    for name in verdicts:
+        comment = comments.get(name) or ""
+        if "превышено время" in comment or "аварийно" in comment:
+            reasons.append("{}: {}".format(name, "превышено время" if "превышено" in comment else "процесс упал"))
+    return reasons
+
+
+def _first_problem(row, verdicts):
+    if row.status == MISSING:
+        return "работа не сдана"
+    if row.status == UNGRADABLE:
+        return row.reason
+    if row.status == BLANK:
+        return "ни одна функция не написана"
+    return next((_said(name, verdict) for name, verdict in verdicts.items()), "")
 
 
 def _tampering(course, submission):
@@ -169,25 +229,42 @@ def _plots(rows, plt):
     return images, rates
 
 
-def render(rows, mistakes, attention, images, rates, similarity=None):
+def render(rows, mistakes, attention, images, rates, similarity=None, problems=None):
     graded = [r for r in rows if r.status not in (MISSING, UNGRADABLE)]
     handed_in = [r for r in rows if r.status != MISSING]  # an ungradable work counts, with its 0
     mean = sum(r.total for r in handed_in) / len(handed_in) if handed_in else 0
+    common = sorted(mistakes.items(), key=lambda item: -len(item[1]))[:15]
     return render_template("class_report.html.j2", assignment=ASSIGNMENT, students=len(rows), graded=len(graded),
                            mean=points(mean), handed_in=len(handed_in),
                            ungradable=sum(r.status == UNGRADABLE for r in rows),
                            full=sum(r.total >= 100 for r in graded), images=images,
-                           mistakes=mistakes.most_common(15), attention=attention, rates=list(zip(NAMES, rates)),
-                           similarity=similarity)
+                           mistakes=common, shown_names=SHOWN_NAMES, attention=attention,
+                           rates=list(zip(NAMES, rates)), similarity=similarity, table=_table(rows, problems or {}),
+                           short={n: BY_NAME[n].short for n in NAMES})
+
+
+SHOWN_NAMES = 5  # a common mistake lists up to this many students openly; more are folded (the page still finds them)
+
+
+def _table(rows, problems):
+    """The per-student table's rows: scores as text, with a class for their colour."""
+    table = []
+    for row in rows:
+        cells = [("—", "none") if row.scores[n] is None else
+                 (points(row.scores[n]), "full" if row.scores[n] >= BY_NAME[n].points else "lost") for n in NAMES]
+        status = _STATUS_RU[row.status] + (": " + row.reason if row.status == LATE and row.reason else "")
+        table.append({"student": row.student, "cells": cells, "total": points(row.total), "status": status,
+                      "problem": problems.get(row.student, "")})
+    return table
 
 
 SIMILARITY_PAGE = "similarity.html"  # `grader similarity`'s page, linked when it is beside the report
 
 
 def write(course, target):
-    rows, mistakes, attention = build(course)
+    rows, mistakes, attention, problems = build(course)
     images, rates = plots(rows)
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     similarity = SIMILARITY_PAGE if (Path(target).parent / SIMILARITY_PAGE).is_file() else None
-    write_text(target, render(rows, mistakes, attention, images, rates, similarity))
+    write_text(target, render(rows, mistakes, attention, images, rates, similarity, problems))
     return rows, mistakes, attention

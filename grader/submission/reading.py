@@ -146,8 +146,11 @@ def _parse_json(raw):
         return json.loads(text)
     except RecursionError:
         raise Unreadable("файл повреждён: слишком глубокая вложенность JSON") from None
-    except ValueError as error:
-        raise Unreadable("файл повреждён: это не JSON ноутбука ({})".format(str(error)[:80])) from None
+    except json.JSONDecodeError as error:  # where, in Russian: the parser's own words are English
+        raise Unreadable("файл повреждён: это не JSON ноутбука (ошибка в строке {}, столбце {})".format(
+            error.lineno, error.colno)) from None
+    except ValueError:
+        raise Unreadable("файл повреждён: это не JSON ноутбука") from None
 
 
 def _cells_of(nb):

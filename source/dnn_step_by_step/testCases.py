@@ -1,10 +1,12 @@
 """Тестовые примеры и открытые проверки лабораторной «Создание Глубокой нейронной сети: Шаг за шагом».
 
 Функции ``*_test_case`` возвращают входные данные, на которых получены таблицы
-«Ожидаемый результат» в тексте лабораторной. ``public_test(name, function)``
-вызывает вашу функцию на этих данных и сообщает по-русски, совпадает ли
+«Ожидаемый результат» в тексте лабораторной. ``public_test(name)`` вызывает
+вашу функцию ``name`` на этих данных и сообщает по-русски, совпадает ли
 результат с таблицей; при расхождении ячейка проверки завершается ошибкой,
-чтобы Validate назвал функцию. Оценку выставляют скрытые проверки.
+чтобы Validate назвал функцию. Если функция не определена (в её ячейке
+синтаксическая ошибка или ячейка не выполнена), проверка скажет, в какой
+строке ошибка. Оценку выставляют скрытые проверки.
 """
 
 import numpy as np
@@ -262,23 +264,36 @@ class PublicTestFailed(AssertionError):
 _FAILED = set()
 
 
-def public_test(name, function):
+def public_test(name, function=None):
     """Сверяет функцию с таблицей «Ожидаемый результат», печатает итог по-русски.
 
-    При расхождении (или ошибке при вызове) ячейка завершается ошибкой
-    ``PublicTestFailed`` с именем функции, так что кнопка Validate и
+    ``function`` -- ваша функция; по умолчанию та, что видит ячейка проверки
+    под именем ``name``. Если её нет или последний запуск её ячейки завершился
+    синтаксической ошибкой, ячейка проверки называет функцию и строку с
+    ошибкой (а не ``NameError``); если нет функции, которую она вызывает, --
+    ту функцию. При расхождении (или ошибке при вызове) ячейка завершается
+    ошибкой ``PublicTestFailed`` с именем функции, так что кнопка Validate и
     ``nbgrader validate`` называют функцию, которую нужно исправить. На оценку
     это не влияет: баллы выставляют скрытые проверки.
     """
+    import sys  # внутри функций: ``from testCases import *`` не добавляет ваших имён
+
     run, expected = _PUBLIC_TESTS[name]
     _FAILED.discard(name)
+    if function is None:
+        namespace = sys._getframe(1).f_globals
+        problem = _cell_problem(name, namespace)
+        if problem:
+            _fail(name, problem, "Исправьте {} и выполните её ячейку снова.".format(name))
+        function = namespace[name]
     try:
         rows = run(function)
     except Exception as error:
-        what = "вызов завершился ошибкой {}: {}".format(type(error).__name__, error)
-        print("✘ {}: {}".format(name, what))
-        _FAILED.add(name)
-        raise PublicTestFailed(_failure(name, what)) from None
+        helper = _undefined_helper(name, error, getattr(function, "__globals__", {}))
+        if helper:
+            _fail(name, "вызывает {}, а {}".format(*helper),
+                  "Исправьте сначала {}; после этого проверьте {} снова.".format(helper[0], name))
+        _fail(name, "вызов завершился ошибкой {}: {}".format(type(error).__name__, _said(error)))
     mismatches = []
     for (label, got), want in zip(rows, expected):
         if _matches(got, want):
@@ -292,6 +307,87 @@ def public_test(name, function):
         raise PublicTestFailed(_failure(name, "не совпадает с таблицей «Ожидаемый результат»: " +
                                         ", ".join(mismatches)))
     print("Открытая проверка {} пройдена.".format(name))
+
+
+def _fail(name, what, advice=None):
+    """Печатает, что не так, и завершает ячейку ошибкой ``PublicTestFailed``."""
+    print("✘ {}: {}".format(name, what))
+    _FAILED.add(name)
+    raise PublicTestFailed("{}: {}.\n{}".format(name, what, advice) if advice else _failure(name, what)) from None
+
+
+# --- функция не определена или её ячейка не выполнилась -----------------------
+
+def _cell_problem(name, namespace):
+    """Почему функцию ``name`` нельзя проверить: синтаксическая ошибка в её ячейке или её нет (иначе None)."""
+    syntax = _syntax_error(name, namespace.get("In"))
+    if syntax:
+        return syntax + "\nЯчейка не выполнилась, " + (
+            "и функция {} осталась прежней" if callable(namespace.get(name)) else
+            "поэтому функция {} не определена").format(name)
+    if not callable(namespace.get(name)):
+        return ("функция {0} не определена: ячейка с def {0}(...) не выполнена или завершилась ошибкой "
+                "раньше, чем дошла до def").format(name)
+    return None
+
+
+def _syntax_error(name, history):
+    """Синтаксическая ошибка последнего запуска ячейки функции ``name`` (None, если её нет).
+
+    Jupyter хранит текст каждой выполненной ячейки в списке ``In``; ячейка
+    функции -- последняя из них с ``def name(`` или заголовком
+    ``# ОЦЕНИВАЕМОЕ: name``. Её текст только компилируется, не выполняется.
+    """
+    import ast
+
+    source = _last_cell_of(name, history)
+    if source is None:
+        return None
+    try:
+        compile(source, "<ячейка>", "exec", ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True)
+    except SyntaxError as error:
+        kind = "ошибка отступа" if isinstance(error, IndentationError) else "синтаксическая ошибка"
+        line = (error.text or "").strip()[:120]
+        return "в ячейке функции {} {}{}{}".format(name, kind, " в строке {}".format(error.lineno)
+                                                   if error.lineno else "", ":\n    " + line if line else "")
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
+
+
+def _last_cell_of(name, history):
+    import re
+
+    if not isinstance(history, list):
+        return None
+    header = re.compile(r"^\s*(#\s*ОЦЕНИВАЕМОЕ:\s*{0}\s*$|def\s+{0}\s*\()".format(re.escape(name)), re.M)
+    return next((s for s in reversed(history) if isinstance(s, str) and header.search(s)), None)
+
+
+def _undefined_helper(name, error, namespace):
+    """(функция, почему её нет): ваша функция, которую ``name`` вызывает, а её нет; иначе None."""
+    missing = _missing_name(error)
+    if missing in _PUBLIC_TESTS and missing != name:
+        problem = _cell_problem(missing, namespace)
+        return (missing, problem) if problem else None
+    return None
+
+
+def _said(error):
+    """Текст ошибки; ``NameError`` -- по-русски."""
+    if isinstance(error, NameError):
+        return "имя {} не определено (опечатка или переменная не задана)".format(_missing_name(error) or "?")
+    return error
+
+
+def _missing_name(error):
+    """Имя, которого не нашёл ``NameError`` (в Python до 3.10 -- из текста ошибки), или None."""
+    import re
+
+    if not isinstance(error, NameError):
+        return None
+    found = getattr(error, "name", None) or re.findall(r"'(\w+)'", str(error))
+    return found if isinstance(found, str) else next(iter(found), None)
 
 
 def _failure(name, what):
