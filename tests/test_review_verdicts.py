@@ -1,0 +1,150 @@
+"""An attacker's review of the verdicts: a student's function that encodes a hidden value's bits in a list it
+chooses -- NumPy's shapes in an exception's text, a dict's extra keys, which refused calls it tries -- reads
+back no more than :data:`~grader.checks.facts.NAMED_LIMIT` items of it; a child's forged argument list gets a
+definite verdict, never a pass or a grader's fault.
+
+Each attack decodes the verdict as the student would: before the caps, every one recovered all its bits.
+"""
+
+import json
+import re
+import struct
+
+import pytest
+
+from course import REPO, solved_submission, with_answers
+from hostile import as_text
+from inprocess import namespace_of
+
+from grader import client
+from grader.checks.facts import NAMED_LIMIT
+from grader.checks.graded_functions import BY_NAME
+from grader.checks.inprocess import check_function
+from grader.checks.judge import judge_case
+from grader.checks.reference import cases_for
+from grader.checks.results import SubmissionResult
+from grader.course.lab_context import lab_context, lab_folder
+from grader.plain.codec import UnsupportedValue, encode
+from grader.plain.outcome import Outcome
+from grader.sandbox.engine import grade_notebook
+from grader.sandbox.session import Limits
+from grader.sandbox.zygote import Zygote
+
+BITS = 24  # of the hidden value an attack tries to send in one verdict
+
+
+def _bits_of(value):
+    return [int(b) for b in format(struct.unpack("<Q", struct.pack("<d", float(value)))[0], "064b")[:BITS]]
+
+
+def _first_hidden(name):
+    return next((case, expected) for case, expected in cases_for(name) if not case.public)
+
+
+# The function passes the lab's example (so the first failure is a hidden case) and sends bits of A[0, 0]
+# elsewhere. BITS_OF: the first BITS bits of the float, as _bits_of makes them.
+PRELUDE = ("def BITS_OF(v):\n"
+           "    return [int(b) for b in format(int(np.float64(v).view(np.uint64)), '064b')[:{}]]\n").format(BITS)
+
+
+def test_numpys_shapes_in_an_exception_carry_no_more_than_a_few_bits():
+    """«operands could not be broadcast together with shapes (1,) (2,) …»: one shape per bit, said no more."""
+    body = PRELUDE + (
+        "def linear_forward(A, W, b):\n"
+        "    if A.shape == (3, 2):\n"
+        "        return np.dot(W, A) + b, (A, W, b)\n"
+        "    shapes = ' '.join('(1,)' if bit else '(2,)' for bit in BITS_OF(A[0, 0]))\n"
+        "    raise ValueError('operands could not be broadcast together with shapes ' + shapes)\n")
+    namespace = namespace_of({})
+    exec(body, namespace)
+    result = check_function("linear_forward", namespace["linear_forward"])
+    case, _ = _first_hidden("linear_forward")
+    assert result.message.startswith("не пройдено 5 из 6 проверок. Первая: " + case.label), result.message
+    assert "не согласованы размеры массивов в поэлементной операции" in result.message  # still said
+    said = re.findall(r"\((\d),\)", result.message)
+    assert len(said) <= NAMED_LIMIT, result.message
+    # The same text said again (a note on a cell is read back from the gradebook) keeps no more.
+    note = "ячейка 3: ValueError — не согласованы размеры массивов в поэлементной операции: " + \
+        " и ".join("({},)".format(2 - bit) for bit in _bits_of(case.args[0][0, 0]))
+    shown = SubmissionResult(notes=(note,)).to_json()["notes"][0]
+    assert len(re.findall(r"\((\d),\)", shown)) <= NAMED_LIMIT, shown
+
+
+def test_extra_dict_keys_carry_no_more_than_a_few_bits():
+    """A key of the lab's form per bit (A0, dZ7, …): «лишние ключи» names a few and says there are others."""
+    keys = ["{}{}".format(p, d) for p in ("A", "Z", "dA", "dZ", "dW", "db") for d in range(10)][:BITS]
+    body = PRELUDE + (
+        "KEYS = {!r}\n"
+        "def update_parameters(parameters, grads, learning_rate):\n"
+        "    if parameters['W1'].shape == (4, 3) and learning_rate == 0.1:\n"
+        "        return {{k: v - learning_rate * grads['d' + k] for k, v in parameters.items()}}\n"
+        "    return {{k: 1.0 for k, bit in zip(KEYS, BITS_OF(parameters['W1'][0, 0])) if bit}}\n").format(keys)
+    namespace = namespace_of({})
+    exec(body, namespace)
+    result = check_function("update_parameters", namespace["update_parameters"])
+    case, _ = _first_hidden("update_parameters")
+    assert "Первая: " + case.label in result.message, result.message
+    extra = re.search(r"лишние ключи ([^(]*)", result.message).group(1)
+    assert len([k for k in keys if re.search(r"\b{}\b".format(k), extra)]) <= NAMED_LIMIT, result.message
+    assert extra.endswith(" и другие "), result.message
+    # Keys left out are named as few: a network of four layers that returns none of its eight.
+    case, expected = [(c, e) for c, e in cases_for("update_parameters") if len(e) == 8][0]
+    said = judge_case(BY_NAME["update_parameters"], case, expected, Outcome(value=encode({}),
+                                                                           args_after=encode(case.args))).message
+    missing = re.search(r"нет ключей ([^(;]*)", said).group(1)
+    assert len(re.findall(r"\b[Wb]\d\b", missing)) == NAMED_LIMIT and missing.endswith(" и других "), said
+
+
+@pytest.fixture(scope="module")
+def zygote():
+    with Zygote(lab_context(lab_folder(REPO))) as z:
+        yield z
+
+
+# Calls the seal refuses and reports by name (grader/sandbox/syscalls.py), one per bit.
+REFUSED_CALLS = ("setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid",
+                 "getpgid", "getpriority", "sched_getparam", "sched_getscheduler", "capget", "kill", "tkill",
+                 "socket", "socketpair", "chroot", "unshare", "setns", "shmget", "msgget", "semget", "mq_unlink")
+
+
+def test_which_calls_the_seal_refused_carry_no_more_than_a_few_bits(zygote, tmp_path):
+    """One refused call tried per bit: the verdict names a few and says there were others (the sealed engine)."""
+    import pyseccomp
+
+    numbers = [pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, name) for name in REFUSED_CALLS[:BITS]]
+    body = PRELUDE + (
+        "import sys\n"
+        "NUMBERS = {!r}\n"
+        "def linear_forward(A, W, b):\n"
+        "    if A.shape != (3, 2) and not globals().get('SENT'):\n"
+        "        globals()['SENT'] = True\n"
+        "        ctypes = next(m.ctypes for m in list(sys.modules.values()) if hasattr(getattr(m, 'ctypes', None), 'CDLL'))\n"
+        "        libc = ctypes.CDLL(None, use_errno=True)\n"
+        "        for number, bit in zip(NUMBERS, BITS_OF(A[0, 0])):\n"
+        "            if bit:\n"
+        "                libc.syscall(number, 0, 0, 0, 0, 0)\n"
+        "    return np.dot(W, A) + b, (A, W, b)\n").format(numbers)
+    path = tmp_path / "refused.ipynb"
+    path.write_text(as_text(with_answers(solved_submission(), {
+        "linear_forward": "# ОЦЕНИВАЕМОЕ: linear_forward\n" + body})), encoding="utf-8")
+    result = grade_notebook(path, zygote, Limits(cell_seconds=5, function_seconds=5))
+    verdict = {f.name: f for f in result.functions}["linear_forward"]
+    tried = sum(_bits_of(_first_hidden("linear_forward")[0].args[0][0, 0]))
+    assert tried > NAMED_LIMIT  # the attack really tried more than are named
+    named = [r for r in verdict.refused if r != "и другие вызовы"]
+    assert 1 <= len(named) <= NAMED_LIMIT and verdict.refused[-1] == "и другие вызовы", verdict.refused
+    shown = result.to_json()
+    assert SubmissionResult(functions=result.functions).to_json()["functions"] == shown["functions"]  # said once
+    assert "и другие вызовы" in client.function_text(shown["functions"][2])
+
+
+def test_a_forged_argument_list_is_no_pass_and_no_fault_of_the_grader():
+    """A child that sends the right value with no arguments, too few, or none at all: the call is refused as
+    forged (the engine says «нарушен протокол проверки»), never judged as unchanged arguments."""
+    spec = BY_NAME["linear_forward"]
+    case, expected = _first_hidden("linear_forward")
+    for args_after in (None, [], encode(list(case.args[:1])), {"dict": {}}):
+        with pytest.raises(UnsupportedValue):
+            judge_case(spec, case, expected, Outcome(value=encode(expected), args_after=args_after))
+    honest = judge_case(spec, case, expected, Outcome(value=encode(expected), args_after=encode(case.args)))
+    assert honest.passed and json.dumps(honest.message) == '""'
