@@ -17,14 +17,14 @@ from hostile import as_text
 from inprocess import namespace_of
 
 from grader import client
-from grader.checks.facts import NAMED_LIMIT
+from grader.checks.facts import NAMED_LIMIT, REFUSALS_NAMED
 from grader.checks.graded_functions import BY_NAME
 from grader.checks.inprocess import check_function
 from grader.checks.judge import judge_case
 from grader.checks.reference import cases_for
 from grader.checks.results import SubmissionResult
 from grader.course.lab_context import lab_context, lab_folder
-from grader.plain.codec import UnsupportedValue, encode
+from grader.plain.codec import UnsupportedValue, encode, fingerprint
 from grader.plain.outcome import Outcome
 from grader.sandbox.engine import grade_notebook
 from grader.sandbox.session import Limits
@@ -130,9 +130,9 @@ def test_which_calls_the_seal_refused_carry_no_more_than_a_few_bits(zygote, tmp_
     result = grade_notebook(path, zygote, Limits(cell_seconds=5, function_seconds=5))
     verdict = {f.name: f for f in result.functions}["linear_forward"]
     tried = sum(_bits_of(_first_hidden("linear_forward")[0].args[0][0, 0]))
-    assert tried > NAMED_LIMIT  # the attack really tried more than are named
+    assert tried > REFUSALS_NAMED  # the attack really tried more than are named
     named = [r for r in verdict.refused if r != "и другие вызовы"]
-    assert 1 <= len(named) <= NAMED_LIMIT and verdict.refused[-1] == "и другие вызовы", verdict.refused
+    assert 1 <= len(named) <= REFUSALS_NAMED and verdict.refused[-1] == "и другие вызовы", verdict.refused
     shown = result.to_json()
     assert SubmissionResult(functions=result.functions).to_json()["functions"] == shown["functions"]  # said once
     assert "и другие вызовы" in client.function_text(shown["functions"][2])
@@ -148,3 +148,24 @@ def test_a_forged_argument_list_is_no_pass_and_no_fault_of_the_grader():
             judge_case(spec, case, expected, Outcome(value=encode(expected), args_after=args_after))
     honest = judge_case(spec, case, expected, Outcome(value=encode(expected), args_after=encode(case.args)))
     assert honest.passed and json.dumps(honest.message) == '""'
+
+
+def test_an_integer_beyond_any_float_is_inf_not_a_fault(zygote, tmp_path):
+    """``return 10 ** 400`` is a number the codec cannot make a float of: it is inf (as NumPy makes it), said as
+    such, never an OverflowError blamed on the student's call -- nor one in the trusted process's own encoding."""
+    assert encode(10 ** 400) == encode(float("inf")) and encode([-10 ** 400]) == encode([float("-inf")])
+    assert fingerprint(10 ** 400) == fingerprint(float("inf")) != fingerprint(-10 ** 400)
+    namespace = namespace_of({})
+    exec("def compute_cost(AL, Y):\n    return 10 ** 400\n", namespace)
+    assert "результат содержит nan или inf" in check_function("compute_cost", namespace["compute_cost"]).message
+    path = tmp_path / "huge.ipynb"
+    path.write_text(as_text(with_answers(solved_submission(), {
+        "compute_cost": "# ОЦЕНИВАЕМОЕ: compute_cost\ndef compute_cost(AL, Y):\n    return 10 ** 400\n",
+        "linear_activation_forward": "# ОЦЕНИВАЕМОЕ: linear_activation_forward\n"
+                                     "def linear_activation_forward(A_prev, W, b, activation):\n"
+                                     "    return linear_forward(10 ** 400, W, b)[0], None\n"})),
+        encoding="utf-8")
+    verdicts = {f.name: f for f in grade_notebook(path, zygote, Limits(cell_seconds=5, function_seconds=5)).functions}
+    assert "результат содержит nan или inf" in verdicts["compute_cost"].message, verdicts["compute_cost"].message
+    said = verdicts["linear_activation_forward"].message
+    assert "Overflow" not in said and "ошибка при вызове" not in said, said

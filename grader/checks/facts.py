@@ -27,6 +27,9 @@ COUNT_LIMIT = 10   # a length or count a student chose is said up to this, else 
 # Items of a list the student chose (dict keys, NumPy's shapes, refused calls) named at most: a set of 60
 # keys or a hundred shapes is as many bits of a hidden value, so what is past this is only said to be there.
 NAMED_LIMIT = 3
+# Calls the seal refused, named per function: an attempt to escape tries several (a thread, memfd, F_SETOWN, ...),
+# and the instructor reads the same record; past these, «и другие вызовы».
+REFUSALS_NAMED = 5
 
 
 @lru_cache(maxsize=None)
