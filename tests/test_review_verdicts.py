@@ -169,3 +169,29 @@ def test_an_integer_beyond_any_float_is_inf_not_a_fault(zygote, tmp_path):
     assert "результат содержит nan или inf" in verdicts["compute_cost"].message, verdicts["compute_cost"].message
     said = verdicts["linear_activation_forward"].message
     assert "Overflow" not in said and "ошибка при вызове" not in said, said
+
+
+KINDS = {  # a corpus mistake whose exception the verdict used to name by its class alone: what it now says
+    "linear_activation_forward-sigmoid-tuple": "AttributeError — у кортежа нет такого атрибута",
+    "linear_activation_forward-np-max": "np.max(0, Z) вместо np.maximum(0, Z)",
+    "linear_activation_backward-relu-linear-cache": "TypeError — операция над значениями неподходящего типа",
+    "linear_activation_backward-cache-unpacked-swapped": "TypeError — операция над значениями неподходящего типа",
+    "L_model_backward-loop-cache-l-plus-1": "IndexError — логическая маска не того размера",
+}
+
+
+@pytest.mark.parametrize("mistake_id", sorted(KINDS))
+def test_common_exceptions_say_what_went_wrong(mistake_id):
+    """The text of the exception is never shown, so its kind must be: a tuple where an array was meant, an array
+    as an axis, a mask of another size."""
+    from corpus import solved_sources
+    from corpus.mistakes import MISTAKES
+
+    mistake = next(m for m in MISTAKES if m.id == mistake_id)
+    solved = solved_sources()
+    namespace = namespace_of(dict(solved, **{mistake.function: mistake.cell_source(solved)}))
+    said = check_function(mistake.function, namespace[mistake.function]).message
+    assert KINDS[mistake_id] in said, said
+    # Said again (read back from a gradebook), the same facts.
+    note = SubmissionResult(notes=("ячейка 2: " + said.split("ошибка при вызове: ", 1)[1].split("\n")[0],)).notes[0]
+    assert KINDS[mistake_id].split(" — ")[-1] in note, note

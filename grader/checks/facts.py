@@ -329,6 +329,10 @@ class ErrorKind(Enum):
     OPERAND_TYPE = "операция над значениями неподходящего типа"
     NAME = "имя не определено"
     TOO_LARGE = "функция лабораторной вызвана с аргументами больше, чем бывает в лабораторной"
+    TUPLE_ATTRIBUTE = "у кортежа нет такого атрибута: значение — кортеж, а не массив (sigmoid, relu и " \
+                      "linear_forward возвращают пару: A, cache = ...)"
+    MASK = "логическая маска не того размера, что массив, который ею выбирают"
+    ARRAY_AS_INDEX = "массив передан туда, где нужны ось или индекс (например, np.max(0, Z) вместо np.maximum(0, Z))"
 
 
 _READ = 1000  # characters of an exception's text read (a child's report may be megabytes; the regexes scan it)
@@ -342,9 +346,14 @@ _RECOGNISED = (  # (exception, pattern of its text, kind); shapes are read from 
     (("IndexError", "AxisError"), re.compile(r"(list |tuple )?index .*out of (bounds|range)"), ErrorKind.INDEX),
     (("KeyError",), re.compile(r"'(d?[WbAZ][0-9])'\Z"), ErrorKind.KEY),
     (("AttributeError",), re.compile(r"'NoneType' object has no attribute"), ErrorKind.NONE_ATTRIBUTE),
+    (("AttributeError",), re.compile(r"'tuple' object has no attribute"), ErrorKind.TUPLE_ATTRIBUTE),
+    (("IndexError",), re.compile(r"boolean index did not match"), ErrorKind.MASK),
+    (("TypeError",), re.compile(r"only integer scalar arrays can be converted to a scalar index"),
+     ErrorKind.ARRAY_AS_INDEX),
     (("TypeError",), re.compile(r"(missing \d+ required|takes \d+ positional|got an unexpected keyword)"),
      ErrorKind.ARGUMENTS),
-    (("TypeError", "UFuncTypeError"), re.compile(r"unsupported operand|can't multiply|did not contain a loop"),
+    (("TypeError", "UFuncTypeError"), re.compile(r"unsupported operand|can't multiply|did not contain a loop|"
+                                                 r"not supported between instances|bad operand type"),
      ErrorKind.OPERAND_TYPE),
     (("ValueError",), re.compile(r"больше, чем бывает в лабораторной"), ErrorKind.TOO_LARGE),  # reference.within_budget
     (("NameError", "UnboundLocalError"), re.compile(r"name .* is not defined|cannot access local"), ErrorKind.NAME),
