@@ -1,9 +1,11 @@
-"""An attacker's review of the verdicts: a student's function that encodes a hidden value's bits in a list it
-chooses -- NumPy's shapes in an exception's text, a dict's extra keys, which refused calls it tries -- reads
-back no more than :data:`~grader.checks.facts.NAMED_LIMIT` items of it; a child's forged argument list gets a
-definite verdict, never a pass or a grader's fault.
+"""An attacker's review of the verdicts, and an honest student's.
 
-Each attack decodes the verdict as the student would: before the caps, every one recovered all its bits.
+A student's function that encodes a hidden value's bits in a list it chooses -- NumPy's shapes in an
+exception's text, a dict's extra keys, which refused calls it tries -- reads back no more than
+:data:`~grader.checks.facts.NAMED_LIMIT` items of it (refused calls: :data:`~grader.checks.facts.REFUSALS_NAMED`);
+each attack decodes the verdict as the student would, and before the caps recovered all its bits. A child's
+forged argument list gets a definite verdict, never a pass or a grader's fault; an integer beyond any float is
+inf. Common mistakes' exceptions say what kind of error they are, since their text is never shown.
 """
 
 import json
