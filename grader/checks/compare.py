@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .facts import (NAMED_LIMIT, Count, Factor, Kind, Shape, ShapeHint, Value, ValueHint, WrongKeys, WrongKind, WrongLength,
-                    WrongShape, WrongValues, lab_key)
+from .facts import (NAMED_LIMIT, Count, Factor, Kind, Shape, ShapeHint, Value, ValueHint, WrongKeys, WrongKind,
+                    WrongLength, WrongShape, WrongValues, lab_key)
 from .naming import natural_key
 
 # Any correct float64 arithmetic lands far inside this; every mistake in the
