@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .facts import (Count, Factor, Kind, Shape, ShapeHint, Value, ValueHint, WrongKeys, WrongKind, WrongLength,
-                    WrongShape, WrongValues, lab_key)
+from .facts import (NAMED_LIMIT, Count, Factor, Kind, Shape, ShapeHint, Value, ValueHint, WrongKeys, WrongKind,
+                    WrongLength, WrongShape, WrongValues, lab_key)
 from .naming import natural_key
 
 # Any correct float64 arithmetic lands far inside this; every mistake in the
@@ -72,9 +72,9 @@ def _compare_dict(expected, actual, path, context):
     missing = sorted(set(expected) - set(actual), key=natural_key)
     extra = sorted(set(actual) - set(expected), key=natural_key)
     if missing or extra:
-        named = tuple(k for k in extra if lab_key(k))
-        return Mismatch(path, WrongKeys(tuple(sorted(expected, key=natural_key)), tuple(missing), named,
-                                        len(named) < len(extra)))
+        named = tuple(k for k in extra if lab_key(k))[:NAMED_LIMIT]
+        return Mismatch(path, WrongKeys(tuple(sorted(expected, key=natural_key)), tuple(missing[:NAMED_LIMIT]),
+                                        named, len(named) < len(extra), len(missing) > NAMED_LIMIT))
     for key in sorted(expected, key=natural_key):
         found = compare(expected[key], actual[key], "{}[{!r}]".format(path, key), context=context)
         if found:

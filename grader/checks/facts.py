@@ -24,6 +24,12 @@ import numpy as np
 from .graded_functions import SPECS
 
 COUNT_LIMIT = 10   # a length or count a student chose is said up to this, else «более 10»
+# Items of a list the student chose (dict keys, NumPy's shapes, refused calls) named at most: a set of 60
+# keys or a hundred shapes is as many bits of a hidden value, so what is past this is only said to be there.
+NAMED_LIMIT = 3
+# Calls the seal refused, named per function: an attempt to escape tries several (a thread, memfd, F_SETOWN, ...),
+# and the instructor reads the same record; past these, «и другие вызовы».
+REFUSALS_NAMED = 5
 
 
 @lru_cache(maxsize=None)
@@ -241,17 +247,20 @@ class WrongKeys:
     missing: tuple
     extra: tuple
     other_extra: bool = False
+    other_missing: bool = False
 
     def __post_init__(self):
-        if not all(lab_key(k) for k in self.extra) or not set(self.missing) <= set(self.expected):
-            raise ValueError("a key that is not the lab's")
+        if not all(lab_key(k) for k in self.extra) or not set(self.missing) <= set(self.expected) \
+                or len(self.extra) > NAMED_LIMIT or len(self.missing) > NAMED_LIMIT:
+            raise ValueError("a key that is not the lab's, or more than are named")
 
     def __str__(self):
-        parts = ["нет ключей " + ", ".join(self.missing)] if self.missing else []
+        parts = ["нет ключей " + ", ".join(self.missing) + (" и других" if self.other_missing else "")] \
+            if self.missing else []
         if self.extra or self.other_extra:
-            parts.append("лишние ключи " + ", ".join(self.extra + (("и другие",) if self.extra and self.other_extra
-                                                                  else ("не из лабораторной",) if self.other_extra
-                                                                  else ())))
+            parts.append("лишние ключи " + ", ".join(self.extra) + (" и другие" if self.extra and self.other_extra
+                                                                    else "не из лабораторной" if self.other_extra
+                                                                    else ""))
         return "; ".join(parts) + " (ожидались ключи {})".format(", ".join(self.expected))
 
 
@@ -320,6 +329,10 @@ class ErrorKind(Enum):
     OPERAND_TYPE = "операция над значениями неподходящего типа"
     NAME = "имя не определено"
     TOO_LARGE = "функция лабораторной вызвана с аргументами больше, чем бывает в лабораторной"
+    TUPLE_ATTRIBUTE = "у кортежа нет такого атрибута: значение — кортеж, а не массив (sigmoid, relu и " \
+                      "linear_forward возвращают пару: A, cache = ...)"
+    MASK = "логическая маска не того размера, что массив, который ею выбирают"
+    ARRAY_AS_INDEX = "массив передан туда, где нужны ось или индекс (например, np.max(0, Z) вместо np.maximum(0, Z))"
 
 
 _READ = 1000  # characters of an exception's text read (a child's report may be megabytes; the regexes scan it)
@@ -333,9 +346,14 @@ _RECOGNISED = (  # (exception, pattern of its text, kind); shapes are read from 
     (("IndexError", "AxisError"), re.compile(r"(list |tuple )?index .*out of (bounds|range)"), ErrorKind.INDEX),
     (("KeyError",), re.compile(r"'(d?[WbAZ][0-9])'\Z"), ErrorKind.KEY),
     (("AttributeError",), re.compile(r"'NoneType' object has no attribute"), ErrorKind.NONE_ATTRIBUTE),
+    (("AttributeError",), re.compile(r"'tuple' object has no attribute"), ErrorKind.TUPLE_ATTRIBUTE),
+    (("IndexError",), re.compile(r"boolean index did not match"), ErrorKind.MASK),
+    (("TypeError",), re.compile(r"only integer scalar arrays can be converted to a scalar index"),
+     ErrorKind.ARRAY_AS_INDEX),
     (("TypeError",), re.compile(r"(missing \d+ required|takes \d+ positional|got an unexpected keyword)"),
      ErrorKind.ARGUMENTS),
-    (("TypeError", "UFuncTypeError"), re.compile(r"unsupported operand|can't multiply|did not contain a loop"),
+    (("TypeError", "UFuncTypeError"), re.compile(r"unsupported operand|can't multiply|did not contain a loop|"
+                                                 r"not supported between instances|bad operand type"),
      ErrorKind.OPERAND_TYPE),
     (("ValueError",), re.compile(r"больше, чем бывает в лабораторной"), ErrorKind.TOO_LARGE),  # reference.within_budget
     (("NameError", "UnboundLocalError"), re.compile(r"name .* is not defined|cannot access local"), ErrorKind.NAME),
@@ -358,6 +376,16 @@ SYNTAX_WORDS = ("invalid syntax. Perhaps you forgot a comma?", "invalid syntax",
     tuple("closing parenthesis '{}' does not match opening parenthesis '{}'".format(c, o)
           for _, c in _BRACKETS for o, _ in _BRACKETS)
 _SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
+def _shapes(text):
+    """The shapes NumPy named in ``text``: kept when all are of the lab's sizes and no more than NumPy names for
+    the lab's operations (:data:`NAMED_LIMIT`); a longer list is the student's own text."""
+    found = re.findall(_SHAPE_TEXT, text)
+    if not found or len(found) > NAMED_LIMIT:
+        return ()
+    shapes = tuple(Shape.of(map(int, re.split(r",\s*", s.strip("() ,")))) for s in found)
+    return shapes if all(shapes) else ()
+
+
 _SAID = re.compile(r"(\w+) — ({})(.*)\Z".format("|".join(re.escape(k.value) for k in ErrorKind)), re.S)
 
 
@@ -373,7 +401,8 @@ class Raised:
 
     def __post_init__(self):
         if (self.exception and self.exception not in EXCEPTIONS) or not isinstance(self.kind, (ErrorKind, type(None))) \
-                or not all(isinstance(s, Shape) for s in self.shapes) or (self.key and not lab_key(self.key)) \
+                or not all(isinstance(s, Shape) for s in self.shapes) or len(self.shapes) > NAMED_LIMIT \
+                or (self.key and not lab_key(self.key)) \
                 or (self.syntax and self.syntax not in SYNTAX_WORDS):
             raise ValueError("Raised holds only facts")
 
@@ -397,9 +426,7 @@ class Raised:
             return cls(name)
         if kind is ErrorKind.KEY:
             return cls(name, kind, key=found.group(1))
-        shapes = tuple(Shape.of(map(int, re.split(r",\s*", s.strip("() ,"))))
-                       for s in re.findall(_SHAPE_TEXT, found.group(0)))
-        return cls(name, kind, shapes if shapes and all(shapes) else ())
+        return cls(name, kind, _shapes(found.group(0)))
 
     @classmethod
     def _said(cls, name, kind_text, rest):
@@ -408,8 +435,7 @@ class Raised:
             return cls(name if name in EXCEPTIONS else "")
         if kind is ErrorKind.KEY:
             return cls(name, kind, key=rest.strip() if lab_key(rest.strip()) else "")
-        shapes = tuple(Shape.of(map(int, re.split(r",\s*", s.strip("() ,")))) for s in re.findall(_SHAPE_TEXT, rest))
-        return cls(name, kind, shapes if shapes and all(shapes) else ())
+        return cls(name, kind, _shapes(rest))
 
     def described(self):
         """«ValueError — не согласованы размеры …», «SyntaxError: invalid syntax»: the facts, without the call."""

@@ -4,7 +4,7 @@ import re
 
 import numpy as np
 
-from ..plain.codec import decode, encode, identical
+from ..plain.codec import UnsupportedValue, decode, encode, identical
 from ..plain.outcome import Outcome
 from .behaviour import failure_print, output_print
 from .compare import Mismatch, compare
@@ -88,6 +88,9 @@ def _compare_output(names, expected, actual, context):
 
 
 def _changed_argument(spec, case, args_after):
+    if not isinstance(args_after, (tuple, list)) or len(args_after) != len(case.args):
+        # Only a forged report has no argument list the length of the call's (calls.call encodes them all).
+        raise UnsupportedValue("аргументы после вызова не соответствуют вызову")
     for position, (before, after) in enumerate(zip(case.args, args_after)):
         if position not in case.mutable and not same(before, after):
             return spec.arg_names[position]

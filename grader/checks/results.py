@@ -2,7 +2,7 @@
 
 from dataclasses import asdict, dataclass, field, fields
 
-from .facts import Note, Refusal
+from .facts import REFUSALS_NAMED, Note, Refusal
 from .graded_functions import MAX_SCORE
 
 PASSED, FAILED, ERROR, TIMEOUT, MISSING = "passed", "failed", "error", "timeout", "missing"
@@ -42,9 +42,20 @@ class FunctionResult:
         return data
 
 
+MORE_REFUSED = "и другие вызовы"
+
+
 def _refusals(refused):
-    """What the seal refused, by its facts (.facts.Refusal): how often a call was tried is the student's to choose."""
-    return tuple(str(Refusal.of(r)) for r in refused) if refused else ()
+    """What the seal refused, by its facts (.facts.Refusal), the first :data:`~.facts.REFUSALS_NAMED` calls named.
+
+    How often a call was tried, and which of the kernel's hundred and more refused calls were, is the
+    student's to choose: the rest is only said to be there.
+    """
+    if not refused:
+        return ()
+    calls = [r for r in refused if r != MORE_REFUSED]
+    said = tuple(str(Refusal.of(r)) for r in calls[:REFUSALS_NAMED])
+    return said + ((MORE_REFUSED,) if len(calls) > REFUSALS_NAMED or MORE_REFUSED in refused else ())
 
 
 @dataclass(frozen=True)

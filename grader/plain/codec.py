@@ -40,7 +40,7 @@ def encode(value, *, max_elements=MAX_ELEMENTS, _depth=0):
     if value is None or kind is bool or kind is str:  # `is`: a metaclass's __eq__ cannot pass for a type
         return value
     if kind is int:
-        return value if abs(value) < 2 ** 53 else float(value)
+        return value if abs(value) < 2 ** 53 else _encode_float(_int_as_float(value))
     if kind is float:
         return _encode_float(value)
     if isinstance(value, np.ndarray) or isinstance(value, np.generic):
@@ -54,6 +54,14 @@ def encode(value, *, max_elements=MAX_ELEMENTS, _depth=0):
         return {"dict": {k: encode(v, max_elements=max_elements, _depth=_depth + 1)
                          for k, v in value.items()}}
     raise UnsupportedValue("неподдерживаемый тип {}".format(kind.__name__))
+
+
+def _int_as_float(value):
+    """The float nearest an integer: ``10 ** 400`` is inf, as NumPy would make it, never an OverflowError."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _encode_float(x):
@@ -116,7 +124,7 @@ def _fingerprint(value, parts, max_elements, depth):
     elif kind is int and abs(value) < 2 ** 53:
         parts += (b"i", b"%d;" % value)
     elif kind is int or kind is float:  # encode's floats, and its ints too large for one, go by repr
-        parts += (b"d", repr(float(value)).encode("ascii"), b";")
+        parts += (b"d", repr(_int_as_float(value) if kind is int else value).encode("ascii"), b";")
     elif isinstance(value, np.ndarray) or isinstance(value, np.generic):
         dtype, shape, raw = _array_parts(value, max_elements)
         parts += (b"a", dtype.encode("ascii"), b"t" if isinstance(value, np.generic) else b"f",
