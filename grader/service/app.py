@@ -36,7 +36,7 @@ from starlette.concurrency import run_in_threadpool
 from ..course.layout import ASSIGNMENT
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, parse_notebook, too_large
-from . import store
+from . import lateness, store
 from .access_log import AccessLog
 
 
@@ -106,6 +106,9 @@ def create_app(engine, uploads, dispatcher, options=None):
         if await run_in_threadpool(store.waiting, engine) >= options.max_queue:  # the whole class at a deadline
             raise HTTPException(503, "сервер перегружен: попробуйте через {} с".format(QUEUE_RETRY),
                                 headers={"Retry-After": str(QUEUE_RETRY)})
+        late = await run_in_threadpool(lateness.warning, engine, dispatcher.course, student)
+        if late and request.query_params.get(lateness.CONFIRM) != "1":  # a late resubmission, said before it counts
+            raise HTTPException(409, late)
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > options.max_bytes:
             raise HTTPException(413, too_large(options.max_bytes))
