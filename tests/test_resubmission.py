@@ -131,6 +131,7 @@ def test_an_extension_refuses_unknown_students_and_times_before_the_due_date(tmp
 def service(tmp_path_factory):
     server = Service(tmp_path_factory.mktemp("resubmission"), ["ann", "bo"], "--workers", "1", "--per-minute", "30")
     nbgrader(server.course, "db", "assignment", "add", ASSIGNMENT, "--duedate", "2099-01-01 00:00:00 UTC")
+    nbgrader(server.course, "db", "student", "add", "bo")  # the roster: an extension is for a student of it
     yield server
     server.stop()
 
