@@ -359,7 +359,7 @@ def _exchange_classes(made={}):
                 self.fail("Нет файла {}: сначала получите задание (nbgrader fetch_assignment)".format(notebook))
             grader = server(self)
             try:
-                result = submit(str(notebook), grader.url, grader.token())
+                result = submit(str(notebook), grader.url, grader.token(), late=os.environ.get("GRADER_LATE") == "1")
             except Refused as error:
                 return refused(self, error)
             self.log.info("Работа сдана и проверена:\n%s", printable(report(result)) if not result.get("error")

@@ -74,7 +74,8 @@ def late_warning(chosen, kept, seconds_late):
     then = {"on-time-latest": "Поздняя работа будет проверена, но не засчитана: останется оценка за работу в срок.",
             "latest": "Поздняя работа заменит её, со штрафом за опоздание, если он назначен.",
             "best": "Засчитана останется та, что наберёт больше баллов с учётом штрафа за опоздание."}[chosen]
-    return head + then + " Чтобы всё равно сдать, подтвердите отправку."
+    return head + then + (" Чтобы всё равно сдать, подтвердите отправку: на странице — в окне подтверждения, в "
+                          "терминале — grader submit … --late, в JupyterHub — GRADER_LATE=1 nbgrader submit.")
 
 
 def kept_standings(connection, students):
