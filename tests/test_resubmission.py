@@ -63,20 +63,12 @@ def _feedback(course, student):
 
 @pytest.mark.parametrize("policy", sorted(EXPECTED))
 @pytest.mark.parametrize("path", ["grader autograde", "nbgrader autograde"])
-def test_a_late_resubmission_counts_as_the_course_chooses_and_an_extension_makes_late_on_time(tmp_path, path, policy):
+def test_a_late_resubmission_counts_as_the_course_chooses(tmp_path, path, policy):
     course = generated_course(tmp_path / "course", 'c.LateSubmissionPlugin.penalty_method = "none"')
     nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
-    for student in ("improves", "worsens", "extended"):
-        nbgrader(course, "db", "student", "add", student)
     if policy != "on-time-latest":  # the default needs no setting
         chosen = grader_cli(course, "config", "resubmission", policy)
         assert chosen.returncode == 0 and "resubmission: " + policy in chosen.stdout, chosen.stderr
-    given = grader_cli(course, "extend", "extended", "--until", "2026-06-04 12:00 Europe/Moscow")
-    assert given.returncode == 0 and "extended: due 2026-06-04 09:00 UTC" in given.stdout, given.stderr
-    listed = grader_cli(course, "extend", "--list")
-    assert listed.stdout.strip() == "extended  due 2026-06-04 09:00 UTC"
-    assert _export(course)["extended"]["status"] == "missing"  # an extension alone is no submission
-
     _place(course, "improves", WRONG, ON_TIME)
     _place(course, "worsens", solved_submission(), ON_TIME)
     _grade(course, path)
@@ -84,14 +76,12 @@ def test_a_late_resubmission_counts_as_the_course_chooses_and_an_extension_makes
 
     _place(course, "improves", solved_submission(), LATE)
     _place(course, "worsens", WRONG, LATE)
-    _place(course, "extended", solved_submission(), EXTENDED_LATE)  # late for the class, on time for them
     run = _grade(course, path)
 
     scores, exported = gradebook_scores(course), _export(course)
     for student, (counted, status) in EXPECTED[policy].items():
         assert scores[student] == counted, (student, scores[student])
         assert exported[student]["status"] == status, (student, exported[student])
-    assert scores["extended"] == FULL and exported["extended"]["status"] == "graded"
     kept_out = sorted(s for s, (counted, _) in EXPECTED[policy].items() if counted != {"improves": FULL,
                                                                                         "worsens": PARTIAL}[s])
     said = run.stderr + run.stdout
@@ -108,6 +98,26 @@ def test_a_late_resubmission_counts_as_the_course_chooses_and_an_extension_makes
     else:
         assert "grading again" not in again.stderr and "resubmission graded" not in again.stderr
     assert gradebook_scores(course) == scores
+
+
+@pytest.mark.parametrize("path", ["grader autograde", "nbgrader autograde"])
+def test_an_extension_makes_a_submission_late_for_the_class_on_time_for_its_student(tmp_path, path):
+    course = generated_course(tmp_path / "course", 'c.LateSubmissionPlugin.penalty_method = "zero"')
+    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
+    for student in ("extended", "not-extended"):
+        nbgrader(course, "db", "student", "add", student)
+    given = grader_cli(course, "extend", "extended", "--until", "2026-06-04 12:00 Europe/Moscow")
+    assert given.returncode == 0 and "extended: due 2026-06-04 09:00 UTC" in given.stdout, given.stderr
+    assert grader_cli(course, "extend", "--list").stdout.strip() == "extended  due 2026-06-04 09:00 UTC"
+    assert _export(course)["extended"]["status"] == "missing"  # an extension alone is no submission
+    for student in ("extended", "not-extended"):
+        _place(course, student, solved_submission(), EXTENDED_LATE)  # late for the class
+    _grade(course, path)
+    scores, exported = gradebook_scores(course), _export(course)
+    assert scores["extended"] == scores["not-extended"] == FULL
+    assert (exported["extended"]["status"], float(exported["extended"]["total"])) == ("graded", 100.0)
+    assert (exported["not-extended"]["status"], float(exported["not-extended"]["total"])) == ("late", 0.0)
+    assert "с опозданием" not in _feedback(course, "extended") and "с опозданием" in _feedback(course, "not-extended")
 
 
 def test_an_extension_refuses_unknown_students_and_times_before_the_due_date(tmp_path):
@@ -149,10 +159,6 @@ def test_the_service_warns_before_a_late_resubmission_and_keeps_the_on_time_grad
     status, accepted, _ = service.submit("ann", solved)
     assert status == 202 and service.verdict("ann", accepted["id"])["score"] == 100
     due = _due_now(service.course)
-    given = grader_cli(service.course, "extend", "bo", "--until",
-                       (due + datetime.timedelta(days=2)).strftime("%Y-%m-%d %H:%M UTC"))
-    assert given.returncode == 0, given.stderr
-
     status, refused, _ = service.submit("ann", wrong)  # late, after an on-time grade: said first
     assert status == 409, refused
     assert "Срок сдачи прошёл" in refused["detail"] and "не засчитана" in refused["detail"]
@@ -164,7 +170,8 @@ def test_the_service_warns_before_a_late_resubmission_and_keeps_the_on_time_grad
 
     confirmed = submit_cli(service, notebook, "--late", token=service.tokens["ann"])
     assert confirmed.returncode == 0, confirmed.stderr
-    assert "Эта работа проверена, но не засчитана" in confirmed.stdout and "{:g}/100".format(sum(PARTIAL.values())) in confirmed.stdout
+    assert "Эта работа проверена, но не засчитана" in confirmed.stdout
+    assert "{:g}/100".format(sum(PARTIAL.values())) in confirmed.stdout  # its own verdict, shown
     assert sum(gradebook_scores(service.course)["ann"].values()) == 100  # the on-time grade stays
     row = _export(service.course)["ann"]
     assert (row["status"], float(row["total"])) == ("graded", 100.0)
@@ -173,6 +180,9 @@ def test_the_service_warns_before_a_late_resubmission_and_keeps_the_on_time_grad
     status, page, _ = service.get("/api/feedback", "ann")
     assert status == 200 and "100 из 100" in page["html"]
 
+    given = grader_cli(service.course, "extend", "bo", "--until",
+                       (due + datetime.timedelta(days=2)).strftime("%Y-%m-%d %H:%M UTC"))
+    assert given.returncode == 0, given.stderr
     status, accepted, _ = service.submit("bo", solved)  # after the class's due date, within bo's extension
     assert status == 202, accepted
     result = service.verdict("bo", accepted["id"])
