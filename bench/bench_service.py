@@ -4,12 +4,19 @@
     fast as the server takes them (POST, then poll to the verdict), against
     ``grader autograde`` grading those notebooks as a class -- printed as a ratio;
   * latency from POST to verdict, p50 and p95, at a steady 10 submissions a second;
-  * the server's memory after 100 and after 1000 graded submissions.
+  * the server's memory after 100 and after 1000 graded submissions;
+  * costly uploads (``--costly``): a ~19.5 MB notebook of one-character output
+    lines, alone and 10 at once -- the server's peak memory (its own and its
+    largest child's) and the longest a health check waited meanwhile, for
+    this tree and, with ``--before DIR`` (e.g. ``git archive main | tar -x -C
+    DIR``), for that one, side by side.
 
 Usage: .venv/bin/python bench/bench_service.py [--students 400] [--clients 50] [--rate 10] [--seconds 30]
+       .venv/bin/python bench/bench_service.py --costly [--before DIR]
 """
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -23,7 +30,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from bench_engine import make_class  # noqa: E402
 from course import ASSIGNMENT, NOTEBOOK, generated_course, grader_cli  # noqa: E402
-from service_helpers import Service  # noqa: E402
+from service_helpers import Service, costly_notebook, peak_mb  # noqa: E402
 
 
 def notebooks_of(count, root):
@@ -38,6 +45,80 @@ def rss_mb(pid):
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def descendants(pid):
+    out, todo = [], [pid]
+    while todo:
+        for task in Path("/proc/{}/task".format(todo.pop())).iterdir():
+            children = [int(c) for c in (task / "children").read_text().split()]
+            out += children
+            todo += children
+    return out
+
+
+def costly_uploads(root, source=None, parallel=(1, 10)):
+    """{parallel: (server's peak MiB, largest child's peak MiB, longest health check s, statuses)} for ``source``."""
+    from course import solved_submission
+    from hostile import as_text
+    from service_helpers import call
+
+    saved = os.environ.get("PYTHONPATH")
+    if source:  # the server runs that tree's grader (ahead of this venv's editable install)
+        os.environ["PYTHONPATH"] = str(source)
+    try:
+        server = Service(Path(root), ["big{}".format(i) for i in range(max(parallel))], "--workers", "1",
+                         "--per-minute", "1000")
+    finally:
+        os.environ.pop("PYTHONPATH", None) if saved is None else os.environ.update(PYTHONPATH=saved)
+    body, out = costly_notebook(as_text(solved_submission())), {}
+    try:
+        for count in parallel:
+            statuses, done, waits = [], threading.Event(), []
+
+            def health():
+                while not done.is_set():
+                    started = time.perf_counter()
+                    call(server.url + "/api/health")
+                    waits.append(time.perf_counter() - started)
+                    time.sleep(0.02)
+
+            probe = threading.Thread(target=health)
+            probe.start()
+            uploads = [threading.Thread(target=lambda i=i: statuses.append(server.submit("big{}".format(i), body)[0]))
+                       for i in range(count)]
+            for thread in uploads:
+                thread.start()
+            for thread in uploads:
+                thread.join()
+            done.set()
+            probe.join()
+            children = [peak_mb(pid) for pid in descendants(server.process.pid)]
+            out[count] = (peak_mb(server.process.pid), max(children or [0.0]), max(waits), sorted(statuses))
+    finally:
+        server.stop()
+    return out, len(body)
+
+
+def print_costly(args):
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chdir(tmp)  # ``python -m`` puts the working folder first on the path: not this tree's, for --before
+        runs = [("this tree", costly_uploads(Path(tmp) / "after"))]
+        if args.before:
+            runs.insert(0, ("before ({})".format(args.before), costly_uploads(Path(tmp) / "before", args.before)))
+    size = runs[0][1][1]
+    print("== costly uploads: {:.1f} MB of one-character output lines each".format(size / 2 ** 20))
+    print("{:<40} {:>9} {:>13} {:>13} {:>16}  statuses".format("", "parallel", "server peak", "child peak",
+                                                              "health waited"))
+    for name, (results, _) in runs:
+        for count, (server, child, wait, statuses) in results.items():
+            print("{:<40} {:>9} {:>9.0f} MiB {:>9.0f} MiB {:>14.2f} s  {}".format(
+                name, count, server, child, wait, statuses))
+    if args.before:
+        before, after = runs[0][1][0], runs[1][1][0]
+        for count in after:
+            print("parallel {}: server peak before/after {:.1f}x, longest health wait before/after {:.1f}x".format(
+                count, before[count][0] / after[count][0], before[count][2] / max(after[count][2], 1e-3)))
 
 
 def submit_and_wait(server, student, text, latencies):
@@ -100,7 +181,12 @@ def main():
     parser.add_argument("--rate", type=float, default=10.0, help="submissions a second in the latency run")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--memory-large", type=int, default=1000)
+    parser.add_argument("--costly", action="store_true", help="only the costly uploads' memory and stalls")
+    parser.add_argument("--before", metavar="DIR", help="with --costly: also measure the grader in DIR (another tree)")
     args = parser.parse_args()
+    if args.costly:
+        print_costly(args)
+        return
     students = ["s{:03d}".format(i) for i in range(100)]
     with tempfile.TemporaryDirectory() as tmp:
         course, texts = notebooks_of(args.students, tmp)

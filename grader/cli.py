@@ -6,6 +6,7 @@ notebook). Nothing here grades or writes grades itself.
 """
 
 import argparse
+import errno
 import os
 import sys
 from pathlib import Path
@@ -15,9 +16,10 @@ from pathlib import Path
 
 # Failures that are the situation's, not the program's: "error: <why>", exit status 2.
 REFUSALS = (("grader.course.gradebook", "GradebookUnavailable"), ("grader.course.batch", "GradingStopped"),
-            ("grader.course.gradebook", "LatePenaltyUnavailable"),
-            ("grader.course.lab_context", "NoCourse"), ("grader.workers.errors", "ClusterUnavailable"),
-            ("grader.similarity.run", "NothingToCompare"), ("grader.course.extensions", "ExtensionRefused"))
+            ("grader.course.gradebook", "LatePenaltyUnavailable"), ("grader.course.roster_file", "RosterRefused"),
+            ("grader.course.lab_context", "NoCourse"), ("grader.course.trust", "UntrustedCourse"),
+            ("grader.workers.errors", "ClusterUnavailable"), ("grader.course.extensions", "ExtensionRefused"),
+            ("grader.similarity.run", "NothingToCompare"))
 
 
 def _class_rows(course):
@@ -62,19 +64,23 @@ def _limits(args):
 
 def cmd_check(args):
     from .client import finish
-    from .course.lab_context import find_lab, lab_context, lab_folder
+    from .course.lab_context import installed_lab, lab_context, lab_folder
     from .sandbox.zygote import Zygote, warn_about
 
-    folder = lab_folder(args.course) if args.course else find_lab()
-    lab = lab_context(folder)  # NoCourse: main's refusal
+    # Never a course found around the current folder: its helper modules would run as the caller, unsealed.
+    folder = lab_folder(args.course) if args.course else installed_lab()
+    lab = lab_context(folder)  # NoCourse, UntrustedCourse: main's refusal
+    print("лабораторная: {} ({})".format(folder, "курс {}".format(args.course) if args.course else
+                                          "установлена с grader; другую задаёт --course КАТАЛОГ"), file=sys.stderr)
     with Zygote(lab) as zygote:  # first: it warms up while this process imports numpy
         from .course.layout import NOTEBOOK
         from .course.stubs import marked, stubs_of, unanswered
         from .sandbox.engine import read_and_grade
 
         result, notebook = read_and_grade(args.notebook, zygote, _limits(args))
-        result = marked(result, unanswered(notebook, stubs_of(folder / NOTEBOOK)))  # «нет ответа», as recorded
-        warn_about(zygote.seal())
+        if not result.error:  # graded (not an unreadable file, nor a sandbox that would not start)
+            result = marked(result, unanswered(notebook, stubs_of(folder / NOTEBOOK)))  # «нет ответа», as recorded
+            warn_about(zygote.seal())
     return finish(result.to_json(), args.notebook, args.json, args.fail_under, out=sys.stdout, err=sys.stderr)
 
 
@@ -91,6 +97,11 @@ def cmd_autograde(args):
 
     for student, error in sorted(done.items()):
         print(printable("{}: not graded: {}".format(student, error)))
+    unfinished = [s for s, reason in done.items() if isinstance(reason, batch.Unfinished)]
+    if unfinished:
+        print("error: {} student(s) were not recorded (above); run `grader autograde` again to grade them".format(
+            len(unfinished)), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -105,23 +116,46 @@ def cmd_feedback(args):
 
 
 def cmd_export(args):
-    from .course.export import write_csv, write_json
+    from .course.export import collect, print_csv, write_csv, write_json
+    from .course.gradebook import open_gradebook
+    from .course.layout import ASSIGNMENT
+    from .course.lms_export import lms_rows, write_canvas, write_moodle
 
-    rows = _class_rows(args.course)
-    if args.csv:
-        write_csv(rows, args.csv)
-    if args.json:
-        write_json(rows, args.json)
-    if not args.csv and not args.json:
-        write_csv(rows, "/dev/stdout")
+    with open_gradebook(args.course, orm=False) as gb:
+        rows = collect(gb)
+        lms = lms_rows(rows, gb.db) if args.moodle or args.canvas else []
+    column = args.lms_column or ASSIGNMENT
+    writers = [(args.csv, lambda p: write_csv(rows, p)), (args.json, lambda p: write_json(rows, p)),
+               (args.moodle, lambda p: write_moodle(lms, p, column)),
+               (args.canvas, lambda p: write_canvas(lms, p, column))]
+    written = []
+    for path, write in writers:
+        if path:
+            write(path)
+            written.append(path)
+    if not written:
+        print_csv(rows, sys.stdout)
     else:
-        print("exported {} student(s) to {}".format(len(rows), ", ".join(p for p in (args.csv, args.json) if p)))
+        print("exported {} student(s) to {}".format(len(rows), ", ".join(written)))
+    return 0
+
+
+def cmd_roster(args):
+    from .course.gradebook import open_gradebook
+    from .course.roster_file import import_roster, read_roster
+
+    with open(args.file, "rb") as source:
+        students = read_roster(source.read())
+    with open_gradebook(args.course) as gb:
+        count = import_roster(gb, students)
+    print("imported {} student(s) from {}".format(count, args.file))
     return 0
 
 
 def cmd_report(args):
     from .course.class_report import write
 
+    args.output = args.output or os.path.join(args.course, "reports", "class_report.html")
     rows, mistakes, attention = write(args.course, args.output)
     print("wrote {}: {} students, {} kinds of mistakes, {} need attention".format(
         args.output, len(rows), len(mistakes), len(attention)))
@@ -133,6 +167,7 @@ def cmd_similarity(args):
     from .similarity.report import pair_views, to_json, write_html, write_json
     from .similarity.run import compare
 
+    args.html = args.html or os.path.join(args.course, "reports", "similarity.html")
     comparison = compare(args.course, args.against, _limits(args), workers=args.workers,
                          scheduler=args.scheduler or _scheduler(args.course), run_missing=not args.code_only)
     views = pair_views(comparison, args.threshold)
@@ -157,7 +192,10 @@ def cmd_serve(args):
 
     serve(args.course, args.host, args.port, _limits(args), workers=args.workers,
           scheduler=args.scheduler or _scheduler(args.course),
-          options=Options(max_bytes=int(args.max_mb * 2 ** 20), per_minute=args.per_minute, max_queue=args.max_queue),
+          options=Options(max_bytes=int(args.max_mb * 2 ** 20), per_minute=args.per_minute, max_queue=args.max_queue,
+                          max_per_student=args.max_per_student, student_disk_bytes=int(args.student_disk_mb * 2 ** 20),
+                          disk_bytes=int(args.disk_mb * 2 ** 20), parse_workers=args.parse_workers,
+                          parse_memory_bytes=int(args.parse_memory_mb * 2 ** 20), get_per_minute=args.get_per_minute),
           keep_days=args.keep_days)
     return 0
 
@@ -323,8 +361,9 @@ def build_parser():
     check.add_argument("--json", metavar="OUT", help="also write the result as JSON to OUT")
     check.add_argument("--fail-under", type=float, metavar="SCORE",
                        help="exit with status 1 when the score is below SCORE")
-    check.add_argument("--course", help="the course whose lab it is (default: the one holding the current "
-                                        "folder, else the lab installed with this grader)")
+    check.add_argument("--course", help="the course whose lab it is, owned by you or root and writable by no one "
+                                        "else (default: the lab installed with this grader; a course around the "
+                                        "current folder is never used unnamed)")
     _add_limits(check)
     check.set_defaults(run=cmd_check)
 
@@ -364,6 +403,23 @@ def build_parser():
     serve.add_argument("--keep-days", type=float, default=30,
                        help="days an upload is kept after its verdict (the latest is also the student's "
                             "submitted/ notebook; default: 30)")
+    serve.add_argument("--max-per-student", type=int, default=20,
+                       help="submissions one student may have waiting (queued or being graded); more are told "
+                            "to retry (429, default: 20)")
+    serve.add_argument("--student-disk-mb", type=float, default=200,
+                       help="disk one student's kept uploads may take; graded ones give way first, oldest "
+                            "first; an upload that still does not fit is refused (429, default: 200)")
+    serve.add_argument("--disk-mb", type=float, default=10240,
+                       help="disk the whole class's kept uploads may take, the same way (503, default: 10240)")
+    serve.add_argument("--parse-workers", type=int, default=2,
+                       help="uploads parsed at once, each in a process of its own, off the web server "
+                            "(default: 2)")
+    serve.add_argument("--parse-memory-mb", type=float, default=512,
+                       help="address space of a parsing process: an upload costlier to parse is refused "
+                            "(400, default: 512)")
+    serve.add_argument("--get-per-minute", type=int, default=120,
+                       help="GET requests a minute per token, per client address without one (429; "
+                            "default: 120; the health check is not counted)")
     _add_limits(serve)
     serve.set_defaults(run=cmd_serve)
 
@@ -428,6 +484,13 @@ def build_parser():
     export.add_argument("--course", default=".", help="course directory (default: .)")
     export.add_argument("--csv", metavar="PATH", help="write CSV here")
     export.add_argument("--json", metavar="PATH", help="write JSON here")
+    export.add_argument("--moodle", metavar="PATH",
+                        help="write Moodle's CSV grade import here (identify users by 'ID number' or 'Email address')")
+    export.add_argument("--canvas", metavar="PATH",
+                        help="write Canvas's gradebook import CSV here (matched by the roster's lms_user_id, then id)")
+    export.add_argument("--lms-column", metavar="NAME", 
+                        help="the grade column's name in --moodle/--canvas files; for Canvas, 'Name (ID)' of an "
+                             "existing assignment updates it (default: the assignment's id)")
     export.set_defaults(run=cmd_export)
 
     similar = sub.add_parser("similarity", help="find copied work: students against each other and known sources",
@@ -441,9 +504,9 @@ def build_parser():
                          help="known sources: .ipynb (nbformat 3 or 4), .py and .md files, or folders searched "
                               "recursively (repeatable)")
     similar.add_argument("--json", metavar="OUT", help="also write the pairs as JSON to OUT")
-    similar.add_argument("--html", metavar="OUT", default="reports/similarity.html",
-                         help="where to write the page (default: reports/similarity.html, beside the class "
-                              "report, which links to it)")
+    similar.add_argument("--html", metavar="OUT",
+                         help="where to write the page (default: the course's reports/similarity.html, beside the "
+                              "class report, which links to it)")
     from .similarity import THRESHOLD
 
     similar.add_argument("--threshold", type=float, default=THRESHOLD,
@@ -458,10 +521,17 @@ def build_parser():
     _add_limits(similar)
     similar.set_defaults(run=cmd_similarity)
 
+    roster = sub.add_parser("roster", help="add or update the class from a roster CSV (a spreadsheet's, with "
+                                           "commas or semicolons): columns id, first_name, last_name, email, "
+                                           "lms_user_id")
+    roster.add_argument("file", help="the roster CSV")
+    roster.add_argument("--course", default=".", help="course directory (default: .)")
+    roster.set_defaults(run=cmd_roster)
+
     report = sub.add_parser("report", help="write a self-contained HTML report about the class")
     report.add_argument("--course", default=".", help="course directory (default: .)")
-    report.add_argument("--output", default="reports/class_report.html",
-                        help="where to write the page (default: reports/class_report.html)")
+    report.add_argument("--output",
+                        help="where to write the page (default: the course's reports/class_report.html)")
     report.set_defaults(run=cmd_report)
     return parser
 
@@ -472,7 +542,11 @@ def main(argv=None):
         return _run(args)
     except Exception as error:
         refusals = tuple(getattr(sys.modules[m], name) for m, name in REFUSALS if m in sys.modules)
-        if not isinstance(error, refusals):
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            from .course.files import disk_full_message
+
+            error = disk_full_message(error)
+        elif not isinstance(error, refusals):
             raise
         print("error: {}".format(error), file=sys.stderr)
         return 2

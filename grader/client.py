@@ -28,12 +28,16 @@ def points(value):
     return "{:g}".format(round(value, 2))
 
 
-def printable(text):
-    """``text`` safe for a terminal: control characters (an escape sequence, a carriage return) shown, not obeyed."""
+def printable(text, lines=True):
+    """``text`` safe for a terminal: control characters (an escape sequence, a carriage return) shown, not obeyed.
+
+    ``lines=False`` shows a newline too (``\\x0a``): for a name inside one log line, which it must not end.
+    """
     text = str(text)
-    if text.replace("\n", "").isprintable():  # nearly every text: checked in C, returned as it is
+    kept = "\n" if lines else ""
+    if (text.replace("\n", "") if lines else text).isprintable():  # nearly every text: checked in C, returned as is
         return text
-    return "".join(ch if ch == "\n" or ch.isprintable() else "\\x{:02x}".format(ord(ch)) if ord(ch) < 256
+    return "".join(ch if ch == kept or ch.isprintable() else "\\x{:02x}".format(ord(ch)) if ord(ch) < 256
                    else "\\u{:04x}".format(ord(ch)) for ch in text)
 
 
@@ -44,7 +48,7 @@ def function_text(function):
     text = head + " ✔" if function["status"] == "passed" else head + "\n" + function["message"]
     if function.get("refused"):
         text += "\nпесочница запретила: " + "; ".join(function["refused"])
-    return text
+    return "\n".join([text] + list(function.get("notes") or ()))
 
 
 def table(functions):
@@ -91,7 +95,7 @@ def report(result):
         parts.append(late_line(result))
     if result.get("not_counted"):
         parts.append(result["not_counted"])
-    parts.extend(function_text(f) for f in result["functions"] if f["status"] != "passed")
+    parts.extend(function_text(f) for f in result["functions"] if f["status"] != "passed" or f.get("notes"))
     parts.extend("Замечание: " + note for note in result.get("notes") or ())
     parts.extend("Замечание: ячейки ответов: песочница запретила: " + r for r in result.get("refused") or ())
     return "\n\n".join(parts)

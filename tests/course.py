@@ -1,9 +1,13 @@
 """A throwaway copy of the course and real nbgrader runs on it (test helpers)."""
 
+import atexit
+import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -42,12 +46,48 @@ def copy_course(dest):
 
 
 def generated_course(dest, config=""):
-    """A copy of the course in ``dest`` with ``config`` added to its nbgrader_config.py, release generated."""
-    course = copy_course(dest)
+    """A copy of the course in ``dest`` with ``config`` added to its nbgrader_config.py, release generated.
+
+    ``nbgrader generate_assignment`` runs once per test process: each course is a copy of that one (its
+    release and its gradebook), unless ``config`` or GRADER_DB_URL could change what generation makes.
+    """
+    dest = Path(dest)
+    if os.environ.get("GRADER_DB_URL") or not _generation_ignores(config):
+        course = _add_config(copy_course(dest), config)
+        nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+        return course
+    shutil.copytree(_generated_template(), dest, dirs_exist_ok=True)
+    return _add_config(dest, config)
+
+
+# Settings of classes ``generate_assignment`` never reads: a course configured with them alone is the
+# same generated course.
+_GRADING_ONLY = {"SealedExecute", "LateSubmissionPlugin", "AssignLatePenalties"}
+
+
+def _generation_ignores(config):
+    """Whether each line of ``config`` is blank, a comment, or sets an option of a grading-only class."""
+    for line in config.splitlines():
+        setting = re.match(r"\s*c\.(\w+)\.\w+\s*=", line)
+        if line.strip() and not line.lstrip().startswith("#") and not (setting and setting[1] in _GRADING_ONLY):
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=None)
+def _generated_template():
+    """The course with its release generated once for this process, in a folder removed when it exits."""
+    folder = Path(tempfile.mkdtemp(prefix="grader-course-template-"))
+    atexit.register(shutil.rmtree, folder, True)
+    course = copy_course(folder / "course")
+    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    return course
+
+
+def _add_config(course, config):
     if config:
         with open(course / "nbgrader_config.py", "a", encoding="utf-8") as out:
             out.write("\n" + config + "\n")
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     return course
 
 

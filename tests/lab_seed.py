@@ -1,20 +1,16 @@
-"""The lab as given (shared/seed): its code cells, for faithfulness tests."""
+"""The lab as given (tests/data/lab.txt, kept in the repository): its code cells, for faithfulness tests."""
 
-import os
 import re
 from pathlib import Path
 
-from course import REPO
-
-SEED_DIR = Path(os.environ.get("LAB_SEED_DIR", REPO.parent / "shared" / "seed"))
-LAB_TEXT = SEED_DIR / "000_8afc8105e3a539c1.txt"
+DATA = Path(__file__).resolve().parent / "data"
+LAB_TEXT = DATA / "lab.txt"                        # the lab's notebook dumped as text
+TEST_CASE_INPUTS = DATA / "test_case_inputs.json"  # the inputs behind its "Ожидаемый результат" tables
 _MARKDOWN_START = re.compile(r"^(##|\*\*|<|[А-Яа-яЁё])")
 
 
 def lab_code_cells():
     """The lab's code cells in order, as text (the dump marks each with ``In [None]:``)."""
-    if not LAB_TEXT.exists():
-        raise FileNotFoundError("the lab text is expected at {} (set LAB_SEED_DIR)".format(LAB_TEXT))
     lines = LAB_TEXT.read_text(encoding="utf-8").split("\n")
     cells, current = [], None
     for i, line in enumerate(lines):

@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 import signal
 import subprocess
 import sys
@@ -122,3 +123,20 @@ def call(url, data=None, headers=None, method=None, timeout=60):
         return status, json.loads(text), got
     except ValueError:
         return status, text, got
+
+
+def costly_notebook(notebook_text, megabytes=19.5):
+    """A notebook's bytes with ~``megabytes`` MB of one-character output lines added: cheap to send, costly
+    to parse (each line becomes a Python string, ten times its size)."""
+    notebook = json.loads(notebook_text)
+    code = next(c for c in notebook["cells"] if c["cell_type"] == "code")
+    code["outputs"] = [{"output_type": "stream", "name": "stdout", "text": ["1\n"] * int(megabytes * 2 ** 20 / 7)}]
+    return json.dumps(notebook).encode("utf-8")  # '"1\n", ' is 7 bytes of JSON
+
+
+def peak_mb(pid):
+    """The peak resident memory of process ``pid`` so far (VmHWM), in MiB."""
+    for line in Path("/proc/{}/status".format(pid)).read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM for {}".format(pid))

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from conftest import corpus_sample, corpus_submissions
 from corpus import solved_sources
 from corpus.correct import CORRECT_STYLES
 from corpus.mistakes import MISTAKES
@@ -79,17 +80,19 @@ def test_grading_is_deterministic():
     assert first[0] == first[1] == first[2]
 
 
-# --- the same corpus through real `nbgrader autograde` -----------------------------
+# --- the same corpus through the batch paths: `grader autograde`, and `nbgrader autograde` on a sample ---
 
-def test_nbgrader_autograde_grades_the_corpus_like_the_checks(nbgrader_corpus):
-    autograded_corpus = nbgrader_corpus.scores
-    assert len(autograded_corpus) == len(MISTAKES) + len(CORRECT_STYLES)
+def test_nbgrader_autograde_grades_the_corpus_like_the_checks(nbgrader_corpus, grader_corpus):
+    assert sorted(grader_corpus.scores) == sorted(corpus_submissions())
+    assert sorted(nbgrader_corpus.scores) == sorted(corpus_sample())
     for style, sources in CORRECT_STYLES.items():
-        assert autograded_corpus["correct-" + style] == FULL, style
+        assert grader_corpus.scores["correct-" + style] == FULL, style
     for mistake in MISTAKES:
-        got = autograded_corpus["mistake-" + mistake.id]
+        got = grader_corpus.scores["mistake-" + mistake.id]
         assert got[mistake.function] < FULL[mistake.function], mistake.id
         assert got == scores_of(mistaken_sources(mistake)), mistake.id
+    for student, got in nbgrader_corpus.scores.items():
+        assert got == grader_corpus.scores[student], student
 
 
 def broken_top_level_names():

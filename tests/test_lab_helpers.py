@@ -2,12 +2,14 @@
 
 import contextlib
 import io
+import json
 import sys
 
 import numpy as np
 import pytest
 
 from course import ASSIGNMENT, REPO, SOURCE_NB, read
+from lab_seed import TEST_CASE_INPUTS
 
 import reference_solution as ref
 
@@ -140,6 +142,31 @@ def test_test_cases_are_well_formed():
     X, Y, AL, caches = testCases.L_model_backward_test_case()
     (A_prev, W1, b1), Z1 = caches[0]
     assert A_prev.shape == X.shape and b1.shape == (1, 1) and Z1.shape == AL.shape
+
+
+def _as_recovered(recovered, shipped):
+    """``shipped`` holds ``recovered``'s values; a recovered array or number may broadcast to the shipped shape."""
+    if isinstance(recovered, dict) and "array" not in recovered:
+        return isinstance(shipped, dict) and set(shipped) == set(recovered) and \
+            all(_as_recovered(recovered[k], shipped[k]) for k in recovered)
+    if isinstance(recovered, list):
+        return isinstance(shipped, (list, tuple)) and len(shipped) == len(recovered) and \
+            all(_as_recovered(r, s) for r, s in zip(recovered, shipped))
+    value, shipped = np.asarray(recovered["array"] if isinstance(recovered, dict) else recovered), np.asarray(shipped)
+    try:
+        return np.array_equal(np.broadcast_to(value, shipped.shape), shipped)
+    except ValueError:  # shapes that do not broadcast
+        return False
+
+
+def test_test_cases_return_the_inputs_recovered_from_the_labs_tables():
+    """Each shipped ``*_test_case`` gives the lab's inputs (tests/data), made well-formed where they only broadcast."""
+    recovered = json.loads(TEST_CASE_INPUTS.read_text(encoding="utf-8"))
+    assert len(recovered) == 8
+    for name, entry in recovered.items():
+        shipped = getattr(testCases, name)()
+        assert len(entry["returns"]) == len(shipped), name
+        assert _as_recovered(entry["values"], shipped), name
 
 
 def test_test_cases_return_fresh_arrays():

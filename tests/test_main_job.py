@@ -36,6 +36,7 @@ def test_the_main_job_mid_term_leaves_the_real_course_alone(tmp_path):
     job = subprocess.run(["bash", "tools/main_job.sh"], cwd=course, capture_output=True, text=True, timeout=900,
                          env=dict(tool_env(), GRADER_SKIP_SETUP="1", GRADER_DB_URL="sqlite:///" + str(course / "gradebook.db")))
     assert job.returncode == 0, (job.stdout[-3000:], job.stderr[-3000:])
+    assert "chmod 700" not in job.stderr  # the demo course is made private: no warning about the job's own folder
     assert "Студент1" in job.stdout and "Иванов" not in job.stdout  # the demo's table: the samples only
 
     after = {path.relative_to(course): path.read_bytes() for folder in ("submitted", "autograded")

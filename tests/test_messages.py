@@ -20,11 +20,13 @@ from corpus import solved_sources
 BROKEN_LINE = "    Z = np.dot(W A) + b"
 SYNTAX = solved_sources()["linear_forward"].replace("    Z = np.dot(W, A) + b", BROKEN_LINE)
 RENAMED = "dnn_step_by_step (1).ipynb"
+MISNAMED = solved_sources()["linear_forward"].replace("def linear_forward(", "def linear_fwd(")
 
 
 def _class(course):
     """syntax: a cell that does not parse; renamed: the lone notebook under a browser's name; two: two
-    notebooks, neither the expected one; blank: the release as it was handed out."""
+    notebooks, neither the expected one; blank: the release as it was handed out; misnamed: a function
+    defined under another name."""
     assert BROKEN_LINE in SYNTAX
     submit(course, "syntax", with_answers(solved_submission(), {"linear_forward": SYNTAX}))
     submit(course, "renamed", solved_submission()).rename(course / "submitted" / "renamed" / ASSIGNMENT / RENAMED)
@@ -32,6 +34,7 @@ def _class(course):
     two.rename(two.with_name("a.ipynb"))
     (two.parent / "b.ipynb").write_text(RELEASE_NB.read_text(encoding="utf-8"), encoding="utf-8")
     submit(course, "blank", RELEASE_NB.read_text(encoding="utf-8"))
+    submit(course, "misnamed", with_answers(solved_submission(), {"linear_forward": MISNAMED}))
     return course
 
 
@@ -75,9 +78,21 @@ def test_the_only_notebook_under_another_name_is_graded_on_both_paths_and_said_s
         assert sum(gradebook_scores(courses[path])["renamed"].values()) == 100, path
     assert "renamed: grading {}, the only notebook in the folder".format(RENAMED) in courses["grader run"].stderr
     assert "grading {}, the only notebook".format(RENAMED) in courses["nbgrader run"].stderr
-    page = (courses["grader"] / "feedback" / "renamed" / ASSIGNMENT / "dnn_step_by_step.html").read_text(
-        encoding="utf-8")
+    page = (courses["grader"] / "feedback" / "renamed" / ASSIGNMENT / RENAMED.replace(".ipynb", ".html")).read_text(
+        encoding="utf-8")  # named for the notebook handed in: nbgrader's fetch_feedback looks for it so
     assert "Проверен файл «{}»".format(RENAMED) in html.unescape(page)
+
+
+def test_a_function_under_another_name_is_said_by_the_name_found(courses, tmp_path):
+    said = "функции с именем linear_forward нет: в её ячейке определена linear_fwd"
+    notebook = tmp_path / NOTEBOOK
+    nbformat.write(with_answers(solved_submission(), {"linear_forward": MISNAMED}), str(notebook))
+    check = subprocess.run([sys.executable, "-m", "grader.cli", "check", str(notebook)], capture_output=True,
+                           text=True, env=tool_env(), timeout=300)
+    assert said in check.stdout and "не найдена" not in check.stdout, check.stdout
+    for path in ("grader", "nbgrader"):
+        verdicts = gradebook_verdicts(courses[path])["misnamed"]
+        assert said in verdicts["linear_forward"], (path, verdicts["linear_forward"])
 
 
 def test_two_notebooks_neither_named_right_name_the_file_expected_once(courses):

@@ -4,7 +4,7 @@ import nbformat
 import pytest
 
 from corpus import Mistake, solved_sources
-from course import (ASSIGNMENT, RELEASE_NB, copy_course, gradebook_scores, nbgrader, read,
+from course import (ASSIGNMENT, RELEASE_NB, generated_course, gradebook_scores, nbgrader, read,
                     solved_submission, submit, with_answers)
 
 from grader.checks.graded_functions import BY_NAME, NAMES
@@ -61,8 +61,7 @@ def _warning_submission():
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = copy_course(tmp_path_factory.mktemp("nbgrader_course"))
-    nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    course = generated_course(tmp_path_factory.mktemp("nbgrader_course"), "c.SealedExecute.timeout = 3")
     submit(course, "solved", solved_submission())
     submit(course, "blank", read(RELEASE_NB))
     for name in NAMES:

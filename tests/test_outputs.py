@@ -5,11 +5,14 @@ import html
 import json
 import re
 import shutil
+import subprocess
+import sys
 
+import nbformat
 import pytest
 
-from course import (ASSIGNMENT, REPO, RELEASE_NB, generated_course, grader_cli, nbgrader, solved_submission,
-                    submit, with_answers)
+from course import (ASSIGNMENT, REPO, RELEASE_NB, generated_course, gradebook_scores, gradebook_verdicts, grader_cli,
+                    nbgrader, solved_submission, submit, tool_env, with_answers)
 from corpus import solved_sources
 from browser import chromium
 from selenium.webdriver.common.by import By
@@ -163,3 +166,71 @@ def test_the_class_report_renders_in_headless_chromium_without_errors(course, tm
         shutil.copy(tmp_path / "report.png", course / "report.png")
     finally:
         driver.quit()
+
+
+# --- what a student's answer cells print ---------------------------------------------------------
+
+# compute_cost's answer cell, after printing 20 MB at once, 200 MB a line at a time, or forever.
+PRINTS = {
+    "prints-20": 'print("x" * (20 * 2 ** 20 - 1))\n',
+    "prints-200": 'for _ in range(200):\n    print("x" * (2 ** 20 - 1))\n',
+    "prints-forever": 'while True:\n    print("x" * 1000)\n',
+}
+CUT = "вывод ячеек обрезан: напечатано {} МБ, сверх 16 МБ отброшено"
+
+
+def _printing(prelude, function="compute_cost"):
+    return with_answers(solved_submission(), {function: prelude + solved_sources()[function]})
+
+
+def _totals(course):
+    return {student: sum(v for k, v in cells.items() if k.startswith("test_"))
+            for student, cells in gradebook_scores(course).items()}
+
+
+@pytest.mark.parametrize("path", ["grader autograde", "nbgrader autograde"])
+def test_a_cell_printing_megabytes_keeps_its_function_and_says_so_once(path, tmp_path):
+    """Regression: a print past the output cap raised, so the function defined after it was «не найдена»."""
+    course = generated_course(tmp_path / "c", "c.SealedExecute.timeout = 5")
+    for student, prelude in PRINTS.items():
+        submit(course, student, _printing(prelude))
+    if path == "grader autograde":
+        grader(course, "autograde", "--timeout", "5")
+    else:
+        nbgrader(course, "autograde", ASSIGNMENT)
+    assert _totals(course) == {"prints-20": 100, "prints-200": 100, "prints-forever": 95}
+    verdicts = gradebook_verdicts(course)
+    for student, megabytes in (("prints-20", 20), ("prints-200", 200)):
+        said = {name: text for name, text in verdicts[student].items() if "обрезан" in text}
+        assert list(said) == ["compute_cost"] and said["compute_cost"].count("обрезан") == 1, said
+        assert said["compute_cost"].endswith(CUT.format(megabytes)), said
+    # Printing forever is a cell that never ends, as any endless loop: stopped at its time limit, its
+    # function never defined, every other function graded -- and nothing said of output it never finished.
+    assert "не найдена" in verdicts["prints-forever"]["compute_cost"]
+    assert not any("обрезан" in text for text in verdicts["prints-forever"].values())
+
+
+def _check(tmp_path, notebook):
+    path = tmp_path / "printing.ipynb"
+    path.write_text(nbformat.writes(notebook), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "grader.cli", "check", str(path), "--json", str(tmp_path / "r.json"),
+                          "--timeout", "10"], cwd=tmp_path, capture_output=True, text=True, env=tool_env(), timeout=600)
+    return run, json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+
+
+def test_grader_check_says_once_that_a_cell_s_output_was_cut(tmp_path):
+    run, result = _check(tmp_path, _printing(PRINTS["prints-20"]))
+    assert run.returncode == 0 and result["score"] == 100, run.stdout
+    assert run.stdout.count("обрезан") == 1 and CUT.format(20) in run.stdout
+    notes = {f["name"]: f["notes"] for f in result["functions"] if f["notes"]}
+    assert notes == {"compute_cost": [CUT.format(20)]}
+
+
+def test_a_function_printing_a_gigabyte_while_graded_still_passes(tmp_path):
+    """A graded call's prints are dropped as they come: held, a gigabyte ran the child out of memory."""
+    head = "def linear_forward(A, W, b):"
+    source = solved_sources()["linear_forward"].replace(head, head + "\n    for _ in range(512):\n"
+                                                               "        print('ж' * 2 ** 20)\n")
+    assert "print('ж'" in source
+    run, result = _check(tmp_path, with_answers(solved_submission(), {"linear_forward": source}))
+    assert run.returncode == 0 and result["score"] == 100, run.stdout

@@ -1,13 +1,16 @@
 """The student release: faithful to the lab, generated from source, and leak-free."""
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
 
 from course import (ASSIGNMENT, RELEASE_NB, REPO, SOURCE_NB, answer_cells,
-                    copy_course, nbgrader, read)
+                    copy_course, generated_course, nbgrader, read)
 from lab_seed import LAB_TEXT, lab_code_cells, normalize
 
 from grader.checks.graded_functions import BY_NAME, NAMES
@@ -19,20 +22,40 @@ def code_cells(nb):
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
+def _files(folder):
+    return sorted(p.relative_to(folder) for p in folder.rglob("*") if p.is_file())
+
+
+def _generated_cells(course):
+    """What ``generate_assignment`` recorded in ``course``'s gradebook, its rows' random ids aside."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook("sqlite:///" + str(course / "gradebook.db")) as gb:
+        return [(nb.name, sorted((c.name, c.max_score, c.cell_type) for c in nb.grade_cells),
+                 sorted((c.name, c.cell_type, c.source, c.checksum, c.locked) for c in nb.source_cells))
+                for nb in gb.find_assignment(ASSIGNMENT).notebooks]
+
+
 def test_release_is_what_nbgrader_generates_from_source(tmp_path):
     course = copy_course(tmp_path / "course")
     shutil.rmtree(course / "release")
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
     fresh = course / "release" / ASSIGNMENT
-    committed = sorted(p.relative_to(RELEASE_DIR) for p in RELEASE_DIR.rglob("*") if p.is_file())
-    generated = sorted(p.relative_to(fresh) for p in fresh.rglob("*") if p.is_file())
-    assert committed == generated
+    committed = _files(RELEASE_DIR)
+    assert committed == _files(fresh)
     for rel in committed:
         if rel.suffix == ".ipynb":
             assert read(RELEASE_DIR / rel) == read(fresh / rel), \
                 "release/ is stale: run `nbgrader generate_assignment {} --force`".format(ASSIGNMENT)
         else:
             assert (RELEASE_DIR / rel).read_bytes() == (fresh / rel).read_bytes(), rel
+    # the tests' courses, copied from one generated per test process, are this course
+    copied = generated_course(tmp_path / "copied", "c.SealedExecute.timeout = 3")
+    assert _files(copied / "release") == _files(course / "release")
+    assert all(read(copied / "release" / ASSIGNMENT / rel) == read(fresh / rel) for rel in committed
+               if rel.suffix == ".ipynb")
+    assert _generated_cells(copied) == _generated_cells(course) != []
+    assert (copied / "nbgrader_config.py").read_text(encoding="utf-8").endswith("\nc.SealedExecute.timeout = 3\n")
 
 
 def test_every_lab_code_cell_appears_in_the_release_with_the_same_text():
@@ -128,3 +151,18 @@ def test_release_notebook_is_valid_and_has_no_outputs():
     nb = read(RELEASE_NB)
     nbformat.validate(nb)
     assert all(not c.get("outputs") for c in code_cells(nb))
+
+
+def test_a_clone_alone_has_the_lab_text_its_tests_compare_against(tmp_path):
+    """The lab's text and tables live in the repository: a clone with nothing beside it runs these tests."""
+    clone = tmp_path / "nothing-beside" / "clone"
+    for name in ("tests", "source", "release", "grader", "reference_solution"):
+        shutil.copytree(REPO / name, clone / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "nbgrader_config.py"):
+        shutil.copy(REPO / name, clone / name)
+    env = {k: v for k, v in os.environ.items() if k != "LAB_SEED_DIR"}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_release.py",
+                           "tests/test_lab_helpers.py", "-k", "lab_code_cell or solution_line or recovered"],
+                          cwd=clone, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "3 passed" in proc.stdout, proc.stdout[-3000:]

@@ -325,6 +325,14 @@ def test_a_folder_a_child_filled_is_removed_however_deep_without_following_its_l
     assert (outside / "keep.txt").read_text() == "an instructor's file"
 
 
+# The end of a compute_cost cell that raises when one of its checks ({} -- {check: held}) did not hold.
+_UNLESS_BROKEN = '''
+def compute_cost(AL, Y):
+    broken = [name for name, held in {}.items() if not held]
+    if broken:
+        raise AssertionError("the seal let through: " + ", ".join(broken))
+'''
+
 INSIDE = '''# ОЦЕНИВАЕМОЕ: compute_cost
 import os, stat, sys, threading
 
@@ -335,11 +343,14 @@ def _refused(attempt):
         return True
     return False
 
-def _ctypes():
+def _ctypes_module():
     for module in list(sys.modules.values()):
         found = getattr(module, "ctypes", None)
         if found is not None and hasattr(found, "CDLL"):
-            return found.CDLL(None, use_errno=True)
+            return found
+
+def _ctypes():
+    return _ctypes_module().CDLL(None, use_errno=True)
 
 def _owner_refused(libc):
     reader, writer = os.pipe()
@@ -361,6 +372,13 @@ def _descriptors_bounded():
             os.close(fd)
     return False
 
+def _locked_refused(libc):
+    ctypes = _ctypes_module()
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+    address = libc.mmap(None, 1 << 20, 3, 0x22 | 0x2000, -1, 0)  # private, anonymous, MAP_LOCKED
+    return address in (None, ctypes.c_void_p(-1).value)
+
 def _checks():
     libc = _ctypes()
     return {
@@ -370,26 +388,112 @@ def _checks():
         "no owner for signals": _owner_refused(libc),
         "no word of other processes": libc.getpriority(0, 1) == -1,
         "few descriptors": _descriptors_bounded(),
+        "no memory locked": _locked_refused(libc),
     }
+''' + _UNLESS_BROKEN.format("_checks()")
 
-def compute_cost(AL, Y):
-    broken = [name for name, held in _checks().items() if not held]
-    if broken:
-        raise AssertionError("the seal let through: " + ", ".join(broken))
-'''
+
+def _cost_checked(ordinary, checks, name, off=()):
+    """(as root, compute_cost's verdict) as root and as the ordinary user, its cell starting with ``checks``."""
+    body = solved_sources()["compute_cost"].split("def compute_cost(AL, Y):", 1)[1]
+    notebook = ordinary[3] / name
+    notebook.write_text(json.dumps(with_answers(solved_submission(), {"compute_cost": checks + body})),
+                        encoding="utf-8")
+    give_to(notebook, ordinary[0])
+    for as_user in (None, ordinary):
+        result, _ = _check(as_user, notebook, ordinary[3], off)
+        assert result["seal"]["missing"] == list(off), result["seal"]
+        yield as_user is None, next(f for f in result["functions"] if f["name"] == "compute_cost")
 
 
 def test_a_child_holds_nothing_of_the_machine_no_thread_no_memory_outside_its_limit(ordinary):
     """Regressions of a review: /dev/null as stdin, threads, memfd, F_SETOWN, pids of others, descriptors."""
-    body = solved_sources()["compute_cost"].split("def compute_cost(AL, Y):", 1)[1]
-    notebook = ordinary[3] / "inside.ipynb"
-    notebook.write_text(json.dumps(with_answers(solved_submission(), {"compute_cost": INSIDE + body})),
-                        encoding="utf-8")
-    give_to(notebook, ordinary[0])
-    for as_user in (None, ordinary):
-        result, _ = _check(as_user, notebook, ordinary[3])
-        cost = next(f for f in result["functions"] if f["name"] == "compute_cost")
-        assert cost["status"] == "passed", (as_user is None, cost["message"])
+    for root, cost in _cost_checked(ordinary, INSIDE, "inside.ipynb"):
+        assert cost["status"] == "passed", (root, cost["message"])
         refused = " ".join(cost["refused"])
         for call in ("clone", "memfd_create", "fcntl", "getpriority"):
             assert call in refused, (call, refused)
+
+
+# --- what the kernel counts per user: a child takes only a few ------------------------------------------
+
+_LIBC = '''import sys
+for module in list(sys.modules.values()):
+    ctypes = getattr(module, "ctypes", None)
+    if ctypes is not None and hasattr(ctypes, "CDLL"):
+        break
+libc = ctypes.CDLL(None, use_errno=True)
+
+def timer():
+    return libc.timer_create(1, None, ctypes.byref(ctypes.c_void_p())) == 0
+'''
+# Keeps every POSIX timer it can make (each holds a queued signal of its user's), and says how many.
+HOG = _LIBC + '''made = 0
+while made < 200000 and timer():
+    made += 1
+raise RuntimeError("timers: {}".format(made))
+'''
+# Needs one timer, as honest code might.
+NEEDS = _LIBC + 'raise RuntimeError("timer: {}".format(timer()))\n'
+# Run by the grading user: a child of one zygote keeps what it can while the grader itself and a child of
+# another zygote (a second worker of the same batch) each need a timer.
+TIMERS = '''import ctypes, json, sys
+from grader.course.lab_context import installed_lab, lab_context
+from grader.sandbox.session import Limits, Session
+from grader.sandbox.zygote import Zygote
+
+libc = ctypes.CDLL(None, use_errno=True)
+limits = Limits(cell_seconds=300, function_seconds=300)
+lab = lab_context(installed_lab())
+with Zygote(lab) as first, Zygote(lab) as second:
+    hog = Session(first, [sys.argv[1]], limits)
+    hog.ready()
+    grader = libc.timer_create(1, None, ctypes.byref(ctypes.c_void_p())) == 0
+    other = Session(second, [sys.argv[2]], limits)
+    other.ready()
+    print(json.dumps({"hog": hog.cell_errors.get(0), "grader": grader, "other": other.cell_errors.get(0),
+                      "seal": hog.seal.to_json()}))
+    hog.close()
+    other.close()
+'''
+
+
+@pytest.mark.parametrize("identity", ["root", "ordinary user"])
+def test_a_child_keeps_a_few_timers_and_leaves_the_grading_user_s_signals_to_others(identity, ordinary):
+    """Without the limit a child kept ~96,000 timers: as the grading user's child, every one of that user's."""
+    script = ordinary[3] / "timers.py"
+    script.write_text(TIMERS, encoding="utf-8")
+    give_to(script, ordinary[0])
+    if identity == "root":
+        run = subprocess.run([sys.executable, str(script), HOG, NEEDS], cwd=ordinary[3], capture_output=True,
+                             text=True, env=tool_env(), timeout=600)
+    else:
+        run = run_as(ordinary[0], [str(ordinary[2] / "python"), str(script), HOG, NEEDS], ordinary[2], ordinary[3],
+                     ordinary[3])
+    assert run.returncode == 0, run.stderr[-3000:]
+    seen = json.loads(run.stdout)
+    assert seen["seal"]["user"] == ("uid" if identity == "root" else "namespace") and "seccomp" in seen["seal"]
+    made = int(seen["hog"].rsplit(" ", 1)[1])
+    assert 0 < made <= 16, seen
+    assert seen["grader"] and seen["other"] == "RuntimeError: timer: True", seen
+
+
+# Where the allowlist is not in effect (a machine without libseccomp), the kernel's limits still hold.
+UNFILTERED = '''# ОЦЕНИВАЕМОЕ: compute_cost
+''' + _LIBC + '''
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+made = 0
+while made < 1000 and timer():
+    made += 1
+HELD = {
+    "no message queue": libc.mq_open(b"/grader-test", 0o102, 0o600, None) == -1,  # O_CREAT | O_RDWR
+    "no memory locked": libc.mmap(None, 1 << 20, 3, 0x22 | 0x2000, -1, 0) in (None, ctypes.c_void_p(-1).value),
+    "a few timers": made <= 16,
+}
+''' + _UNLESS_BROKEN.format("HELD")
+
+
+def test_without_the_allowlist_the_kernel_s_limits_still_bound_what_is_counted_per_user(ordinary):
+    for root, cost in _cost_checked(ordinary, UNFILTERED, "unfiltered.ipynb", off=("seccomp",)):
+        assert cost["status"] == "passed", (root, cost["message"])

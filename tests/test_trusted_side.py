@@ -387,6 +387,17 @@ def test_a_forged_syntax_line_is_a_protocol_violation(line):
     from grader.sandbox import protocol
 
     assert protocol.done({"op": "done", "index": 0, "error": "SyntaxError: x", "syntax_line": 3}, 0) == \
-        ("SyntaxError: x", 3)
+        ("SyntaxError: x", 3, 0)
     with pytest.raises(protocol.Violation):
         protocol.done({"op": "done", "index": 0, "error": "", "syntax_line": line}, 0)
+
+
+@pytest.mark.parametrize("printed", [True, -1, 10 ** 16, 2.0, "3", None])
+def test_a_forged_count_of_printed_bytes_is_a_protocol_violation(printed):
+    """A child says how much a cell printed (the note «вывод ячеек обрезан»): only a plausible count is taken."""
+    from grader.sandbox import protocol
+
+    assert protocol.done({"op": "done", "index": 0, "error": "", "syntax_line": None, "printed": 10 ** 12}, 0) == \
+        ("", None, 10 ** 12)
+    with pytest.raises(protocol.Violation):
+        protocol.done({"op": "done", "index": 0, "error": "", "syntax_line": None, "printed": printed}, 0)

@@ -22,7 +22,7 @@ if [ -e "$demo" ] && [ ! -e "$marker" ]; then
 fi
 echo "== the demo course: $demo (the course in $PWD is not touched)"
 rm -rf "$demo"
-mkdir -p "$demo"
+mkdir -m 700 -p "$demo"  # a course is its instructor's alone (every command warns otherwise)
 touch "$marker"
 cp -r nbgrader_config.py source "$demo"/
 cd "$demo"

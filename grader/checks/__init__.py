@@ -2,7 +2,8 @@
 
 Specs and cases (:mod:`.graded_functions`), reference outputs (:mod:`.reference`,
 the only module that runs the hidden reference), comparison (:mod:`.compare`),
-judging (:mod:`.judge`), results (:mod:`.results`) and the Russian verdict
-texts (:mod:`.verdicts`). Pure: no processes, no files, no gradebook. May use
+judging (:mod:`.judge`), the facts a verdict may state and their Russian
+(:mod:`.facts`), results (:mod:`.results`) and the texts of results
+(:mod:`.verdicts`). Pure: no processes, no files, no gradebook. May use
 ``grader.plain`` and ``reference_solution``.
 """

@@ -1,15 +1,17 @@
 """Pure comparison of a student's (sanitized) output with the reference output.
 
 Nothing here runs student code: both sides are plain data from
-:mod:`grader.codec`. The first difference found is explained in Russian, with a
-guess at the cause when the difference has a recognisable shape (transposed,
-off by a factor, sign, lost ``keepdims``).
+:mod:`grader.codec`. The first difference found is a fact of :mod:`.facts`
+(said in Russian there), with a guess at the cause when the difference has a
+recognisable shape (transposed, off by a factor, sign, lost ``keepdims``).
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
+from .facts import (Count, Factor, Kind, Shape, ShapeHint, Value, ValueHint, WrongKeys, WrongKind, WrongLength,
+                    WrongShape, WrongValues, lab_key)
 from .naming import natural_key
 
 # Any correct float64 arithmetic lands far inside this; every mistake in the
@@ -21,21 +23,26 @@ _SHOW_MAX = 12  # arrays up to this many elements are shown in messages
 
 @dataclass(frozen=True)
 class Mismatch:
-    """Where the output first differs and what a student should look at."""
+    """Where the output first differs (a path the grader wrote from the reference's output) and what differs:
+    a fact of :mod:`.facts`, never the student's text or numbers."""
 
     path: str
-    message: str
+    fact: object
+
+    @property
+    def message(self):
+        return str(self.fact)
 
     def __str__(self):
-        return "{}: {}".format(self.path, self.message) if self.path else self.message
+        return "{}: {}".format(self.path, self.fact) if self.path else str(self.fact)
 
 
 def compare(expected, actual, path="", *, context=None):
     """Return the first :class:`Mismatch` between ``actual`` and ``expected``, or None.
 
     ``context`` may hold ``m`` (the number of examples) to name factor-of-m
-    slips, and ``public``: only the lab's own example shows expected and
-    received values -- a hidden case's expected values never reach a student.
+    slips, and ``public``: only the lab's own example shows its expected
+    values -- a hidden case's never reach a student.
     """
     context = context or {}
     if isinstance(expected, (tuple, list)):
@@ -47,23 +54,11 @@ def compare(expected, actual, path="", *, context=None):
     return _compare_scalar(expected, actual, path, context)
 
 
-def _kind(value):
-    if isinstance(value, (tuple, list)):
-        return "кортеж из {} элементов".format(len(value))
-    if isinstance(value, dict):
-        return "словарь"
-    if isinstance(value, np.ndarray):
-        return "массив размера {}".format(value.shape)
-    return "значение типа {}".format(type(value).__name__)
-
-
 def _compare_sequence(expected, actual, path, context):
     if not isinstance(actual, (tuple, list)):
-        return Mismatch(path, "ожидался кортеж из {} элементов, получено: {}".format(
-            len(expected), _kind(actual)))
+        return Mismatch(path, WrongKind(Value.of(tuple(expected)), Value.of(actual)))
     if len(actual) != len(expected):
-        return Mismatch(path, "ожидалось {} элементов, получено {}".format(
-            len(expected), len(actual)))
+        return Mismatch(path, WrongLength(len(expected), Count(len(actual))))
     for i, (e, a) in enumerate(zip(expected, actual)):
         found = compare(e, a, "{}[{}]".format(path, i), context=context)
         if found:
@@ -73,17 +68,13 @@ def _compare_sequence(expected, actual, path, context):
 
 def _compare_dict(expected, actual, path, context):
     if not isinstance(actual, dict):
-        return Mismatch(path, "ожидался словарь, получено: {}".format(_kind(actual)))
+        return Mismatch(path, WrongKind(Value.of(expected), Value.of(actual)))
     missing = sorted(set(expected) - set(actual), key=natural_key)
     extra = sorted(set(actual) - set(expected), key=natural_key)
     if missing or extra:
-        parts = []
-        if missing:
-            parts.append("нет ключей " + ", ".join(missing))
-        if extra:
-            parts.append("лишние ключи " + ", ".join(extra))
-        return Mismatch(path, "; ".join(parts) + " (ожидались ключи {})".format(
-            ", ".join(sorted(expected, key=natural_key))))
+        named = tuple(k for k in extra if lab_key(k))
+        return Mismatch(path, WrongKeys(tuple(sorted(expected, key=natural_key)), tuple(missing), named,
+                                        len(named) < len(extra)))
     for key in sorted(expected, key=natural_key):
         found = compare(expected[key], actual[key], "{}[{!r}]".format(path, key), context=context)
         if found:
@@ -101,35 +92,30 @@ def _as_number_array(value):
 
 def _compare_scalar(expected, actual, path, context):
     got = _as_number_array(actual)
-    if got is None:
-        return Mismatch(path, "ожидалось число, получено: {}".format(_kind(actual)))
-    if got.shape != ():
-        return Mismatch(path, "ожидалось число (размер ()), получен массив размера {}".format(
-            got.shape))
+    if got is None or got.shape != ():
+        return Mismatch(path, WrongKind(Value(Kind.NUMBER), Value.of(actual)))
     return _compare_values(np.asarray(expected, dtype=float), got, path, context)
 
 
 def _compare_array(expected, actual, path, context):
     got = _as_number_array(actual)
     if got is None:
-        return Mismatch(path, "ожидался массив numpy размера {}, получено: {}".format(
-            expected.shape, _kind(actual)))
+        return Mismatch(path, WrongKind(Value.of(expected), Value.of(actual)))
     if got.shape != expected.shape:
-        return Mismatch(path, "размер {}, ожидался {}{}".format(
-            got.shape, expected.shape, _shape_hint(expected, got)))
+        return Mismatch(path, WrongShape(Shape.of(expected.shape), Shape.of(got.shape), _shape_hint(expected, got)))
     return _compare_values(expected.astype(float), got, path, context)
 
 
 def _shape_hint(expected, got):
     if got.shape == expected.T.shape and close(got, expected.T):
-        return " — похоже, результат транспонирован"
+        return ShapeHint.TRANSPOSED
     if got.shape == expected.shape[:1] and expected.ndim == 2 and expected.shape[1] == 1:
-        return " — потеряна вторая размерность: используйте keepdims=True"
+        return ShapeHint.KEEPDIMS
     if got.shape == expected.T.shape:
-        return " — похоже, перепутан порядок множителей или пропущено транспонирование"
+        return ShapeHint.ORDER
     if got.size == expected.size:
-        return " — те же элементы в другой форме: проверьте reshape"
-    return ""
+        return ShapeHint.RESHAPE
+    return None
 
 
 def close(got, expected):
@@ -141,42 +127,37 @@ def close(got, expected):
 def _compare_values(expected, got, path, context):
     if close(got, expected):
         return None
-    message = "значения не совпадают с верными"
+    m = int(context.get("m") or 0)
+    shown = _show(expected) if expected.size <= _SHOW_MAX and context.get("public") else ""
     if not np.all(np.isfinite(got)):
-        message = "результат содержит nan или inf"
-    else:
-        hint = _value_hint(expected, got, context)
-        if hint:
-            message += " — " + hint
-    if expected.size <= _SHOW_MAX and context.get("public"):
-        message += "\n  ожидалось: {}\n  получено:  {}".format(
-            _show(expected), _show(got))
-    return Mismatch(path, message)
+        return Mismatch(path, WrongValues(ValueHint.NOT_FINITE, m, shown=shown))
+    hint, ratio = _value_hint(expected, got, m)
+    factor = Factor.of(ratio) if hint is ValueHint.FACTOR and context.get("public") else None
+    return Mismatch(path, WrongValues(hint, m, factor, shown))
 
 
-def _value_hint(expected, got, context):
+def _value_hint(expected, got, m):
+    """(the :class:`ValueHint` of the difference or None, the ratio got/expected when it is one)."""
     if not np.any(got) and np.any(expected):
-        return "получены одни нули"
+        return ValueHint.ZEROS, None
     if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got, expected.T):
-        return "похоже, результат транспонирован"
+        return ValueHint.TRANSPOSED, None
     denominator = float(np.sum(expected * expected))
     if denominator == 0:
-        return ""
+        return None, None
     ratio = float(np.sum(got * expected)) / denominator
     if ratio == 0 or not np.allclose(got, ratio * expected, rtol=1e-5, atol=ATOL):
-        return ""
-    m = context.get("m")
+        return None, None
     if np.isclose(ratio, -1):
-        return "перепутан знак"
-    if m and m > 1 and np.isclose(ratio, m):
-        return "результат в m = {} раз больше верного: пропущено деление на m".format(m)
-    if m and m > 1 and np.isclose(ratio, 1 / m):
-        return "результат в m = {} раз меньше верного: лишнее деление на m".format(m)
-    if not context.get("public"):  # the factor and the student's own output would give the expected values away
-        return "результат отличается от верного постоянным множителем"
-    return "результат отличается от верного в {:.4g} раз".format(ratio)
+        return ValueHint.SIGN, None
+    if m > 1 and np.isclose(ratio, m):
+        return ValueHint.TIMES_M, None
+    if m > 1 and np.isclose(ratio, 1 / m):
+        return ValueHint.DIVIDED_M, None
+    return ValueHint.FACTOR, ratio  # said as a number only when round, and only on the lab's example
 
 
 def _show(array):
+    """The lab example's expected values, as the lab prints them (the grader's own, public numbers)."""
     with np.printoptions(precision=6, suppress=True, threshold=_SHOW_MAX):
         return np.array2string(np.asarray(array), separator=" ").replace("\n", "\n             ")

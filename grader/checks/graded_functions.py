@@ -12,7 +12,7 @@ import numpy as np
 import reference_solution as ref
 from .spec import Case, FunctionSpec
 
-# The lab's public inputs (shared/seed/test_case_inputs.json, well-formed).
+# The lab's public inputs (tests/data/test_case_inputs.json, well-formed).
 _A = np.array([[-1.02387576, 1.12397796], [-1.62328545, 0.64667545], [-1.74314104, -0.59664964]])
 _W = np.array([[0.74505627, 1.97611078, -1.24412333]])
 _B = np.array([[5.0]])

@@ -8,15 +8,14 @@ from ..plain.codec import decode, encode, identical
 from ..plain.outcome import Outcome
 from .behaviour import failure_print, output_print
 from .compare import Mismatch, compare
+from .facts import ChangedArgument, Invalid, NotTuple, Raised, Value
 from .graded_functions import BY_NAME
 from .results import ERROR, FAILED, MISSING, PASSED, SYNTAX, CaseResult, FunctionResult
 
 
-# A decimal number in an error the student's code raised on a hidden case: its message is the student's
-# to write, so it could carry the hidden inputs out (``raise ValueError(repr(A))``). Shapes stay.
+# Decimal numbers in an exception's text, folded for its fingerprint (grader similarity): the same code
+# raising on the same case gives the same one. (No verdict shows the text: see .facts.)
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?|[-+]?\d+[eE][-+]?\d+")
-# Where Python puts a syntax error (the verdict says it in Russian, with the line's text).
-_LOCATION = re.compile(r" \(<answer cell>, line \d+\)")
 # Verdicts that name a slip (a typical mistake or compare's transposed, sign, keepdims, factor of m).
 _NAMED_SLIPS = ("похоже, ", "keepdims", "перепутан знак", "деление на m")
 
@@ -26,15 +25,18 @@ def judge_case(spec, case, expected, outcome, slips=list):
 
     ``slips`` is called only on a mismatch: it returns (hint, output) pairs of
     typical mistakes, and the first one the student's output equals is named.
+    What the message says is a fact of :mod:`.facts` (with a slip's hint, the
+    grader's own words): nothing of the outcome's text reaches it, on any case
+    -- the lab's example is no exception, since a function may show there what
+    it kept from a hidden case.
     """
     if outcome.error:
-        error = outcome.error if case.public else _NUMBER.sub("…", outcome.error)
-        return CaseResult(case.label, case.part, False, "ошибка при вызове: " + error, case.public,
-                          failure_print("error", error))
+        return CaseResult(case.label, case.part, False, str(Raised.of(outcome.error)), case.public,
+                          failure_print("error", _NUMBER.sub("…", str(outcome.error))))
     if outcome.invalid:
-        return CaseResult(case.label, case.part, False,
-                          "функция вернула не числа и массивы: " + outcome.invalid, case.public,
-                          failure_print("invalid", outcome.invalid))
+        invalid = Invalid.of(outcome.invalid)
+        return CaseResult(case.label, case.part, False, str(invalid), case.public,
+                          failure_print("invalid", str(invalid)))
     actual = decode(outcome.value)
     mismatch = _compare_output(spec.outputs, expected, actual, {"m": case.m, "public": case.public})
     if mismatch:
@@ -47,8 +49,7 @@ def judge_case(spec, case, expected, outcome, slips=list):
         return CaseResult(case.label, case.part, False, message, case.public, output_print(actual, named))
     changed = _changed_argument(spec, case, decode(outcome.args_after))
     if changed:
-        return CaseResult(case.label, case.part, False,
-                          "функция изменила входной аргумент {}: работайте с копией".format(changed),
+        return CaseResult(case.label, case.part, False, str(ChangedArgument(changed)),
                           case.public, failure_print("changed", changed, common=True))
     return CaseResult(case.label, case.part, True, "", case.public)
 
@@ -78,9 +79,7 @@ def _compare_output(names, expected, actual, context):
     if isinstance(names, str):
         return compare(expected, actual, names, context=context)
     if not isinstance(actual, (tuple, list)) or len(actual) != len(names):
-        got = "{} элементов".format(len(actual)) if isinstance(actual, (tuple, list)) \
-            else "значение типа {}".format(type(actual).__name__)
-        return Mismatch("результат", "ожидался кортеж ({}), получено: {}".format(", ".join(names), got))
+        return Mismatch("результат", NotTuple(tuple(names), Value.of(actual)))
     for name, e, a in zip(names, expected, actual):
         found = compare(e, a, name, context=context)
         if found:
@@ -132,17 +131,26 @@ def summarize(failures, total):
 
 
 def syntax_error(name, line, text, error):
-    """The verdict for a function whose answer cell does not parse: where, and Python's words for it."""
+    """The verdict for a function whose answer cell does not parse: where, and Python's words for it.
+
+    ``text`` is the line as the grader holds the cell; ``error``, the child's report, is said by its facts
+    (:class:`~.facts.Raised`: Python's words when they are among those Python says).
+    """
     spec = BY_NAME[name]
     where = "синтаксическая ошибка в ячейке функции {}, строка {}".format(name, line) if line else \
         "синтаксическая ошибка в ячейке функции {}".format(name)
     shown = ":\n    {}\n".format(text.strip()[:200]) if text.strip() else "\n"
-    return FunctionResult(name, 0.0, spec.points, SYNTAX, where + shown + _LOCATION.sub("", error) +
+    return FunctionResult(name, 0.0, spec.points, SYNTAX, where + shown + Raised.of(error).described() +
                           "\nЯчейка не выполнилась, поэтому функция не определена: исправьте эту строку.")
 
 
-def missing(name):
-    """The verdict for a function the submission does not define."""
+def missing(name, found=()):
+    """The verdict for a function the submission does not define; ``found``: what its answer cell defines
+    instead (names read from the cell's text, which was written before any case existed)."""
     spec = BY_NAME[name]
+    if found:
+        return FunctionResult(name, 0.0, spec.points, MISSING,
+                              "функции с именем {} нет: в её ячейке определена {} — назовите функцию {}, как в "
+                              "лабораторной".format(name, ", ".join(found), name))
     return FunctionResult(name, 0.0, spec.points, MISSING,
                           "функция {} не найдена: выполните ячейку с её определением".format(name))

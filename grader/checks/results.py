@@ -2,6 +2,7 @@
 
 from dataclasses import asdict, dataclass, field, fields
 
+from .facts import Note, Refusal
 from .graded_functions import MAX_SCORE
 
 PASSED, FAILED, ERROR, TIMEOUT, MISSING = "passed", "failed", "error", "timeout", "missing"
@@ -28,13 +29,22 @@ class FunctionResult:
     message: str = ""
     cases: tuple = field(default_factory=tuple)
     refused: tuple = ()     # what the seal refused while it ran, in Russian ("сеть: socket ×2")
+    notes: tuple = ()       # what else its answer cell did that the student should know, in Russian
+
+    def __post_init__(self):
+        object.__setattr__(self, "refused", _refusals(self.refused))
 
     def to_json(self):
         """Its fields but the cases, as plain data (field by field: copying the cases only to drop them was
         most of what recording a student's verdicts cost)."""
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "cases"}
-        data["refused"] = list(self.refused)
+        data["refused"], data["notes"] = list(self.refused), list(self.notes)
         return data
+
+
+def _refusals(refused):
+    """What the seal refused, by its facts (.facts.Refusal): how often a call was tried is the student's to choose."""
+    return tuple(str(Refusal.of(r)) for r in refused) if refused else ()
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,12 @@ class SubmissionResult:
     notes: tuple = field(default_factory=tuple)  # cell errors and the like, in Russian
     sha256: str = ""        # of the submitted file that was graded ("" when it could not be read)
     refused: tuple = ()     # what the seal refused the answer cells' own top-level code, in Russian
+
+    def __post_init__(self):
+        # A cell's error is the student's text, raised where the sealed child holds the hidden cases: a
+        # note keeps only its facts (.facts.Note), however it was written.
+        object.__setattr__(self, "notes", tuple(str(Note.of(note)) for note in self.notes))
+        object.__setattr__(self, "refused", _refusals(self.refused))
 
     @property
     def score(self):

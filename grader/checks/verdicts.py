@@ -11,3 +11,9 @@ from ..client import function_text, points  # noqa: F401 -- points: the one way 
 def function_report(result):
     """One function's verdict (a :class:`~.results.FunctionResult`)."""
     return function_text(result.to_json())
+
+
+def output_cut(printed, kept):
+    """The note on a submission whose answer cells printed ``printed`` bytes, past the ``kept`` a child keeps."""
+    return "вывод ячеек обрезан: напечатано {:.10g} МБ, сверх {:.10g} МБ отброшено".format(
+        round(printed / 2 ** 20, 1), round(kept / 2 ** 20, 1))

@@ -188,12 +188,18 @@ def _source_of(step, info):
 
 
 class RestoreDeletedTestCells(OverwriteCells):
-    """OverwriteCells that puts a deleted grade cell back after any surviving cell.
+    """OverwriteCells that puts a deleted grade cell back after any surviving cell, and warns of real edits only.
 
     nbgrader 0.9 looks for the deleted cell's predecessor among graded and
     answer cells only, and fails with ``KeyError`` when a read-only cell comes
     first -- as it does before every test cell of this lab (the lab's call
     cell). Here the predecessor may be any cell the gradebook knows.
+
+    A test cell with hidden tests never matches its source's checksum: the
+    student got it with the hidden tests cleared. nbgrader warned of a changed
+    checksum for every such cell of every submission, drowning the one student
+    who did edit a test cell; here a cell exactly as released is restored
+    quietly.
     """
 
     def preprocess(self, nb, resources):
@@ -201,11 +207,32 @@ class RestoreDeletedTestCells(OverwriteCells):
         info = resources["nbgrader"]
         self.notebook_id, self.assignment_id, self.db_url = info["notebook"], info["assignment"], info["db_url"]
         self.gradebook = _source_of(self, info)
+        self._released = {}
         nb, resources = super(OverwriteCells, self).preprocess(nb, resources)
         if self.add_missing_cells:
             nb, resources = self.add_missing_grade_cells(nb, resources)
             nb, resources = self.add_missing_task_cells(nb, resources)
         return nb, resources
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        self._submitted_source = cell.source
+        return super().preprocess_cell(cell, resources, cell_index)
+
+    def report_change(self, name, attr, old, new):
+        if attr == "checksum" and self._submitted_source == self._as_released(name):
+            return
+        super().report_change(name, attr, old, new)
+
+    def _as_released(self, name):
+        """The source cell ``name`` as students got it: its hidden tests cleared, as generate_assignment does."""
+        if name not in self._released:
+            from nbgrader.preprocessors import ClearHiddenTests
+
+            source = self.gradebook.find_source_cell(name, self.notebook_id, self.assignment_id)
+            cell = from_dict({"cell_type": source.cell_type, "source": source.source, "metadata": {}})
+            ClearHiddenTests(parent=self.parent, enforce_metadata=False).preprocess_cell(cell, {}, 0)
+            self._released[name] = cell.source
+        return self._released[name]
 
     def add_missing_grade_cells(self, nb, resources):
         source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)

@@ -20,6 +20,7 @@ from ..client import printable
 from ..sandbox.zygote import warn_about
 from .autograded import prepare_autograded
 from .claims import claims_for
+from .files import disk_full_message, is_disk_full
 from .gradebook import Recorder, database_errors, database_reason, open_gradebook
 from .lab_context import lab_context, lab_folder
 from .layout import NOTEBOOK, misnamed, submissions
@@ -34,6 +35,11 @@ log = logging.getLogger("grader.batch")
 
 class GradingStopped(Exception):
     """The gradebook was lost during the run; the message says what was recorded before."""
+
+
+class Unfinished(str):
+    """Why a student was not recorded by this run (run again to grade them), unlike a graded reason such as
+    an unreadable notebook, which is recorded."""
 
 
 def run(course, limits, workers=2, scheduler=None, students=None, force=False, progress=None):
@@ -56,21 +62,22 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
                     log.warning("%s: grading %s, the only notebook in the folder (expected %s)",
                                 submission.student, printable(submission.renamed), NOTEBOOK)
             progress = progress or Progress(len(todo))
-            done, pending = {}, Pending()
+            done, pending, recorded = {}, Pending(), 0
             try:
                 for submission, result, notebook in workers.grade(_claimed(todo, claims, gb, course, force)):
                     if result is None:
-                        done[submission.student] = "the cluster lost this submission: run again"
+                        done[submission.student] = Unfinished("the cluster lost this submission: run again")
                         claims.release(submission.student)
                         continue
+                    progress.step(submission.student, result)  # as it is graded, not when its batch is recorded
                     pending.add(submission, result, notebook)
                     if pending.due():
-                        _record(gb, course, recorder, release, pending.take(), claims, done, progress)
-                _record(gb, course, recorder, release, pending.take(), claims, done, progress)
+                        recorded += _record(gb, course, recorder, release, pending.take(), claims, done, progress)
+                recorded += _record(gb, course, recorder, release, pending.take(), claims, done, progress)
             except database_errors() as error:
                 raise GradingStopped("lost the gradebook at {}: {}; {} submission(s) were recorded before; run "
                                      "`grader autograde` again to grade the rest".format(
-                                         safe_url(db_url(course)), database_reason(error), progress.count)) from None
+                                         safe_url(db_url(course)), database_reason(error), recorded)) from None
             progress.finish()
     return done
 
@@ -100,13 +107,15 @@ class Pending:
 def _record(gb, course, recorder, release, items, claims, done, progress):
     """Record ``items`` in one transaction and put their autograded notebooks in place; release their claims.
 
+    Returns how many were recorded.
+
     Each student is still all or nothing: a transaction lost halfway records
     none of them (their notebooks, written beside their places before it, are
     moved in only after the commit, so the next run grades them again), and
     one that fails alone is left out (see :meth:`Recorder.record_many`).
     """
     if not items:
-        return
+        return 0
     failed, written, recording = {}, {}, []
     try:
         for submission, result, notebook in items:
@@ -131,15 +140,17 @@ def _record(gb, course, recorder, release, items, claims, done, progress):
                 except OSError as failure:
                     error = failure
             if error is not None:
-                log.error("recording %s failed", submission.student, exc_info=error)
-                done[submission.student] = "could not be recorded: {}: {}".format(
-                    type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "")
+                if not is_disk_full(error):  # a full disk is said once per student below, without a traceback
+                    log.error("recording %s failed", submission.student, exc_info=error)
+                done[submission.student] = Unfinished("could not be recorded: {}".format(
+                    disk_full_message(error) if is_disk_full(error) else "{}: {}".format(
+                        type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "")))
             else:
                 if result.error:
                     done[submission.student] = result.error
                 if result.seal is not None:  # a machine of the cluster may allow less than this one
                     progress.write(lambda stream, seal=result.seal: warn_about(seal, stream))
-            progress.step(submission.student, result)
+        return len(items) - len(failed)
     finally:
         for tmp, _ in written.values():  # not recorded: never put in place
             tmp.unlink(missing_ok=True)
@@ -174,7 +185,9 @@ def _claimed(todo, claims, gb, course, force):
 
 
 class Progress:
-    """tqdm's bar on a terminal; elsewhere (a CI log) a plain line per tenth of the work."""
+    """tqdm's bar on a terminal; elsewhere (a CI log) a plain line per step, at most :attr:`LINES` in all."""
+
+    LINES = 100
 
     def __init__(self, total, stream=sys.stderr, unit="nb", done="graded {} submission(s)"):
         from tqdm import tqdm
@@ -189,11 +202,11 @@ class Progress:
     def advance(self, count, note=""):
         """``count`` more done; ``note`` says what was done last."""
         self.count += count
-        tenth = max(1, self.total // 10)
+        every = max(1, self.total // self.LINES)
         if self.bar is not None:
             self.bar.set_postfix_str(note, refresh=False)
             self.bar.update(count)
-        elif self.count >= self.total or self.count // tenth > (self.count - count) // tenth:
+        elif self.count >= self.total or self.count // every > (self.count - count) // every:
             self.stream.write("[{:>{w}}/{}] {:3.0f}%  {:.1f} s  {}\n".format(
                 self.count, self.total, 100 * self.count / max(self.total, 1), time.monotonic() - self.started,
                 note, w=len(str(self.total))))

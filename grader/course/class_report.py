@@ -17,6 +17,7 @@ from ..checks.verdicts import points
 from ..submission.reading import Unreadable, read_notebook
 from .autograded import REFUSED_KEY
 from .export import BLANK, GRADED, LATE, MISSING, UNGRADABLE, collect
+from .files import write_text
 from .gradebook import open_gradebook
 from .layout import ASSIGNMENT, autograded_notebook, submissions
 from .templates import render as render_template
@@ -188,5 +189,5 @@ def write(course, target):
     images, rates = plots(rows)
     Path(target).parent.mkdir(parents=True, exist_ok=True)
     similarity = SIMILARITY_PAGE if (Path(target).parent / SIMILARITY_PAGE).is_file() else None
-    Path(target).write_text(render(rows, mistakes, attention, images, rates, similarity), encoding="utf-8")
+    write_text(target, render(rows, mistakes, attention, images, rates, similarity))
     return rows, mistakes, attention

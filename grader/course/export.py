@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from ..checks.graded_functions import BY_NAME, NAMES
 from ..checks.naming import natural_key
 from ..client import delay_text
+from .files import replaced
 from .gradebook import UNGRADABLE_PREFIX
 from .gradebook_tables import students, submitted_work
 from .layout import ASSIGNMENT
@@ -70,11 +71,15 @@ def _status(comments, seconds_late):
 
 
 def write_csv(rows, path):
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0].flat()) if rows else ["student"])
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: "" if v is None else inert(v) for k, v in row.flat().items()})
+    with replaced(path, newline="") as out:
+        print_csv(rows, out)
+
+
+def print_csv(rows, out):
+    writer = csv.DictWriter(out, fieldnames=list(rows[0].flat()) if rows else ["student"])
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else inert(v) for k, v in row.flat().items()})
 
 
 def inert(value):
@@ -89,5 +94,5 @@ def write_json(rows, path):
     data = {"assignment": ASSIGNMENT, "max_score": sum(BY_NAME[n].points for n in NAMES),
             "functions": [{"name": n, "column": BY_NAME[n].short, "max_score": BY_NAME[n].points} for n in NAMES],
             "students": [dict(r.flat(), scores={n: r.scores[n] for n in NAMES}) for r in rows]}
-    with open(path, "w", encoding="utf-8") as out:
+    with replaced(path) as out:
         json.dump(data, out, ensure_ascii=False, indent=1)

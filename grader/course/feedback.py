@@ -13,6 +13,7 @@ from ..client import UNGRADABLE_RU, delay_text
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, read_bytes, read_notebook
 from .export import MISSING, collect
+from .files import write_text
 from .gradebook import open_gradebook
 from .layout import ASSIGNMENT, NOTEBOOK, submissions
 from .resubmission import counted_notebook
@@ -59,8 +60,22 @@ def page_of(gb, submission, row):
                        delay_text(row.seconds_late) if row.seconds_late > 0 else "")
 
 
+def page_name(submission):
+    """The page is named for the notebook the student handed in, as nbgrader names feedback.
+
+    ``nbgrader fetch_feedback`` looks for a page under the name of each notebook
+    in the student's own copy of their submission: a lone renamed notebook
+    (``dnn_step_by_step (1).ipynb``) gets its page only under that name. A name
+    that is no plain file name (hidden, a control character, over 100
+    characters) falls back to the assignment's.
+    """
+    stem = Path(submission.renamed).stem if submission.renamed else ASSIGNMENT
+    plain = stem.isprintable() and not stem.startswith(".") and 0 < len(stem) <= 100
+    return (stem if plain else ASSIGNMENT) + ".html"
+
+
 def write_all(course, students=None):
-    """feedback/<student>/dnn_step_by_step/dnn_step_by_step.html for every graded student."""
+    """feedback/<student>/dnn_step_by_step/<their notebook>.html for every graded student."""
     course = Path(course)
     written = []
     with open_gradebook(course) as gb:
@@ -70,9 +85,12 @@ def write_all(course, students=None):
             if row is None or row.status == MISSING:
                 continue
             page = page_of(gb, submission, row)
-            target = course / "feedback" / submission.student / ASSIGNMENT / NOTEBOOK.replace(".ipynb", ".html")
+            target = course / "feedback" / submission.student / ASSIGNMENT / page_name(submission)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(page, encoding="utf-8")
+            write_text(target, page)
+            for stale in target.parent.glob("*.html"):  # a page of an earlier submission's name is released no more
+                if stale != target:
+                    stale.unlink()
             _write_exchange_files(submission, target.parent)
             written.append(target)
     return written

@@ -82,12 +82,12 @@ def open_gradebook(course, orm=True):
     try:
         gb = _nbgrader_gradebook(url) if orm else Tables(url)
     except database_errors() as error:
-        raise GradebookUnavailable("cannot reach the gradebook at {}: {}".format(where, database_reason(error))) from None
+        raise GradebookUnavailable(_unreachable("cannot reach", where, url, error)) from None
     try:
         try:
             found = has_assignment(gb.db)
         except database_errors() as error:
-            raise GradebookUnavailable("cannot read the gradebook at {}: {}".format(where, database_reason(error))) from None
+            raise GradebookUnavailable(_unreachable("cannot read", where, url, error)) from None
         if not found:
             raise GradebookUnavailable("the gradebook at {} has no assignment {!r}: run `nbgrader "
                                        "generate_assignment {}` first".format(where, ASSIGNMENT, ASSIGNMENT))
@@ -97,6 +97,16 @@ def open_gradebook(course, orm=True):
             gb.close()
         except database_errors():
             pass
+
+
+def _unreachable(what, where, url, error):
+    """Why the gradebook cannot be used; a full disk under an sqlite file said as such (sqlite's words hide it)."""
+    from .files import no_space_under
+
+    if url.startswith("sqlite:///") and no_space_under(_sqlite_file(url).parent):
+        return "{} the gradebook at {}: the disk holding it is full; free some space and run again".format(
+            what, where)
+    return "{} the gradebook at {}: {}".format(what, where, database_reason(error))
 
 
 def _nbgrader_gradebook(url):

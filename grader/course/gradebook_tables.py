@@ -23,7 +23,8 @@ from .layout import ASSIGNMENT
 NOTEBOOK_NAME = ASSIGNMENT  # the assignment's one notebook
 
 _META = MetaData()
-STUDENT = Table("student", _META, Column("id", String(128), primary_key=True))
+STUDENT = Table("student", _META, Column("id", String(128), primary_key=True), Column("first_name", String(128)),
+                Column("last_name", String(128)), Column("email", String(128)), Column("lms_user_id", String(128)))
 ASSIGNMENTS = Table("assignment", _META, Column("id", String(32), primary_key=True), Column("name", String(128)),
                     Column("duedate", DateTime))
 NOTEBOOKS = Table("notebook", _META, Column("id", String(32), primary_key=True), Column("name", String(128)),
@@ -95,6 +96,22 @@ class SubmittedWork:
 def students(connection):
     """Every student id the gradebook knows."""
     return [row.id for row in connection.execute(select(STUDENT.c.id))]
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """A student as the roster (``nbgrader db student import``) knows them; names may be missing."""
+    id: str
+    first_name: Optional[str]
+    last_name: Optional[str]
+    email: Optional[str]
+    lms_user_id: Optional[str]
+
+
+def roster(connection):
+    """{student id: :class:`RosterEntry`} of every student the gradebook knows."""
+    return {row.id: RosterEntry(row.id, row.first_name, row.last_name, row.email, row.lms_user_id)
+            for row in connection.execute(select(STUDENT))}
 
 
 def has_assignment(connection):

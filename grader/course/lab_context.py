@@ -4,8 +4,11 @@ Read from the folder students get (``release/<assignment>/``, the same
 helper files nbgrader copies over a student's own when it autogrades): the
 source of every public module there (``dnn_utils.py``, ``testCases.py``) and
 the import statements of the notebook's cells that are neither answers nor
-tests. Outside a course, the release installed with this package
-(the ``dnn_step_by_step`` package) is used.
+tests. Both run as the grading user before any child is sealed (the modules in
+the zygote, the imports in each child before it seals itself), so a course's
+release is read only when it is the caller's or root's alone (:mod:`.trust`);
+the release installed with this package (:func:`installed_lab`), as trusted as
+the grader's own code, is read as it is.
 """
 
 import ast
@@ -16,6 +19,7 @@ from pathlib import Path
 from ..plain.lab import LabContext, LabImport
 from ..submission.reading import read_notebook
 from .layout import ASSIGNMENT, NOTEBOOK
+from .trust import trusted_files
 
 _MAGIC = re.compile(r"^\s*[%!].*$", re.M)
 
@@ -39,7 +43,10 @@ def _lab_context(folder):
     folder = Path(folder)
     if not (folder / NOTEBOOK).is_file():
         raise NoCourse("no {} in {}: run `nbgrader generate_assignment {}`".format(NOTEBOOK, folder, ASSIGNMENT))
-    modules = {path.stem: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.py"))}
+    names = sorted(path.name for path in folder.glob("*.py"))
+    if folder != _installed():
+        trusted_files(folder, [NOTEBOOK] + names)  # UntrustedCourse: none of it runs
+    modules = {Path(name).stem: (folder / name).read_text(encoding="utf-8") for name in names}
     imports = []
     for cell in read_notebook(folder / NOTEBOOK).cells:
         if cell.cell_type == "code" and not cell.nbgrader.get("solution") and not cell.nbgrader.get("grade"):
@@ -87,15 +94,24 @@ def _public_names(source):
     return {n for n in names if not n.startswith("_")}
 
 
-def find_lab(start="."):
-    """The lab's release folder: of the course holding ``start``, else the one installed with this package."""
-    import importlib.util
+def installed_lab():
+    """The lab released with this package: what ``grader check`` grades against without ``--course``.
 
-    here = Path(start).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "nbgrader_config.py").is_file() and (lab_folder(folder) / NOTEBOOK).is_file():
-            return lab_folder(folder)
-    installed = importlib.util.find_spec(ASSIGNMENT)
-    if installed is not None and installed.submodule_search_locations:
-        return Path(list(installed.submodule_search_locations)[0])
-    raise NoCourse("no course found from {}: pass --course DIR (a course with release/{}/)".format(here, ASSIGNMENT))
+    Found beside the ``grader`` package (``release/`` of a source checkout), never
+    through ``sys.path``: ``python -m`` puts the current folder first there, and a
+    folder named like the lab in it must not stand in for the installed one.
+    """
+    folder = _installed()
+    if folder is None:
+        raise NoCourse("the lab installed with grader is missing: reinstall it, or pass --course DIR (a course "
+                       "with release/{}/)".format(ASSIGNMENT))
+    return folder
+
+
+@lru_cache(maxsize=1)
+def _installed():
+    root = Path(__file__).resolve().parents[2]  # site-packages, or a source checkout
+    for folder in (root / ASSIGNMENT, lab_folder(root)):
+        if (folder / NOTEBOOK).is_file():
+            return folder
+    return None

@@ -10,12 +10,16 @@ config`` writes (``GRADER_DB_URL`` in the environment overrides the file):
     grader config resubmission best          (which submission counts: .resubmission)
 
 The file may hold a database password: it is created readable by its owner only.
+``nbgrader_config.py`` is Python that nbgrader's loader runs as the caller: it is
+loaded only when no one but the caller or root could have written it (:mod:`.trust`).
 """
 
 import json
 import os
 from functools import lru_cache
 from pathlib import Path
+
+from .trust import trusted_files
 
 SETTINGS_FILE = "grader_settings.json"
 KNOWN = {"db-url": "db_url", "scheduler": "scheduler", "resubmission": "resubmission"}  # see .resubmission
@@ -38,12 +42,10 @@ def write_setting(course, key, value):
         data.pop(key, None)
     else:
         data[key] = value
-    path = Path(course) / SETTINGS_FILE
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
+    from .files import replaced
+
+    with replaced(Path(course) / SETTINGS_FILE) as out:  # mkstemp: 0600
         json.dump(data, out, indent=1)
-    os.replace(tmp, path)
     _config.cache_clear()
 
 
@@ -76,15 +78,20 @@ def _config(course):
     config_file = Path(course) / "nbgrader_config.py"
     if not config_file.exists():
         return Config()
+    trusted_files(course, [config_file.name])  # nbgrader's loader runs it: UntrustedCourse when others could write it
     return PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
 
 
 def warn_if_open(course, stream=None, _said=set()):
-    """Say (once a process) when other users of this machine may read the course: its gradebook, everyone's work."""
+    """Say (once a process) when other users of this machine may read the course: its gradebook, everyone's work.
+
+    Only of a course (a folder with ``nbgrader_config.py``): a command run elsewhere says it is not
+    in a course, not how to make a stranger's folder private."""
     import sys
 
     try:
         mode = os.stat(course).st_mode
+        os.stat(Path(course) / "nbgrader_config.py")
     except OSError:
         return
     folder = str(Path(course).resolve())

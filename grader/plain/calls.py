@@ -8,7 +8,6 @@ import base64
 import contextlib
 import copy
 import hashlib
-import io
 import json
 import types
 import warnings
@@ -17,6 +16,7 @@ import numpy as np
 
 from .codec import UnsupportedValue, encode, fingerprint
 from .outcome import Outcome
+from .output import CappedOutput
 
 
 def call(function, args, kwargs, fresh=False):
@@ -27,11 +27,12 @@ def call(function, args, kwargs, fresh=False):
 
     Prints, warnings and numpy floating-point errors of the student's code are
     swallowed: they must neither reach the grade cell's stderr (nbgrader would
-    zero it) nor be mistaken for results.
+    zero it) nor be mistaken for results -- nor be kept: a function printing a
+    gigabyte would run out of memory holding it.
     """
     if not fresh:
         args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
-    sink = io.StringIO()
+    sink = CappedOutput()
     try:
         with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
                 warnings.catch_warnings(), np.errstate(all="ignore"):

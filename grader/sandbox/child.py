@@ -29,6 +29,7 @@ import numpy  # noqa: F401 -- loaded once in the zygote, shared by every child
 
 from grader.plain import codec, framing as wire
 from grader.plain.calls import call, call_key, describe_error, isolate, unlock_reply
+from grader.plain.output import CappedOutput
 from grader.sandbox import kernel, syscalls
 from grader.sandbox.lifeline import die_with_parent
 
@@ -43,7 +44,7 @@ _EXCEPTIONS = {e.__name__: e for e in (ValueError, TypeError, KeyError, IndexErr
 _CALLS = {}
 # The grader's modules a child keeps: this one and the plain data it speaks.
 _CHILD_MODULES = ("grader.plain", "grader.plain.codec", "grader.plain.framing", "grader.plain.calls",
-                  "grader.plain.outcome", "grader.sandbox", "grader.sandbox.child")
+                  "grader.plain.outcome", "grader.plain.output", "grader.sandbox", "grader.sandbox.child")
 # Dropped from a sealed child's modules: the grader's and the seal's tools. (The
 # seal does not rely on this: a module still reachable through another changes nothing.)
 _DROPPED = ("grader.", "nbgrader", "reference_solution", "ctypes", "_ctypes", "pyseccomp")
@@ -57,6 +58,11 @@ _OPEN_FILES = 64  # descriptors a child may hold: each can pin kernel memory its
 # Where a child mounts its empty root, in its own mount namespace (any folder that exists).
 _SCRATCH = "/tmp"
 _INODES = 4096  # files and folders a child may create in its root
+# Signals a child may have queued, POSIX timers included (each holds one): the kernel counts them per
+# user, so a child of the grading user's (in a user namespace) would otherwise take that user's whole
+# allowance -- ninety thousand timers -- and no other process of theirs could make a timer or queue a
+# real-time signal. Python's own signals (SIGALRM, SIGINT, ...) are sent by the kernel past the limit.
+_SIGNALS_QUEUED = 16
 
 
 class _IPythonStub:
@@ -316,7 +322,8 @@ def _give_up_identity(uid):
 def _own_stdio():
     """Stdin, stdout and stderr of its own: the machine's /dev/null it inherited is an inode others
     see (a lock on it is a channel out), so stdin becomes an empty pipe and stdout and stderr an
-    in-memory file bounded by the file-size limit (a write past it fails, it does not kill)."""
+    in-memory file bounded by the file-size limit (a write past it fails, it does not kill; Python's
+    own prints never get that far: :func:`_capped_prints`)."""
     reader, writer = os.pipe()
     os.close(writer)
     output = os.memfd_create("output", os.MFD_CLOEXEC)
@@ -327,6 +334,14 @@ def _own_stdio():
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
+def _capped_prints(limits):
+    """Python's stdout and stderr (``sys.__stdout__`` too, which a cell may put back): kept up to the
+    file-size limit, then counted and dropped, so a print never fails (:mod:`grader.plain.output`)."""
+    output = CappedOutput(sys.__stdout__, limits["file_mb"] * 1024 * 1024)
+    sys.stdout = sys.stderr = sys.__stdout__ = sys.__stderr__ = output
+    return output
+
+
 def _set_limits(limits):
     resource.setrlimit(resource.RLIMIT_NOFILE, (_OPEN_FILES, _OPEN_FILES))
     memory = limits["memory_mb"] * 1024 * 1024
@@ -334,6 +349,12 @@ def _set_limits(limits):
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu_seconds"], limits["cpu_seconds"] + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_mb"] * 1024 * 1024,) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_SIGPENDING, (_SIGNALS_QUEUED, _SIGNALS_QUEUED))
+    # None of the grading user's POSIX message queue bytes (counted per user: the allowlist refuses the
+    # calls, this holds where it is not in effect), and no memory locked: mmap's MAP_LOCKED, which the
+    # allowlist lets through with mmap, pins pages the machine can then not swap out.
+    resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_MEMLOCK, (0, 0))
 
 
 def _close_descriptors(keep):
@@ -406,6 +427,7 @@ def _child(sock, job, plan, program, workdir, parent_pid, uid_base):
         namespace, import_errors = _lab_namespace(job.get("imports", []))
         listener = _enter(plan, program, workdir, {}, uid_base, limits=job["limits"], keep=(sock.fileno(),),
                           parent_pid=parent_pid)
+        output = _capped_prints(job["limits"])
         _forget_the_grader()
     except Exception as error:  # a seal that fails must not leave an open child
         wire.send(sock, {"op": "sealed", "error": describe_error(error)})
@@ -416,7 +438,7 @@ def _child(sock, job, plan, program, workdir, parent_pid, uid_base):
     else:  # the grader answers what the allowlist refuses; this process must not hold the answer
         wire.send_with_fd(sock, hello, listener)
         os.close(listener)
-    _serve(sock, namespace)
+    _serve(sock, namespace, output)
 
 
 def _lab_namespace(imports):
@@ -442,7 +464,7 @@ def _forget_the_grader():
     sys.meta_path[:] = [f for f in sys.meta_path if f.__module__.startswith("_frozen_importlib")]
 
 
-def _serve(sock, namespace):
+def _serve(sock, namespace, output):
     while True:
         try:
             message = wire.recv(sock)
@@ -450,11 +472,19 @@ def _serve(sock, namespace):
             return
         if message["op"] == "exec":  # a reply per cell, so the parent can time each one
             for index, source in message["cells"]:
+                before = _printed(output)
                 error, line = _exec(source, namespace)
-                wire.send(sock, {"op": "done", "index": index, "error": error, "syntax_line": line})
+                wire.send(sock, {"op": "done", "index": index, "error": error, "syntax_line": line,
+                                 "printed": max(_printed(output) - before, 0)})
         elif message["op"] == "call":  # every case of one function, in one reply
             outcomes = _call_all(sock, message, namespace)
             wire.send(sock, {"op": "outcomes", "outcomes": outcomes})
+
+
+def _printed(output):
+    """What the cells printed so far (the cells can reach the count: anything but a number is none)."""
+    printed = output.printed
+    return printed if type(printed) is int else 0
 
 
 def _exec(source, namespace):

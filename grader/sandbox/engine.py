@@ -14,11 +14,13 @@ from ..checks.graded_functions import ACTIVATIONS, BY_NAME, NAMES
 from ..checks.judge import judge_case, judge_exactly_right, judge_function, missing, right_answer, syntax_error
 from ..checks.reference import cases_for, helper_params, known_replies, slips_for
 from ..checks.results import ERROR, MISSING, SYNTAX, TIMEOUT, FunctionResult, SubmissionResult
+from ..checks.verdicts import output_cut
 from ..plain.codec import UnsupportedValue
 from ..plain.outcome import Outcome
-from ..submission.answers import answer_cells
+from ..submission.answers import answer_cells, defined_functions
 from ..submission.reading import Unreadable, read_notebook
 from .session import Crashed, OutOfTime, PreparedCall, Session, Timeout, describe_failure
+from .zygote import SandboxUnavailable
 
 
 def grade_notebook(path, zygote, limits, inside=None):
@@ -44,7 +46,11 @@ def read_and_grade(path, zygote, limits, inside=None):
 
 
 def grade_read_notebook(notebook, zygote, limits, started=None):
-    """Grade a read :class:`~grader.submission.reading.Notebook` in a sealed child of ``zygote``."""
+    """Grade a read :class:`~grader.submission.reading.Notebook` in a sealed child of ``zygote``.
+
+    A zygote that cannot be started (a loaded machine) grades nothing: the
+    result is an error that says so, never a zero for each function.
+    """
     started = time.monotonic() if started is None else started
     try:
         cells = answer_cells(notebook.cells)
@@ -52,12 +58,16 @@ def grade_read_notebook(notebook, zygote, limits, started=None):
         return SubmissionResult(error=str(reason), seconds=time.monotonic() - started, sha256=notebook.sha256)
     sources = [_plain_python(s) for s in cells.sources]
     zygote.preload(_preloadable())
-    session = Session(zygote, sources, limits, zygote.lab.needed_imports(sources))
     try:
-        results = tuple(_grade_function(session, name, limits) for name in NAMES)
-    finally:
-        session.close()
+        session = Session(zygote, sources, limits, zygote.lab.needed_imports(sources))
+        try:
+            results = tuple(_grade_function(session, name, limits) for name in NAMES)
+        finally:
+            session.close()
+    except SandboxUnavailable as failure:
+        return SubmissionResult(error=str(failure), seconds=time.monotonic() - started, sha256=notebook.sha256)
     results = tuple(_said_where(r, cells.position.get(r.name), session, sources) for r in results)
+    results = _output_cut(results, cells.position, session.printed, limits.file_mb * 1024 * 1024)
     explained = {cells.position.get(r.name) for r in results if r.status == SYNTAX}
     notes = tuple("ячейка {}: {}".format(i + 1, e) for i, e in sorted(session.cell_errors.items())
                   if i not in explained) + \
@@ -75,6 +85,8 @@ def _grade_function(session, name, limits):
     spec = BY_NAME[name]
     try:
         result = _check_function(session, name, limits)
+    except SandboxUnavailable:  # not this function's: the whole submission is not graded
+        raise
     except UnsupportedValue:  # checked plain data that still does not decode: the child forged it
         session.close()
         result = FunctionResult(name, 0.0, spec.points, ERROR, "нарушен протокол проверки")
@@ -121,13 +133,28 @@ def _check_function(session, name, limits):
 
 
 def _said_where(result, position, session, sources):
-    """A function missing because its cell does not parse: say so, with the line, not «не найдена»."""
-    if result.status != MISSING or position not in session.syntax_lines:
+    """A function missing because its cell does not parse, or defines it under another name: say so, not
+    «не найдена»."""
+    if result.status != MISSING or position is None:
         return result
+    if position not in session.syntax_lines:
+        found = [n for n in defined_functions(sources[position]) if n != result.name]
+        return missing(result.name, found) if found else result
     line = session.syntax_lines[position]
     lines = sources[position].splitlines()
     text = lines[line - 1] if 0 < line <= len(lines) else ""
     return syntax_error(result.name, line, text, session.cell_errors.get(position, "SyntaxError"))
+
+
+def _output_cut(results, position, printed, kept):
+    """Said once, on the verdict of the function whose answer cell printed past what a child keeps."""
+    total, where = 0, None
+    for index in sorted(printed):
+        total += printed[index]
+        if where is None and total > kept:
+            where = index
+    name = next((n for n in NAMES if position.get(n) == where), None) if where is not None else None
+    return tuple(replace(r, notes=r.notes + (output_cut(total, kept),)) if r.name == name else r for r in results)
 
 
 def prepare():

@@ -15,6 +15,7 @@ A namespace the kernel refuses is left out and reported (:mod:`.seal`).
 import json
 import os
 import signal
+import socket
 
 from . import kernel
 from .lifeline import die_with_parent
@@ -30,7 +31,13 @@ def main(control_fd, parent_pid, wanted_json):
     zygote_parent = parent_pid  # without a PID namespace, this process is the zygote
     zygote_id = os.getpid()  # its pid on the machine, unlike any its children see
     if "pid" in made:
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as error:  # no process to be had (a process limit, no memory): the grader is told why
+            from ..plain import framing
+
+            framing.send(socket.socket(fileno=control_fd), {"op": "ready", "error": "fork: " + error.strerror})
+            os._exit(1)
         if pid:
             os.close(control_fd)
             _, status = os.waitpid(pid, 0)

@@ -22,6 +22,7 @@ class Violation(Exception):
 MAX_TEXT = 4000        # an error text, a function or helper name
 MAX_IMPORT_ERRORS = 20
 MAX_LINE = 10 ** 7     # a line number in an answer cell
+MAX_PRINTED = 10 ** 15  # bytes a cell printed: more than any cell prints within its time limit
 
 
 def started(message):
@@ -42,14 +43,18 @@ def sealed(message):
 
 
 def done(message, index):
-    """A cell ran: (its error text, "" when it ran through; the line of its syntax error or None)."""
+    """A cell ran: (its error text, "" when it ran through; the line of its syntax error or None;
+    the bytes it printed -- the student's to say, so only ever a number shown back to them)."""
     _kind(message, "done")
     if message.get("index") != index or type(message.get("index")) is not int:
         raise Violation("a reply for another cell")
     line = message.get("syntax_line")
     if line is not None and (type(line) is not int or not 0 <= line <= MAX_LINE):
         raise Violation("a syntax error's line that is no line")
-    return _text(message.get("error", "")), line
+    printed = message.get("printed", 0)
+    if type(printed) is not int or not 0 <= printed <= MAX_PRINTED:
+        raise Violation("a count of printed bytes that is no count")
+    return _text(message.get("error", "")), line, printed
 
 
 def in_call(message, helpers, rights):

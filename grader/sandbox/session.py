@@ -62,6 +62,7 @@ class Session:
         self.cell_errors = {}   # index -> error text of cells that raised or timed out
         self.syntax_lines = {}  # index -> the line of a cell's syntax error (the cell never ran)
         self.import_errors = []  # lab imports that failed in the child (a broken installation)
+        self.printed = {}       # index -> bytes a cell printed, as its child says (a bounded integer)
         self._skip = set()      # cells that timed out or crashed: never run again
         self._pid = self._sock = self._listener = None
         self.seal = Seal()      # the layers the last child was sealed with
@@ -96,7 +97,8 @@ class Session:
         for index, _ in pending:
             self._set_mark()
             try:
-                error, line = self._expect(protocol.done, time.monotonic() + self.limits.cell_seconds, index)
+                error, line, self.printed[index] = self._expect(protocol.done,
+                                                                time.monotonic() + self.limits.cell_seconds, index)
             except OutOfTime:
                 self._kill()
                 raise

@@ -13,12 +13,16 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 
 from ..plain import framing as wire
 from ..plain.lab import LabContext
 from ..plain.seal import Seal, wanted_layers
 
 _READY_SECONDS = 60  # a zygote imports numpy and tries the seal once: seconds on a loaded machine
+# A zygote that does not get ready (no process slot or memory to be had on a loaded machine, a fork
+# refused while it tries the seal) is started again after these pauses, then given up on.
+_PAUSES = (0.5, 2.0)
 
 
 class Timeout(Exception):
@@ -27,6 +31,10 @@ class Timeout(Exception):
 
 class Crashed(Exception):
     """A sealed child died or broke the protocol (it has been killed)."""
+
+
+class SandboxUnavailable(Exception):
+    """No zygote could be started, however often tried: nothing can be graded now, whatever the submission."""
 
 
 class Zygote:
@@ -56,13 +64,17 @@ class Zygote:
         paths = list(dict.fromkeys(_folder_of(p) for p in ("numpy", "pyseccomp", "grader") if _folder_of(p)))
         boot = "import sys; sys.path[:0] = {!r}; from grader.sandbox.nest import main; main({}, {}, {!r})".format(
             paths, child.fileno(), os.getpid(), json.dumps(list(self.wanted)))
-        self._proc = subprocess.Popen(
-            [sys.executable, "-I", "-S", "-c", boot],
-            pass_fds=[child.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        child.close()
+        self._ready, self._failure = False, None
+        try:
+            self._proc = subprocess.Popen(
+                [sys.executable, "-I", "-S", "-c", boot],
+                pass_fds=[child.fileno()], env=env, cwd="/", stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except OSError as error:  # EAGAIN under a process limit, ENOMEM: said when the zygote is waited for
+            self._proc, self._failure = None, "процесс не создаётся: " + (error.strerror or str(error))
+        finally:
+            child.close()
         self._control = parent
-        self._ready = False
         self._send(wire.pack(self.lab.to_json()))
         if self._calls is not None:
             self._send(self._calls)
@@ -92,19 +104,45 @@ class Zygote:
             return self._seal
 
     def _wait_ready(self):
-        if self._ready:
-            return
+        """Wait for the zygote's first message; one that does not come is a zygote started again, twice.
+
+        Raises :class:`SandboxUnavailable`, with the last start's reason, when none got ready.
+        """
+        for pause in (0,) + _PAUSES:
+            if self._ready:
+                return
+            if pause:
+                time.sleep(pause)
+                self._restart()
+            failure = self._first_message()
+        if not self._ready:
+            raise SandboxUnavailable("песочница не запустилась после {} попыток ({}): работа тут ни при чём, "
+                                     "повторите проверку позже".format(len(_PAUSES) + 1, failure))
+
+    def _first_message(self):
+        """Read the started zygote's first message; return why it is not ready, or None when it is."""
+        if self._failure:
+            return self._failure
         self._control.settimeout(_READY_SECONDS)
         try:
             message = wire.recv(self._control)
+        except socket.timeout:
+            return "нет ответа за {} с".format(_READY_SECONDS)
         except (OSError, wire.WireError):
-            raise Crashed("песочница не запускается") from None
+            return "процесс завершился до готовности (код {})".format(self._exit_code())
         finally:
             self._control.settimeout(None)
         if message.get("error"):
-            raise Crashed("песочница не запускается: " + str(message["error"]))
+            return str(message["error"])
         self._seal, self._ready = Seal.from_json(message.get("seal")), True
         self._refused = {int(number): tuple(named) for number, named in (message.get("refused") or {}).items()}
+        return None
+
+    def _exit_code(self):
+        try:
+            return self._proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return "нет"
 
     def refused_names(self):
         """{system call number: (name, what it reaches)} of the calls the children's allowlist reports."""
@@ -116,7 +154,8 @@ class Zygote:
         """Fork a sealed child with the lab's ``imports`` run; return the socket to it.
 
         A zygote that died (a student without the seal may kill it) is
-        started again once, so one submission cannot stop the batch.
+        started again once, so one submission cannot stop the batch; one
+        that cannot be started raises :class:`SandboxUnavailable`.
         """
         job = {"limits": limits.__dict__, "imports": list(imports)}
         with self._lock:
@@ -128,24 +167,29 @@ class Zygote:
                     wire.send_with_fd(self._control, job, theirs.fileno())
                     wire.recv(self._control)
                     return ours
-                except (OSError, wire.WireError, Crashed) as failure:
+                except (OSError, wire.WireError) as failure:
                     ours.close()
                     if attempt == 2:
-                        raise Crashed(str(failure) if isinstance(failure, Crashed) else
-                                      "песочница не запускается") from None
+                        raise Crashed("песочница не отвечает: {}".format(failure)) from None
                     self._restart()
+                except SandboxUnavailable:
+                    ours.close()
+                    raise
                 finally:
                     theirs.close()
 
     def _restart(self):
         self._control.close()
-        self._proc.kill()
-        self._proc.wait()
+        if self._proc is not None:
+            self._proc.kill()
+            self._proc.wait()
         self._start()
 
     def close(self):
         """Stop the zygote: told first (it kills its children and removes their folders), then killed."""
         self._control.close()
+        if self._proc is None:
+            return
         try:
             self._proc.wait(timeout=2)
         except subprocess.TimeoutExpired:

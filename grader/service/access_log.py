@@ -3,8 +3,9 @@
 A line: the client's address, the student the token named ("-" when none),
 the method and path (no query string), the status and the time taken. The
 Authorization header is never read here; the student comes from the request's
-state, set once the token was checked. Paths are the client's to choose, so
-they are escaped before they reach a terminal or a log viewer.
+state, set once the token was checked. The path, the method and the student
+are the client's to choose (a path's ``%0A`` is a newline once decoded), so
+each is written by :func:`field`: one line, whatever it holds.
 """
 
 import logging
@@ -39,9 +40,19 @@ class AccessLog:
             await self.app(scope, receive, sending)
         finally:
             client = (scope.get("client") or ("-",))[0]
-            self.log.info('%s %s "%s %s" %d %.0f ms', client, printable(state.get("student") or "-"),
-                          scope["method"], printable(scope["path"][:MAX_PATH]), status[0],
+            self.log.info('%s %s "%s %s" %d %.0f ms', field(client), field(state.get("student") or "-"),
+                          field(scope["method"]), field(scope["path"][:MAX_PATH]), status[0],
                           1000 * (time.monotonic() - started))
+
+
+def field(text):
+    """``text`` as one log field: control characters (a newline too), quotes and backslashes escaped.
+
+    So no value can end its line and forge the next, nor close the quotes
+    around the request and pass for another field; a backslash is doubled so
+    an escape reads back as exactly one thing.
+    """
+    return printable(str(text).replace("\\", "\\\\")).replace("\n", "\\x0a").replace('"', "\\x22")
 
 
 def log_to(stream=None):

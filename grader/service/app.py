@@ -6,9 +6,14 @@ Students authenticate with a personal token (``Authorization: Bearer``).
   once the file and its queued row are committed. The cheap refusals come
   first, before a byte of the body is parsed: ``401`` without a live token,
   ``429`` with ``Retry-After`` past the per-minute limit (every attempt counts,
-  refused ones too), ``413`` past the size limit (before the body is read
-  whole); only then ``400`` with a Russian reason for what is not this lab's
-  notebook;
+  refused ones too) or with as many of the student's own waiting as they may
+  have, ``503`` when the class's queue is full, ``413`` past the size limit
+  (counted as the body streams to a file, never held in memory); then the
+  file is parsed in a capped process of its own (:mod:`.parsing`): ``400``
+  with a Russian reason for what is not this lab's notebook; last, the disk
+  caps on kept uploads (graded ones give way first): ``429`` when the
+  student's waiting uploads fill theirs, ``503`` when the class's fill the
+  total;
 * ``GET /api/submissions/{id}`` -- its status and, when graded, the verdict
   (the JSON of ``grader check``); ``404`` for an id that is not the student's,
   exactly as for one that does not exist;
@@ -18,15 +23,18 @@ Students authenticate with a personal token (``Authorization: Bearer``).
   submission: with these and the above, a hub needs no shared exchange
   folder (the exchange classes in ``grader.client``);
 * ``GET /`` -- the page, in Russian; ``GET /client.py`` -- the standalone client.
+
+Every GET but the health check counts against a per-minute limit of its
+token (of its client's address when it has none): ``429`` with
+``Retry-After`` past it.
 """
 
 import asyncio
-import collections
 import contextlib
-import math
 import os
+import secrets
 import threading
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Request
@@ -34,34 +42,56 @@ from fastapi.responses import HTMLResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..course.layout import ASSIGNMENT
-from ..submission.answers import answer_cells
-from ..submission.reading import Unreadable, parse_notebook, too_large
+from ..submission.reading import too_large
 from . import lateness, store
 from .access_log import AccessLog
+from .limits import Attempts, ReadLimit
+from .parsing import Parser
+
+MB = 2 ** 20
 
 
+@dataclass
 class Options:
-    """What an instructor may tune (``grader serve`` flags)."""
+    """What an instructor may tune: ``grader serve``'s flags, where each is explained."""
 
-    def __init__(self, max_bytes=20 * 1024 * 1024, per_minute=10, max_queue=1000):
-        self.max_bytes, self.per_minute, self.max_queue = max_bytes, per_minute, max_queue
+    max_bytes: int = 20 * MB          # one upload
+    per_minute: int = 10              # uploads one student may try a minute
+    max_queue: int = 1000             # waiting, the whole class together
+    max_per_student: int = 20         # waiting, one student
+    student_disk_bytes: int = 200 * MB  # kept uploads of one student
+    disk_bytes: int = 10 * 2 ** 30    # kept uploads of the whole class
+    parse_workers: int = 2            # uploads parsed at once, each in a process of its own
+    parse_memory_bytes: int = 512 * MB  # address space of one parsing process
+    get_per_minute: int = 120         # GET requests a minute per token (per address without one)
 
 
 def create_app(engine, uploads, dispatcher, options=None):
     options = options or Options()
     uploads = Path(uploads)
-    locks, locks_guard = {}, threading.Lock()
+    incoming = uploads / ".incoming"
+    locks, locks_guard, disk = {}, threading.Lock(), threading.Lock()
     attempts = Attempts(options.per_minute)
     finished = Finished()
     dispatcher.on_done = finished.notify
+    parser = Parser(options.parse_workers, options.parse_memory_bytes)  # its processes start with the first upload
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
         finished.loop = asyncio.get_running_loop()
-        yield
+        uploads.mkdir(parents=True, exist_ok=True, mode=0o700)
+        incoming.mkdir(exist_ok=True, mode=0o700)
+        for stale in incoming.glob("*.part"):  # bodies a stopped server was receiving
+            stale.unlink(missing_ok=True)
+        try:
+            yield
+        finally:
+            parser.close()
 
     app = FastAPI(title="dnn_step_by_step grader", docs_url=None, redoc_url=None, openapi_url=None,
                   lifespan=lifespan)
+
+    app.add_middleware(ReadLimit, attempts=Attempts(options.get_per_minute), exempt=("/api/health",))
     app.add_middleware(AccessLog)
 
     def student_of(request):
@@ -78,47 +108,60 @@ def create_app(engine, uploads, dispatcher, options=None):
         with locks_guard:
             return locks.setdefault(student, threading.Lock())
 
-    def accept(student, raw):
-        """Check, store, queue; what a 202 promises is on disk and committed when this returns."""
-        try:
-            notebook = parse_notebook(raw)
-            cells = answer_cells(notebook.cells)
-        except Unreadable as reason:
-            raise HTTPException(400, "файл не принят: {}".format(reason)) from None
-        if not cells.by_function and not any(c.nbgrader.get("grade_id", "").startswith("test_")
-                                             for c in notebook.cells if isinstance(c.nbgrader.get("grade_id"), str)):
-            raise HTTPException(400, "это не ноутбук лабораторной {}: в нём нет ни одной ячейки с заданием".format(
-                ASSIGNMENT))
+    def accept(student, part, size, sha256):
+        """Store and queue a checked upload; what a 202 promises is on disk and committed when this returns."""
         with lock_of(student):
-            at = store.now()
-            submission = store.accept(engine, student, len(raw), notebook.sha256, at,
-                                      write=lambda name: _write_durably(uploads / (name + ".ipynb"), raw))
+            queue_full(student)  # again: uploads of one student sent at once all passed the early look
+            try:
+                submission, freed = store.accept(
+                    engine, student, size, sha256, store.now(),
+                    write=lambda name: _move_durably(part, uploads / (name + ".ipynb")),
+                    disk_caps=(options.student_disk_bytes, options.disk_bytes), one_at_a_time=disk)
+            except store.Full as full:
+                raise _disk_full(full.scope, options) from None
+        for gone in freed:  # graded uploads that gave way: in the gradebook already
+            (uploads / (gone + ".ipynb")).unlink(missing_ok=True)
         dispatcher.wake()
         return submission
 
-    @app.post("/api/submissions", status_code=202)
-    async def submit(request: Request):
-        student = await run_in_threadpool(student_of, request)
+    def queue_full(student):
+        """Refuse (429) a student who has as many waiting as they may."""
+        mine = store.waiting_of(engine, student)
+        if mine >= options.max_per_student:
+            raise HTTPException(429, "у вас уже {} работ ждут проверки (больше {} нельзя): дождитесь вердикта "
+                                     "и попробуйте через {} с".format(mine, options.max_per_student, QUEUE_RETRY),
+                                headers={"Retry-After": str(QUEUE_RETRY)})
+
+    def refuse_early(student):
+        """The refusals that need no body: the student's own limits, then the class's queue."""
         wait = attempts.count(student)
         if wait:
             raise HTTPException(429, "не больше {} работ в минуту: попробуйте через {} с".format(
                 options.per_minute, wait), headers={"Retry-After": str(wait)})
-        if await run_in_threadpool(store.waiting, engine) >= options.max_queue:  # the whole class at a deadline
+        queue_full(student)
+        if store.waiting(engine) >= options.max_queue:  # the whole class at a deadline
             raise HTTPException(503, "сервер перегружен: попробуйте через {} с".format(QUEUE_RETRY),
                                 headers={"Retry-After": str(QUEUE_RETRY)})
+
+    @app.post("/api/submissions", status_code=202)
+    async def submit(request: Request):
+        student = await run_in_threadpool(student_of, request)
+        await run_in_threadpool(refuse_early, student)
         late = await run_in_threadpool(lateness.warning, engine, dispatcher.course, student)
         if late and request.query_params.get(lateness.CONFIRM) != "1":  # a late resubmission, said before it counts
             raise HTTPException(409, late)
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > options.max_bytes:
             raise HTTPException(413, too_large(options.max_bytes))
-        chunks, size = [], 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > options.max_bytes:
-                raise HTTPException(413, too_large(options.max_bytes))
-            chunks.append(chunk)
-        submission = await run_in_threadpool(accept, student, b"".join(chunks))
+        part = incoming / (secrets.token_hex(16) + ".part")
+        try:
+            size = await _receive(request, part, options.max_bytes)
+            sha256, reason = await parser.check(part, incoming)
+            if reason:
+                raise HTTPException(400, reason)
+            submission = await run_in_threadpool(accept, student, part, size, sha256)
+        finally:
+            part.unlink(missing_ok=True)
         return {"id": submission, "status": store.QUEUED, "url": "/api/submissions/" + submission}
 
     @app.get("/api/submissions/{submission}")
@@ -181,30 +224,28 @@ def create_app(engine, uploads, dispatcher, options=None):
 QUEUE_RETRY = 30  # seconds a student is told to wait when the queue is full
 
 
-class Attempts:
-    """Every upload a student tries, refused or not, within a sliding minute: the rate limit.
+def _disk_full(scope, options):
+    """The refusal when the kept uploads fill a disk cap: the student's own (429) or the class's (503)."""
+    if scope == "student":
+        return HTTPException(429, "ваши работы, ждущие проверки, заняли на сервере всё отведённое вам место "
+                                  "({} МБ): дождитесь их вердикта и попробуйте через {} с".format(
+                                      options.student_disk_bytes // MB, QUEUE_RETRY),
+                             headers={"Retry-After": str(QUEUE_RETRY)})
+    return HTTPException(503, "на сервере кончилось место для работ: попробуйте через {} с".format(QUEUE_RETRY),
+                         headers={"Retry-After": str(QUEUE_RETRY)})
 
-    Counted before the body is read or parsed, so a student who sends
-    nothing but bad files still costs the server ``per_minute`` parses a
-    minute at most.
-    """
 
-    def __init__(self, per_minute, window=60.0):
-        self.per_minute, self.window = per_minute, window
-        self._times = collections.defaultdict(collections.deque)
-        self._lock = threading.Lock()
-
-    def count(self, student):
-        """Count an attempt; 0 when it may go on, else the seconds until it may."""
-        now = time.monotonic()
-        with self._lock:
-            times = self._times[student]
-            while times and now - times[0] >= self.window:
-                times.popleft()
-            if len(times) >= self.per_minute:
-                return max(1, math.ceil(self.window - (now - times[0])))
-            times.append(now)
-            return 0
+async def _receive(request, part, max_bytes):
+    """Stream the body into the file ``part``, refusing it (413) as soon as it passes ``max_bytes``; its size."""
+    size = 0
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > max_bytes:
+                raise HTTPException(413, too_large(max_bytes))
+            out.write(chunk)  # a chunk at a time (64 KB at most from uvicorn) into the page cache
+    return size
 
 
 def _release_files(course):
@@ -260,15 +301,11 @@ class Finished:
             event.set()
 
 
-def _write_durably(path, data):
-    """The upload on disk before it is acknowledged: written, synced, renamed, the folder synced."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "wb") as out:
-        out.write(data)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
+def _move_durably(part, path):
+    """The upload on disk before it is acknowledged: synced, renamed into place, the folder synced."""
+    with open(part, "rb") as received:
+        os.fsync(received.fileno())
+    os.replace(part, path)
     folder = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(folder)

@@ -1,7 +1,8 @@
 """The grading loop behind the server: the queue in the database, the workers, the gradebook.
 
-One thread claims queued submissions (a student's one at a time, oldest
-first), hands them to the workers -- this machine's process pool or a Dask
+One thread claims queued submissions (round-robin over students, a
+student's one at a time, oldest first: see :func:`.store.claim_next`),
+hands them to the workers -- this machine's process pool or a Dask
 cluster, student code sealed either way -- and records each result as
 ``grader autograde`` would: the notebook becomes the student's
 ``submitted/`` one with its time, the grades and verdicts go into the
@@ -45,13 +46,16 @@ class Dispatcher:
         self.limits, self.workers, self.scheduler = limits, workers, scheduler
         self.keep_days, self._swept = keep_days, 0.0
         self._wake, self._stop = threading.Event(), threading.Event()
-        self._busy = set()
         self.on_done = lambda submission: None  # the web front's long polls listen here
         self._thread = threading.Thread(target=self._run, name="grader-dispatcher", daemon=True)
         self.failure = None
 
     def start(self):
         store.requeue_running(self.engine)
+        on_disk = {path.stem: path.stat().st_size for path in self.uploads.glob("*.ipynb")} \
+            if self.uploads.is_dir() else {}
+        for orphan in store.reconcile_uploads(self.engine, on_disk):
+            (self.uploads / (orphan + ".ipynb")).unlink(missing_ok=True)
         self._thread.start()
 
     def wake(self):
@@ -82,8 +86,6 @@ class Dispatcher:
                         log.exception("could not finish %s", job.id)
                         self._give_up(gb, recorder, release, job, "проверка не удалась: {}".format(
                             type(error).__name__))
-                    finally:
-                        self._busy.discard(job.student)
         except Exception as error:  # the loop must not die silently: the health check shows it
             self.failure = "{}: {}".format(type(error).__name__, error)
             log.exception("the grading loop stopped")
@@ -93,8 +95,10 @@ class Dispatcher:
         if time.monotonic() - self._swept < every:
             return
         self._swept = time.monotonic()
-        for submission in store.expired(self.engine, store.now() - datetime.timedelta(days=self.keep_days)):
+        expired = store.expired(self.engine, store.now() - datetime.timedelta(days=self.keep_days))
+        for submission in expired:
             (self.uploads / (submission + ".ipynb")).unlink(missing_ok=True)
+        store.release(self.engine, expired)
 
     def _jobs(self, gb, recorder, release):
         """Claimed submissions for the workers; None when there is nothing to start now.
@@ -104,7 +108,7 @@ class Dispatcher:
         handed out again.
         """
         while not self._stop.is_set():
-            row = store.claim_next(self.engine, self._busy)
+            row = store.claim_next(self.engine)
             if row is None:
                 yield None
                 continue
@@ -113,7 +117,6 @@ class Dispatcher:
                 self._give_up(gb, recorder, release, job, "проверка этой работы не завершилась {} раза: отправьте "
                                                           "её ещё раз или обратитесь к преподавателю".format(MAX_ATTEMPTS))
                 continue
-            self._busy.add(row.student)
             yield job
 
     def _give_up(self, gb, recorder, release, job, reason):

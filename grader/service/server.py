@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from ..course.gradebook import open_gradebook
+from ..course.lab_context import lab_context, lab_folder
 from ..course.settings import db_url
 from . import store
 from .access_log import log_to
@@ -22,6 +23,7 @@ def serve(course, host, port, limits, workers=2, scheduler=None, options=None, k
     course = Path(course).resolve()
     with open_gradebook(course):  # a clear error now rather than from the first upload
         pass
+    lab_context(lab_folder(course))  # so is a release others could have written (UntrustedCourse)
     engine = store.engine_for(db_url(course))
     uploads = course / ".grader" / "uploads"
     dispatcher = Dispatcher(course, engine, uploads, limits, workers, scheduler, keep_days)

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from ..checks.graded_functions import BY_NAME, NAMES
+from ..course.files import write_text
 from ..course.templates import render
 from .documents import SOURCE, read
 from .fingerprints import function_print
@@ -219,7 +220,7 @@ def _pair_json(view):
 
 def write_json(data, target):
     Path(target).parent.mkdir(parents=True, exist_ok=True)
-    Path(target).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_text(target, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
 
 
 # --- the page ----------------------------------------------------------------------------
@@ -231,4 +232,4 @@ def write_html(data, views, target):
                   behaviour_weight=BEHAVIOUR_WEIGHT,
                   threshold_evidence=SCALE * math.log(1 / (1 - data["threshold"])) if data["threshold"] < 1 else 0,
                   names=NAMES)
-    Path(target).write_text(page, encoding="utf-8")
+    write_text(target, page)

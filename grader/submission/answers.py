@@ -50,6 +50,12 @@ def answer_cells(cells):
                        {name: order.index(i) for name, i in chosen.items()})
 
 
+def defined_functions(source, most=3):
+    """The names of the functions a cell defines at its top level, read from its text (never run): what to
+    say when it does not define the one it should (``linear_fwd`` in ``linear_forward``'s cell)."""
+    return [name[:40] for name in _DEF.findall(source)[:most]]
+
+
 def _by_metadata(cell):
     if cell.nbgrader.get("solution"):
         return [cell.nbgrader.get("grade_id")]

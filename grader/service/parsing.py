@@ -1,0 +1,77 @@
+"""Uploads are parsed in processes of their own, a few at a time, each under a memory cap.
+
+Parsing a notebook's JSON costs many times its size in Python objects (a
+19.5 MB file of tiny output lines took over 500 MB) and holds the GIL the
+whole time, so in the web server's own process a few such uploads stall every
+other request. Here the body never is in the server's memory at all: it was
+streamed to a file (:mod:`.app`), and a pool of ``workers`` processes, each
+with its address space capped at ``memory_bytes``, reads it. A file too
+costly to parse is refused with a reason, the server goes on; a parsing
+process that dies is replaced, and none outlives the server.
+"""
+
+import asyncio
+import multiprocessing
+import os
+import resource
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from ..sandbox.lifeline import die_with_parent
+
+TOO_COSTLY = ("файл не принят: разобрать его стоит слишком много памяти (в нём очень много мелких частей, "
+              "обычно это выводы ячеек: очистите их, Kernel → Restart & Clear Output, и отправьте снова)")
+
+
+class Parser:
+    """``await parser.check(path)``: (sha256, None) for this lab's notebook, else (sha256, Russian reason)."""
+
+    def __init__(self, workers=2, memory_bytes=512 * 2 ** 20):
+        self.workers, self.memory_bytes = max(1, workers), memory_bytes
+        self._pool = self._new_pool()
+
+    def _new_pool(self):
+        # spawn: the server has threads (the grading loop), which a fork would copy half-way
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_start_parsing_process, initargs=(self.memory_bytes, os.getpid()))
+
+    async def check(self, path, inside, again=True):
+        pool = self._pool
+        try:
+            return await asyncio.wrap_future(pool.submit(_check, str(path), str(inside)))
+        except BrokenProcessPool:  # one of its processes was killed (the OOM killer, say): a new pool
+            if pool is self._pool:
+                self._pool = self._new_pool()
+                pool.shutdown(wait=False, cancel_futures=True)
+            if again:  # this upload may have shared the pool with the one that killed it
+                return await self.check(path, inside, again=False)
+            return "", TOO_COSTLY
+
+    def close(self):
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_parsing_process(memory_bytes, parent_pid):
+    """Die with the server (SIGKILL included), and parse within ``memory_bytes``."""
+    die_with_parent(parent_pid)
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+
+
+def _check(path, inside):
+    """In a parsing process: what :meth:`Parser.check` returns, never an exception."""
+    from ..course.layout import ASSIGNMENT
+    from ..submission.answers import answer_cells
+    from ..submission.reading import Unreadable, read_notebook
+
+    try:
+        notebook = read_notebook(path, inside)
+        cells = answer_cells(notebook.cells)
+    except Unreadable as reason:
+        return reason.sha256, "файл не принят: {}".format(reason)
+    except MemoryError:
+        return "", TOO_COSTLY
+    if not cells.by_function and not any(str(c.nbgrader.get("grade_id", "")).startswith("test_")
+                                         for c in notebook.cells):
+        return notebook.sha256, "это не ноутбук лабораторной {}: в нём нет ни одной ячейки с заданием".format(
+            ASSIGNMENT)
+    return notebook.sha256, None
