@@ -78,7 +78,9 @@ c.RestoreDeletedTestCells.add_missing_cells = True
 # * SealedExecute grades the submitted file in the sealed engine instead of
 #   nbgrader's Execute and puts verdicts and scores into the test cells;
 #   nbgrader saves the scores and late penalties as usual, SaveVerdicts the
-#   Russian verdicts (the same gradebook comments `grader autograde` writes).
+#   Russian verdicts (the same gradebook comments `grader autograde` writes);
+#   KeepCounted applies the course's resubmission policy (`grader config resubmission`):
+#   a late resubmission after an on-time grade is graded but, by default, not counted.
 c.Autograde.autograde_preprocessors = [
     "grader.course.autograde_steps.SealedExecute",
     "nbgrader.preprocessors.LimitOutput",
@@ -86,6 +88,7 @@ c.Autograde.autograde_preprocessors = [
     "grader.course.autograde_steps.SaveVerdicts",
     "nbgrader.preprocessors.AssignLatePenalties",
     "grader.course.metadata_check.CheckCompiledMetadata",
+    "grader.course.autograde_steps.KeepCounted",
 ]
 c.SealedExecute.timeout = 10       # seconds per answer cell, and for all calls of one function
 c.SealedExecute.memory_mb = 1024   # address space of the sealed student process

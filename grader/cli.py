@@ -18,7 +18,7 @@ from pathlib import Path
 REFUSALS = (("grader.course.gradebook", "GradebookUnavailable"), ("grader.course.batch", "GradingStopped"),
             ("grader.course.gradebook", "LatePenaltyUnavailable"), ("grader.course.roster_file", "RosterRefused"),
             ("grader.course.lab_context", "NoCourse"), ("grader.course.trust", "UntrustedCourse"),
-            ("grader.workers.errors", "ClusterUnavailable"),
+            ("grader.workers.errors", "ClusterUnavailable"), ("grader.course.extensions", "ExtensionRefused"),
             ("grader.similarity.run", "NothingToCompare"))
 
 
@@ -263,6 +263,7 @@ def cmd_submit(args):
 
 
 def cmd_config(args):
+    from .course.resubmission import POLICIES, policy
     from .course.settings import KNOWN, db_url, safe_url, settings, write_setting
 
     if args.key == "certificates":
@@ -281,13 +282,34 @@ def cmd_config(args):
             return 2
         write_setting(args.course, KNOWN[args.key], url)
     elif args.key:
-        if args.value is None:
-            print("error: give a value for {} (or --unset {})".format(args.key, args.key), file=sys.stderr)
+        if args.value is None or (args.key == "resubmission" and args.value not in POLICIES):
+            print("error: give a value for {} (or --unset {}){}".format(args.key, args.key, "; one of: " + ", ".join(
+                POLICIES) if args.key == "resubmission" else ""), file=sys.stderr)
             return 2
         write_setting(args.course, KNOWN[args.key], args.value)
     saved = settings(args.course)
     print("gradebook: {}".format(safe_url(db_url(args.course))))
     print("scheduler: {}".format(saved.get("scheduler") or "none (grade on this machine)"))
+    print("resubmission: {}: {}".format(policy(args.course), POLICIES[policy(args.course)]))
+    return 0
+
+
+def cmd_extend(args):
+    from .course import extensions
+    from .course.gradebook import open_gradebook
+
+    with open_gradebook(args.course) as gb:
+        if args.student and args.remove:
+            extensions.remove(gb, args.student)
+            print("{}: no extension; due with the class".format(args.student))
+        elif args.student and args.until:
+            given = extensions.grant(gb, args.student, args.until)
+            print("{}: due {} UTC".format(given.student, given.until.strftime("%Y-%m-%d %H:%M")))
+        elif args.student:
+            print("error: give --until TIME or --remove", file=sys.stderr)
+            return 2
+        for given in extensions.listed(gb.db) if args.list or not args.student else ():
+            print("{}  due {} UTC".format(given.student, given.until.strftime("%Y-%m-%d %H:%M")))
     return 0
 
 
@@ -433,17 +455,30 @@ def build_parser():
                                         "nbgrader_config.py reads, so nbgrader's commands see them too. "
                                         "GRADER_DB_URL and GRADER_SCHEDULER in the environment override them.")
     config.add_argument("--course", default=".", help="course directory (default: .)")
-    config.add_argument("key", nargs="?", choices=["db-url", "scheduler", "certificates"],
+    config.add_argument("key", nargs="?", choices=["db-url", "scheduler", "resubmission", "certificates"],
                         help="db-url: a SQLAlchemy URL (postgresql://user:password@host/db), read from a hidden "
                              "prompt, stdin or --from-env, never from the command line; "
-                             "scheduler: a Dask scheduler address (tls://host:8786); certificates: create "
+                             "scheduler: a Dask scheduler address (tls://host:8786); resubmission: which of a "
+                             "student's graded submissions counts -- on-time-latest (default: a late one never "
+                             "replaces an on-time one), latest, or best (after late penalties); certificates: create "
                              "the course's TLS certificates for its Dask scheduler, workers and grader")
     config.add_argument("value", nargs="?", help="the new value")
-    config.add_argument("--unset", choices=["db-url", "scheduler"], help="back to the default")
+    config.add_argument("--unset", choices=["db-url", "scheduler", "resubmission"], help="back to the default")
     config.add_argument("--force", action="store_true", help="with certificates: replace existing ones")
     config.add_argument("--from-env", action="store_true",
                         help="with db-url: take the URL from GRADER_DB_URL (else a hidden prompt, or stdin)")
     config.set_defaults(run=cmd_config)
+
+    extend = sub.add_parser("extend", help="give one student a later due date (nbgrader's extension), or list them",
+                            description="Writes nbgrader's own extension, which every grading path, the service, "
+                                        "export and feedback read when they decide what is late.")
+    extend.add_argument("student", nargs="?", help="a student id of the gradebook")
+    extend.add_argument("--until", metavar="TIME", help='the student\'s own due date, e.g. "2026-03-08 23:59 '
+                                                        'Europe/Moscow" (no zone: UTC)')
+    extend.add_argument("--remove", action="store_true", help="take the student's extension away")
+    extend.add_argument("--list", action="store_true", help="list every extension (the default without STUDENT)")
+    extend.add_argument("--course", default=".", help="course directory (default: .)")
+    extend.set_defaults(run=cmd_extend)
 
     feedback = sub.add_parser("feedback", help="write one HTML feedback page per graded student under feedback/")
     feedback.add_argument("--course", default=".", help="course directory (default: .)")

@@ -93,6 +93,8 @@ def report(result):
     parts = [table(result["functions"])]
     if result.get("late"):
         parts.append(late_line(result))
+    if result.get("not_counted"):
+        parts.append(result["not_counted"])
     parts.extend(function_text(f) for f in result["functions"] if f["status"] != "passed" or f.get("notes"))
     parts.extend("Замечание: " + note for note in result.get("notes") or ())
     parts.extend("Замечание: ячейки ответов: песочница запретила: " + r for r in result.get("refused") or ())
@@ -107,6 +109,8 @@ def markdown(result, notebook):
     lines += ["**Итог: {} из {}**".format(points(result["score"]), points(result["max_score"])), ""]
     if result.get("late"):
         lines += [late_line(result), ""]
+    if result.get("not_counted"):
+        lines += [result["not_counted"], ""]
     lines += ["| функция | баллы | итог |", "| --- | ---: | --- |"]
     for f in result["functions"]:
         lines.append("| `{}` | {}/{} | {} |".format(f["name"], points(f["score"]), points(f["max_score"]),
@@ -143,8 +147,10 @@ class Refused(Exception):
     """The server did not grade the notebook; the message says why."""
 
 
-def submit(notebook, server, token, wait_seconds=600, opener=None, say=None):
+def submit(notebook, server, token, wait_seconds=600, opener=None, say=None, late=False):
     """POST ``notebook`` to ``server`` and wait for its verdict; return the result (a dict).
+
+    ``late``: confirm a late resubmission (the server refuses one unconfirmed, saying what would happen).
 
     ``say(text)`` is told, in Russian, when the server's per-minute limit makes it wait; ``opener``:
     ``urllib.request.urlopen`` unless given.
@@ -158,7 +164,8 @@ def submit(notebook, server, token, wait_seconds=600, opener=None, say=None):
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            accepted = _call(opener, urllib.request.Request(server.rstrip("/") + "/api/submissions", data=body,
+            accepted = _call(opener, urllib.request.Request(server.rstrip("/") + "/api/submissions" + (
+                "?confirm_late=1" if late else ""), data=body,
                                                             headers=headers, method="POST"))
             break
         except _TooMany as busy:  # the server limits submissions a minute: wait as it says, then again
@@ -219,7 +226,7 @@ def run_submit(args):
         return 2
     try:
         result = submit(args.notebook, args.server, token, args.wait,
-                        say=lambda text: print(text, file=sys.stderr, flush=True))
+                        say=lambda text: print(text, file=sys.stderr, flush=True), late=args.late)
     except Refused as error:
         print("ошибка: {} не проверен: {}".format(args.notebook, error), file=sys.stderr)
         return 2
@@ -236,6 +243,9 @@ def add_submit_arguments(parser):
                                         "environment variable; in CI keep it in a secret)")
     parser.add_argument("--json", metavar="OUT", help="also write the result as JSON to OUT")
     parser.add_argument("--fail-under", type=float, metavar="SCORE", help="exit with status 1 below SCORE")
+    parser.add_argument("--late", action="store_true",
+                        help="confirm a submission after the deadline when you already have one on time (the "
+                             "server says first what would happen to your grade)")
     parser.add_argument("--wait", type=float, default=600, metavar="S",
                         help="seconds to wait for the verdict (default: 600)")
 
@@ -353,7 +363,7 @@ def _exchange_classes(made={}):
                 self.fail("Нет файла {}: сначала получите задание (nbgrader fetch_assignment)".format(notebook))
             grader = server(self)
             try:
-                result = submit(str(notebook), grader.url, grader.token())
+                result = submit(str(notebook), grader.url, grader.token(), late=os.environ.get("GRADER_LATE") == "1")
             except Refused as error:
                 return refused(self, error)
             self.log.info("Работа сдана и проверена:\n%s", printable(report(result)) if not result.get("error")

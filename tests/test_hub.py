@@ -75,6 +75,7 @@ def term(hub):
         student.uid = int(student.python("import os; print(os.getuid())").stdout)
     log = {}
     nbgrader(course, "generate_assignment", ASSIGNMENT, "--force")
+    assert grader_cli(course, "config", "resubmission", "latest").returncode == 0  # late replaces: see below
     for name in (ALICE, BOB, MALLORY):
         nbgrader(course, "db", "student", "add", name)
     nbgrader(course, "release_assignment", ASSIGNMENT, "--force")

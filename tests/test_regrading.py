@@ -38,6 +38,7 @@ def grade(course, path):
 def test_a_newer_or_different_submission_is_graded_again_and_nothing_else(tmp_path, path):
     course = generated_course(tmp_path / "course", 'c.LateSubmissionPlugin.penalty_method = "zero"')
     nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
+    assert grader_cli(course, "config", "resubmission", "latest").returncode == 0  # a late one replaces (see test_resubmission)
     wrong = with_answers(solved_submission(), {"compute_cost": WRONG_COST})
     for student in ("resubmits", "edits-in-place", "unchanged", "late-resubmission"):
         submit(course, student, wrong)

@@ -20,6 +20,7 @@ course replaces the parts of each that trust the student's file or run it:
 import os
 import shutil
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 
 from nbconvert.exporters import NotebookExporter
@@ -36,7 +37,8 @@ from .autograded import carrier_notebook, fill_verdicts
 from .gradebook import Tables, record_verdicts
 from .lab_context import lab_context, lab_folder
 from .markup import lab_markdown
-from .layout import NOTEBOOK, Submission, autograded_notebook
+from ..checks.graded_functions import NAMES
+from .layout import ASSIGNMENT, NOTEBOOK, Submission, autograded_notebook
 from .regrading import METADATA_KEY, graded_from, needs_grading
 from .safe_nbgrader_reads import guard
 from .source_cells import read_source_notebook
@@ -71,10 +73,13 @@ class SubmittedNotebookExporter(NotebookExporter):
         coursedir = _coursedir(self)
         if getattr(self.parent, "coursedir", None) is coursedir and hasattr(self.parent, "init_assignment"):
             guard(self.parent)  # nbgrader's converter reads timestamps and copies files itself
-        if coursedir.assignment_id and not getattr(self.parent, "force", True):
-            self._forget_stale(coursedir)
+        self.counted = {}  # student -> KeptGrade: what counts before this run grades them again
+        if coursedir.assignment_id and hasattr(self.parent, "force"):  # nbgrader autograde
+            self._forget_stale(coursedir, getattr(self.parent, "force", True))
 
-    def _forget_stale(self, coursedir):
+    def _forget_stale(self, coursedir, force):
+        """Before nbgrader grades anyone: note what counts for each student about to be graded again, and
+        (without ``--force``) remove the stale autograded notebooks."""
         from nbgrader.api import Gradebook
 
         root = Path(coursedir.root)
@@ -84,10 +89,14 @@ class SubmittedNotebookExporter(NotebookExporter):
             for folder in sorted(pattern.parent.parent.glob("{}/{}".format(pattern.parent.name, pattern.name))):
                 submission = Submission(folder.parent.name, folder)
                 stale = autograded_notebook(root, submission.student)
-                if stale.exists() and needs_grading(gb, root, submission):
-                    self.log.info("%s: grading again (the submission changed since it was graded)",
-                                  submission.student)
-                    shutil.rmtree(stale.parent)  # nbgrader looks for the folder, as when it regrades
+                if stale.exists() and (force or needs_grading(gb, root, submission)):
+                    kept = kept_grade(gb.db, submission.student, stale)
+                    if kept is not None:
+                        self.counted[submission.student] = kept
+                    if not force:
+                        self.log.info("%s: grading again (the submission changed since it was graded)",
+                                      submission.student)
+                        shutil.rmtree(stale.parent)  # nbgrader looks for the folder, as when it regrades
 
     def from_filename(self, filename, resources=None, **kw):
         coursedir = _coursedir(self)
@@ -293,6 +302,75 @@ class SaveVerdicts(NbGraderPreprocessor):
         missing = unanswered(graded["notebook"], _exporter(self).release(_coursedir(self).root))
         record_verdicts(_exporter(self).tables(info["db_url"]), info["student"], graded["result"], missing)
         return nb, resources
+
+
+@dataclass(frozen=True)
+class KeptGrade:
+    """A student's counted submission before ``nbgrader autograde`` grades them again: its rows and notebook."""
+
+    standing: object      # resubmission.Standing
+    timestamp: object     # the gradebook's submission time (naive UTC), or None
+    scores: dict          # grade cell -> auto score
+    comments: dict        # answer cell -> auto comment
+    notebook: str         # the autograded notebook, as written
+
+
+def kept_grade(session, student, notebook):
+    """The :class:`KeptGrade` of ``student`` (None when the gradebook holds no complete grade for them)."""
+    from .gradebook_tables import ASSIGNMENTS, SUBMITTED_ASSIGNMENT, submitted_work
+    from .resubmission import kept_standing
+    from sqlalchemy import select
+
+    standing = kept_standing(session, student)
+    if standing is None:
+        return None
+    work = submitted_work(session, student)[student]
+    timestamp = session.execute(
+        select(SUBMITTED_ASSIGNMENT.c.timestamp).join(ASSIGNMENTS, ASSIGNMENTS.c.id == SUBMITTED_ASSIGNMENT.c.assignment_id)
+        .where(ASSIGNMENTS.c.name == ASSIGNMENT, SUBMITTED_ASSIGNMENT.c.student_id == student)).scalar()
+    return KeptGrade(standing, timestamp, {n: v for n, v in work.auto_scores.items() if n.startswith("test_")},
+                     {n: work.comments[n] for n in NAMES if n in work.comments}, notebook.read_text(encoding="utf-8"))
+
+
+class KeepCounted(NbGraderPreprocessor):
+    """The course's resubmission policy on ``nbgrader autograde``: the last step, after the late penalty.
+
+    nbgrader has just recorded the new submission over the old one. When the
+    policy (:mod:`.resubmission`) keeps the old one, its rows are written back
+    as they were (time, scores, verdicts; the penalty recomputed as before),
+    the new graded notebook goes to ``.grader/not_counted/``, and the notebook
+    nbgrader writes to ``autograded/`` is the counted one again.
+    """
+
+    def preprocess(self, nb, resources):
+        import json
+
+        from .gradebook import NOTEBOOK_ID, Recorder, one_transaction
+        from .gradebook_writer import Graded, write
+        from .resubmission import counts, keep_aside, kept_standing, not_counted_note, policy
+
+        student, info = resources["nbgrader"]["student"], resources["nbgrader"]
+        kept = _exporter(self).counted.pop(student, None)
+        if kept is None:
+            return nb, resources
+        root = _coursedir(self).root
+        tables = _exporter(self).tables(info["db_url"])
+        chosen = policy(root)
+        with one_transaction(tables.db):  # a read, ended at once: sqlite's lock never outlives this step
+            new = kept_standing(tables.db, student)
+        if new is None or counts(chosen, kept.standing, new):
+            return nb, resources
+        note = not_counted_note(chosen, kept.standing, new)
+        with one_transaction(tables.db):
+            write(tables.db, ASSIGNMENT, NOTEBOOK_ID, [Graded(student, kept.timestamp, kept.scores, kept.comments)],
+                  Recorder(root).penalty)
+        aside = autograded_notebook(root, student).with_suffix(".not_counted")
+        aside.parent.mkdir(parents=True, exist_ok=True)
+        aside.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        keep_aside(aside, root, student, note)
+        self.log.warning("%s: resubmission graded (%g) but not counted (%s): the gradebook keeps the grade it had",
+                         student, new.score, chosen)
+        return from_dict(json.loads(kept.notebook)), resources
 
 
 def _keep_private(folder):

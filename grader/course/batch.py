@@ -25,6 +25,7 @@ from .gradebook import Recorder, database_errors, database_reason, open_gradeboo
 from .lab_context import lab_context, lab_folder
 from .layout import NOTEBOOK, misnamed, submissions
 from .regrading import needs_grading
+from .resubmission import keep_aside, policy
 from .settings import certificates_folder, db_url, safe_url
 from .stubs import release_answers, unanswered
 
@@ -125,10 +126,17 @@ def _record(gb, course, recorder, release, items, claims, done, progress):
                 recording.append((submission, result, unanswered(notebook, release)))
             except Exception as error:  # noqa: BLE001 -- this student's notebook; the others go on
                 failed[submission.student] = error
-        failed.update(recorder.record_many(gb, recording))
+        aside = recorder.not_counted(gb, [(s, r) for s, r, _ in recording])  # the resubmission policy's
+        failed.update(recorder.record_many(gb, [item for item in recording if item[0].student not in aside]))
         for submission, result, _ in items:
             error = failed.get(submission.student)
-            if error is None:
+            if error is None and submission.student in aside:
+                tmp, _ = written.pop(submission.student)
+                keep_aside(tmp, course, submission.student, aside[submission.student])
+                progress.write(lambda stream, s=submission.student, score=result.score: stream.write(
+                    "{}: resubmission graded ({:g}) but not counted ({}): the gradebook keeps the grade it had\n"
+                    .format(s, score, policy(course))))
+            elif error is None:
                 try:
                     os.replace(*written.pop(submission.student))  # after the record: see regrading
                 except OSError as failure:

@@ -50,8 +50,8 @@ def row_of(gb, student):
 
 
 def _row(student, work):
-    if work is None:
-        return ExportRow(student, {n: None for n in NAMES}, 0.0, MISSING)
+    if work is None or not any(score is not None for score in work.auto_scores.values()):
+        return ExportRow(student, {n: None for n in NAMES}, 0.0, MISSING)  # none, or only an extension so far
     scores = {n: work.scores.get("test_" + n) for n in NAMES}
     penalty = work.penalty or 0.0
     total = round(sum(s or 0 for s in scores.values()) - penalty, 6)

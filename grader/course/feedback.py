@@ -16,6 +16,7 @@ from .export import MISSING, collect
 from .files import write_text
 from .gradebook import open_gradebook
 from .layout import ASSIGNMENT, NOTEBOOK, submissions
+from .resubmission import counted_notebook
 from .templates import render
 
 
@@ -44,9 +45,10 @@ def page_of(gb, submission, row):
             comments[name] = gb.find_comment(name, ASSIGNMENT, ASSIGNMENT, submission.student).auto_comment
         except MissingEntry:
             comments[name] = None
+    notebook, inside, aside = counted_notebook(submission.folder.parents[2], submission)
     note, sources = "", {}
     try:
-        sources = answer_cells(read_notebook(submission.notebook, submission.inside).cells).by_function
+        sources = answer_cells(read_notebook(notebook, inside).cells).by_function
     except Unreadable as reason:
         note = "Ноутбук не удалось прочитать: {}".format(reason)
     reasons = set(comments.values())
@@ -55,6 +57,8 @@ def page_of(gb, submission, row):
     elif submission.renamed:
         note = ("Проверен файл «{}» — единственный ноутбук в папке; в следующий раз назовите его {}."
                 .format(submission.renamed, NOTEBOOK))
+    if aside:  # the latest submission was graded and not counted: the page is the counted one's
+        note = (note + " " if note else "") + aside
     return render_page(submission.student, row.scores, comments, sources, row.late_penalty, note,
                        delay_text(row.seconds_late) if row.seconds_late > 0 else "")
 

@@ -229,9 +229,17 @@ class Recorder:
                         {"test_" + name: score for name, score in scores(result).items()},
                         verdicts(result, unanswered))
                  for submission, result, unanswered in items]
-        return write(gb.db, ASSIGNMENT, NOTEBOOK_ID, batch, self._penalty)
+        return write(gb.db, ASSIGNMENT, NOTEBOOK_ID, batch, self.penalty)
 
-    def _penalty(self, student, score, seconds_late):
+    def not_counted(self, gb, graded):
+        """{student: note} of (submission, result) ``graded`` the course's resubmission policy keeps out of the gradebook."""
+        from .resubmission import not_counted, policy
+
+        return not_counted(gb.db, policy(self._course), [
+            (submission.student, submission.timestamp, sum(scores(result).values())) for submission, result in graded],
+            self.penalty)
+
+    def penalty(self, student, score, seconds_late):
         """The configured plugin's penalty for a late submission, checked as nbgrader's AssignLatePenalties checks it.
 
         nbgrader's own late-penalty step, configured as the course configures

@@ -119,7 +119,7 @@ def has_assignment(connection):
 
 
 def submitted_work(connection, student=None):
-    """{student: :class:`SubmittedWork`} of every student with a submitted notebook (or of ``student`` alone)."""
+    """{student: :class:`SubmittedWork`} of every student with a submitted notebook (or of ``student``: one id, or a list)."""
     works = _notebooks(connection, student)
     if not works:
         return {}
@@ -148,7 +148,9 @@ def _notebooks(connection, student):
              .join(SUBMITTED_NOTEBOOK, SUBMITTED_NOTEBOOK.c.assignment_id == SUBMITTED_ASSIGNMENT.c.id)
              .join(NOTEBOOKS, NOTEBOOKS.c.id == SUBMITTED_NOTEBOOK.c.notebook_id)
              .where(ASSIGNMENTS.c.name == ASSIGNMENT, NOTEBOOKS.c.name == NOTEBOOK_NAME))
-    if student is not None:
+    if isinstance(student, (list, tuple, set, frozenset)):
+        query = query.where(SUBMITTED_ASSIGNMENT.c.student_id.in_(list(student)))
+    elif student is not None:
         query = query.where(SUBMITTED_ASSIGNMENT.c.student_id == student)
     return {row.student_id: {"notebook": row.id, "late": seconds_late(row.timestamp, row.duedate, row.extension),
                              "penalty": row.late_submission_penalty, "scores": {}, "auto": {}, "comments": {}}

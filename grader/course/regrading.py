@@ -5,7 +5,9 @@ their autograded notebook records exactly the submission now in
 ``submitted/``: the sha256 of its bytes and its ``timestamp.txt``. So a
 resubmission brought by ``nbgrader collect --update`` -- newer, or merely
 different -- is graded, a killed batch resumes where it stopped, and a second
-run grades nobody. ``grader autograde`` asks :func:`needs_grading`;
+run grades nobody. A submission graded and not counted (the course's
+resubmission policy, :mod:`.resubmission`) is recorded beside the counted one
+and is not graded again either. ``grader autograde`` asks :func:`needs_grading`;
 ``nbgrader autograde`` decides by the autograded notebook's existence, so its
 exporter first removes the autograded notebooks that are stale by this rule.
 """
@@ -34,10 +36,10 @@ def current(submission):
     return graded_from(submission, sha256)
 
 
-def recorded(course, student):
-    """The record in the student's autograded notebook, or None (none written, or not by us)."""
+def recorded(course, student, notebook=None):
+    """The record in the student's autograded notebook (or in ``notebook``), or None (none written, or not by us)."""
     try:
-        with open(autograded_notebook(course, student), encoding="utf-8") as handle:
+        with open(notebook or autograded_notebook(course, student), encoding="utf-8") as handle:
             return json.load(handle).get("metadata", {}).get(METADATA_KEY)
     except (OSError, ValueError, AttributeError):
         return None
@@ -46,5 +48,10 @@ def recorded(course, student):
 def needs_grading(gb, course, submission):
     """Whether ``submission`` must be graded: its grades are incomplete or came from another file."""
     from .gradebook import is_complete
+    from .resubmission import not_counted_notebook
 
-    return not is_complete(gb, submission.student) or recorded(course, submission.student) != current(submission)
+    if not is_complete(gb, submission.student):
+        return True
+    now = current(submission)
+    return now not in (recorded(course, submission.student),
+                       recorded(course, submission.student, not_counted_notebook(course, submission.student)))

@@ -7,6 +7,7 @@ config`` writes (``GRADER_DB_URL`` in the environment overrides the file):
 
     grader config db-url postgresql://grader@db.example.org/dnn
     grader config scheduler tcp://scheduler.example.org:8786
+    grader config resubmission best          (which submission counts: .resubmission)
 
 The file may hold a database password: it is created readable by its owner only.
 ``nbgrader_config.py`` is Python that nbgrader's loader runs as the caller: it is
@@ -21,7 +22,7 @@ from pathlib import Path
 from .trust import trusted_files
 
 SETTINGS_FILE = "grader_settings.json"
-KNOWN = {"db-url": "db_url", "scheduler": "scheduler"}
+KNOWN = {"db-url": "db_url", "scheduler": "scheduler", "resubmission": "resubmission"}  # see .resubmission
 
 
 def settings(course):

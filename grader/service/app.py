@@ -46,7 +46,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..course.layout import ASSIGNMENT
 from ..submission.reading import too_large
-from . import store
+from . import lateness, store
 from .access_log import AccessLog
 from .limits import Attempts, ReadLimit
 from .parsing import Parser
@@ -176,6 +176,9 @@ def create_app(engine, uploads, dispatcher, options=None):
     async def submit(request: Request):
         student = await run_in_threadpool(student_of, request)
         await run_in_threadpool(refuse_early, student)
+        late = await run_in_threadpool(lateness.warning, engine, dispatcher.course, student)
+        if late and request.query_params.get(lateness.CONFIRM) != "1":  # a late resubmission, said before it counts
+            raise HTTPException(409, late)
         declared = request.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > options.max_bytes:
             raise HTTPException(413, too_large(options.max_bytes))

@@ -25,6 +25,7 @@ from ..course.gradebook import Recorder, database_errors, open_gradebook
 from ..course.layout import ASSIGNMENT, NOTEBOOK, Submission
 from ..course.stubs import marked, release_answers, unanswered
 from . import store
+from .lateness import set_aside
 
 log = logging.getLogger("grader.service")
 MAX_ATTEMPTS = 2  # a submission whose grading was lost this often (a crash, a restart) is not tried again
@@ -140,9 +141,12 @@ class Dispatcher:
                 from ..checks.results import SubmissionResult
 
                 result = SubmissionResult(error="проверка не удалась несколько раз: отправьте работу ещё раз")
-        submission = self._into_submitted(job)
         blanks = unanswered(notebook, release)
         shown = marked(result, blanks).to_json()  # «нет ответа», as the gradebook's comment says
+        if set_aside(gb, recorder, job, result, shown):  # graded, not counted: the gradebook keeps the counted one
+            self.on_done(job.id)
+            return
+        submission = self._into_submitted(job)
         try:
             recorder.record(gb, submission, result, blanks,
                             also=lambda session, counted: store.finish(session, job.id, counted.shown(shown)))

@@ -1,0 +1,45 @@
+"""The service's side of the resubmission policy (:mod:`grader.course.resubmission`).
+
+Before a late upload is accepted from a student who has an on-time graded
+submission, the server answers ``409`` with a Russian warning of what will
+happen, and accepts it only when the upload says ``confirm_late=1``. After
+grading, an upload the policy does not count is marked done with its verdict
+and a note, and neither the gradebook nor ``submitted/`` changes.
+"""
+
+from dataclasses import dataclass
+
+from ..course.resubmission import kept_standing, late_warning, policy, seconds_late_at
+from . import store
+
+CONFIRM = "confirm_late"  # the query field that confirms a late resubmission
+
+
+def warning(engine, course, student):
+    """The warning a submission made now needs confirmed, or "" (read in the gradebook's database)."""
+    with engine.connect() as connection:
+        kept = kept_standing(connection, student)
+        if kept is None or not kept.on_time:
+            return ""
+        return late_warning(policy(course), kept, seconds_late_at(connection, student, store.now()))
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A queued upload as the recorder's policy check reads a submission: whose, and when (nbgrader's text)."""
+
+    student: str
+    timestamp: str
+
+
+def set_aside(gb, recorder, job, result, shown):
+    """Mark ``job`` done, unrecorded, when the policy keeps the student's counted submission; whether it did."""
+    from ..course.gradebook import one_transaction
+
+    upload = Upload(job.student, job.submitted_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+    note = recorder.not_counted(gb, [(upload, result)]).get(job.student)
+    if note is None:
+        return False
+    with one_transaction(gb.db):
+        store.finish(gb.db, job.id, dict(shown, not_counted=note))
+    return True

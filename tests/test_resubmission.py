@@ -1,0 +1,194 @@
+"""Which submission counts: the resubmission policy and per-student extensions, on every path.
+
+A late resubmission used to replace an on-time grade silently. Now the course
+chooses (``grader config resubmission``): ``on-time-latest`` (default),
+``latest`` or ``best``; the service warns before a late resubmission and takes
+it only confirmed; ``grader extend`` writes nbgrader's own extension, which
+every path reads. All against real nbgrader, a real gradebook, a real server.
+"""
+
+import csv
+import datetime
+import sqlite3
+
+import pytest
+
+from course import (ASSIGNMENT, FULL, NOTEBOOK, generated_course, gradebook_scores, grader_cli, nbgrader,
+                    solved_submission, submit, with_answers)
+from corpus import solved_sources
+from hostile import as_text
+from service_helpers import Service
+from test_term import submit_cli
+
+WRONG_COST = solved_sources()["compute_cost"].replace("(-1 / m)", "(1 / m)")
+WRONG = with_answers(solved_submission(), {"compute_cost": WRONG_COST})
+PARTIAL = dict(FULL, test_compute_cost=0.0)
+DUE = "2026-06-01 00:00:00 UTC"
+ON_TIME, LATE, EXTENDED_LATE = "2026-05-30 10:00:00.000000 UTC", "2026-06-02 09:00:00.000000 UTC", \
+    "2026-06-03 09:00:00.000000 UTC"
+
+# Per policy: what the gradebook holds after an on-time submission and a late one, and the export's status.
+# "improves": wrong on time, then right late; "worsens": right on time, then wrong late (no late penalty).
+EXPECTED = {
+    "on-time-latest": {"improves": (PARTIAL, "graded"), "worsens": (FULL, "graded")},
+    "latest": {"improves": (FULL, "late"), "worsens": (PARTIAL, "late")},
+    "best": {"improves": (FULL, "late"), "worsens": (FULL, "graded")},
+}
+
+
+def _place(course, student, notebook, when):
+    submit(course, student, notebook)
+    (course / "submitted" / student / ASSIGNMENT / "timestamp.txt").write_text(when, encoding="utf-8")
+
+
+def _grade(course, path):
+    if path == "grader autograde":
+        run = grader_cli(course, "autograde")
+    else:
+        run = nbgrader(course, "autograde", ASSIGNMENT, check=False)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+    return run
+
+
+def _export(course):
+    run = grader_cli(course, "export")
+    assert run.returncode == 0, run.stderr
+    return {row["student"]: row for row in csv.DictReader(run.stdout.splitlines())}
+
+
+def _feedback(course, student):
+    assert grader_cli(course, "feedback", "--student", student).returncode == 0
+    return (course / "feedback" / student / ASSIGNMENT / (ASSIGNMENT + ".html")).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("policy", sorted(EXPECTED))
+@pytest.mark.parametrize("path", ["grader autograde", "nbgrader autograde"])
+def test_a_late_resubmission_counts_as_the_course_chooses(tmp_path, path, policy):
+    course = generated_course(tmp_path / "course", 'c.LateSubmissionPlugin.penalty_method = "none"')
+    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
+    if policy != "on-time-latest":  # the default needs no setting
+        chosen = grader_cli(course, "config", "resubmission", policy)
+        assert chosen.returncode == 0 and "resubmission: " + policy in chosen.stdout, chosen.stderr
+    _place(course, "improves", WRONG, ON_TIME)
+    _place(course, "worsens", solved_submission(), ON_TIME)
+    _grade(course, path)
+    assert gradebook_scores(course)["improves"] == PARTIAL and gradebook_scores(course)["worsens"] == FULL
+
+    _place(course, "improves", solved_submission(), LATE)
+    _place(course, "worsens", WRONG, LATE)
+    run = _grade(course, path)
+
+    scores, exported = gradebook_scores(course), _export(course)
+    for student, (counted, status) in EXPECTED[policy].items():
+        assert scores[student] == counted, (student, scores[student])
+        assert exported[student]["status"] == status, (student, exported[student])
+    kept_out = sorted(s for s, (counted, _) in EXPECTED[policy].items() if counted != {"improves": FULL,
+                                                                                        "worsens": PARTIAL}[s])
+    said = run.stderr + run.stdout
+    for student in kept_out:
+        assert "{}: resubmission graded".format(student) in said and "not counted ({})".format(policy) in said
+        page = _feedback(course, student)  # the counted submission's page, saying the latest was not counted
+        assert "Эта работа проверена, но не засчитана" in page
+    if "worsens" in kept_out:  # the page shows the counted (right) code, not the late wrong one
+        assert "(-1 / m)" in _feedback(course, "worsens")
+
+    again = _grade(course, path)  # nothing new: nobody is graded again, forever
+    if path == "grader autograde":
+        assert "graded 0 submission(s)" in again.stderr
+    else:
+        assert "grading again" not in again.stderr and "resubmission graded" not in again.stderr
+    assert gradebook_scores(course) == scores
+
+
+@pytest.mark.parametrize("path", ["grader autograde", "nbgrader autograde"])
+def test_an_extension_makes_a_submission_late_for_the_class_on_time_for_its_student(tmp_path, path):
+    course = generated_course(tmp_path / "course", 'c.LateSubmissionPlugin.penalty_method = "zero"')
+    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
+    for student in ("extended", "not-extended"):
+        nbgrader(course, "db", "student", "add", student)
+    given = grader_cli(course, "extend", "extended", "--until", "2026-06-04 12:00 Europe/Moscow")
+    assert given.returncode == 0 and "extended: due 2026-06-04 09:00 UTC" in given.stdout, given.stderr
+    assert grader_cli(course, "extend", "--list").stdout.strip() == "extended  due 2026-06-04 09:00 UTC"
+    assert _export(course)["extended"]["status"] == "missing"  # an extension alone is no submission
+    for student in ("extended", "not-extended"):
+        _place(course, student, solved_submission(), EXTENDED_LATE)  # late for the class
+    _grade(course, path)
+    scores, exported = gradebook_scores(course), _export(course)
+    assert scores["extended"] == scores["not-extended"] == FULL
+    assert (exported["extended"]["status"], float(exported["extended"]["total"])) == ("graded", 100.0)
+    assert (exported["not-extended"]["status"], float(exported["not-extended"]["total"])) == ("late", 0.0)
+    assert "с опозданием" not in _feedback(course, "extended") and "с опозданием" in _feedback(course, "not-extended")
+
+
+def test_an_extension_refuses_unknown_students_and_times_before_the_due_date(tmp_path):
+    course = generated_course(tmp_path / "course")
+    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
+    nbgrader(course, "db", "student", "add", "ann")
+    for args, says in ((["=cmd|calc", "--until", "2026-06-09 00:00"], "is not a student id"),
+                       (["bob", "--until", "2026-06-09 00:00"], "is not in the gradebook"),
+                       (["ann", "--until", "2026-05-01 00:00"], "is not after the due date"),
+                       (["ann", "--until", "next tuesday-ish"], "not a time")):
+        run = grader_cli(course, "extend", *args)
+        assert run.returncode == 2 and says in run.stderr, (args, run.stderr)
+    assert grader_cli(course, "extend", "ann", "--until", "2026-06-09 00:00").returncode == 0
+    assert grader_cli(course, "extend", "ann", "--remove").returncode == 0
+    assert grader_cli(course, "extend", "--list").stdout.strip() == ""
+
+
+# --- the service: a warning before a late resubmission, and the policy after it -------------------
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    server = Service(tmp_path_factory.mktemp("resubmission"), ["ann", "bo"], "--workers", "1", "--per-minute", "30")
+    nbgrader(server.course, "db", "assignment", "add", ASSIGNMENT, "--duedate", "2099-01-01 00:00:00 UTC")
+    nbgrader(server.course, "db", "student", "add", "bo")  # the roster: an extension is for a student of it
+    yield server
+    server.stop()
+
+
+def _due_now(course):
+    """The due date moves to now: what was submitted so far is on time, what comes next is late."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    with sqlite3.connect(course / "gradebook.db") as db:
+        db.execute("UPDATE assignment SET duedate = ? WHERE name = ?", (now.isoformat(" "), ASSIGNMENT))
+    return now
+
+
+def test_the_service_warns_before_a_late_resubmission_and_keeps_the_on_time_grade(service, tmp_path):
+    solved, wrong = as_text(solved_submission()).encode("utf-8"), as_text(WRONG).encode("utf-8")
+    status, accepted, _ = service.submit("ann", solved)
+    assert status == 202 and service.verdict("ann", accepted["id"])["score"] == 100
+    due = _due_now(service.course)
+    status, refused, _ = service.submit("ann", wrong)  # late, after an on-time grade: said first
+    assert status == 409, refused
+    assert "Срок сдачи прошёл" in refused["detail"] and "не засчитана" in refused["detail"]
+    assert "подтвердите" in refused["detail"]
+    notebook = tmp_path / NOTEBOOK
+    notebook.write_bytes(wrong)
+    unconfirmed = submit_cli(service, notebook, token=service.tokens["ann"])
+    assert unconfirmed.returncode == 2 and "Срок сдачи прошёл" in unconfirmed.stderr
+
+    confirmed = submit_cli(service, notebook, "--late", token=service.tokens["ann"])
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert "Эта работа проверена, но не засчитана" in confirmed.stdout
+    assert "{:g}/100".format(sum(PARTIAL.values())) in confirmed.stdout  # its own verdict, shown
+    assert sum(gradebook_scores(service.course)["ann"].values()) == 100  # the on-time grade stays
+    row = _export(service.course)["ann"]
+    assert (row["status"], float(row["total"])) == ("graded", 100.0)
+    history = service.get("/api/submissions", "ann")[1]["submissions"]
+    assert len(history) == 2 and all(s["status"] == "done" for s in history)
+    status, page, _ = service.get("/api/feedback", "ann")
+    assert status == 200 and "100 из 100" in page["html"]
+
+    given = grader_cli(service.course, "extend", "bo", "--until",
+                       (due + datetime.timedelta(days=2)).strftime("%Y-%m-%d %H:%M UTC"))
+    assert given.returncode == 0, given.stderr
+    status, accepted, _ = service.submit("bo", solved)  # after the class's due date, within bo's extension
+    assert status == 202, accepted
+    result = service.verdict("bo", accepted["id"])
+    assert result["score"] == 100 and not result.get("late") and not result.get("not_counted")
+    assert _export(service.course)["bo"]["status"] == "graded"
+    status, again, _ = service.submit("bo", wrong)  # on time again (extension): no warning, it counts
+    assert status == 202, again
+    assert service.verdict("bo", again["id"])["score"] == sum(PARTIAL.values())
+    assert gradebook_scores(service.course)["bo"] == PARTIAL
