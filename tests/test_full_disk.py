@@ -12,7 +12,7 @@ import pytest
 
 from course import ASSIGNMENT, FULL, generated_course, gradebook_scores, grader_cli, solved_submission, submit
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root (CI runs as root)")
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root (CI runs as root)")
 
 
 @pytest.fixture
@@ -49,6 +49,7 @@ def said_disk_full(proc):
     return "no space left on the disk" in proc.stderr + proc.stdout and "Traceback" not in proc.stderr
 
 
+@needs_root
 def test_every_command_says_the_disk_is_full_and_leaves_no_part_file(full_course):
     course, filler = full_course
     graded = grader_cli(course, "autograde")
@@ -74,3 +75,25 @@ def test_every_command_says_the_disk_is_full_and_leaves_no_part_file(full_course
     assert (course / "autograded" / "ivanov" / ASSIGNMENT).is_dir()
     assert grader_cli(course, "similarity", "--code-only").returncode == 0
     assert (course / "reports" / "similarity.html").stat().st_size > 1000
+
+
+def test_a_device_or_a_pipe_is_written_in_place_never_replaced(tmp_path):
+    """`--json /dev/null` or a shell's pipe: written through, never renamed over (as root that made
+    /dev/null a private regular file, and every other user's programs failed to open it)."""
+    import stat
+    import threading
+
+    from grader.course.files import write_text
+
+    before = os.stat("/dev/null")
+    write_text("/dev/null", "x" * 100)
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and after.st_mode == before.st_mode and after.st_ino == before.st_ino
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_text()))
+    reader.start()
+    write_text(pipe, "through the pipe")
+    reader.join(timeout=30)
+    assert got == ["through the pipe"] and stat.S_ISFIFO(os.stat(pipe).st_mode)

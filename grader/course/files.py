@@ -7,6 +7,7 @@ file (or none), never a truncated one that looks like a result.
 
 import errno
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,8 +17,20 @@ NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 @contextmanager
 def replaced(path, mode="w", encoding="utf-8", **open_args):
-    """An open file that becomes ``path`` when the block ends without error (private to its owner)."""
+    """An open file that becomes ``path`` when the block ends without error (private to its owner).
+
+    Only a regular file (or none) is replaced: a device or a pipe (``--json /dev/null``, a shell's
+    ``>(...)``) is written in place -- renamed over, as root, ``/dev/null`` became a private file and
+    every other user's programs lost it."""
     path = Path(path)
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        special = False
+    if special:
+        with open(path, mode, encoding=None if "b" in mode else encoding, **open_args) as out:
+            yield out
+        return
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix="." + path.name + ".", suffix=".part")
     try:
         with os.fdopen(fd, mode, encoding=None if "b" in mode else encoding, **open_args) as out:
