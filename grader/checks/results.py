@@ -1,6 +1,6 @@
 """Results as small immutable records, shared by every grading path and report."""
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 
 from .facts import REFUSALS_NAMED, Note, Refusal
 from .graded_functions import MAX_SCORE
