@@ -19,7 +19,7 @@ REFUSALS = (("grader.course.gradebook", "GradebookUnavailable"), ("grader.course
             ("grader.course.gradebook", "LatePenaltyUnavailable"), ("grader.course.roster_file", "RosterRefused"),
             ("grader.course.lab_context", "NoCourse"), ("grader.course.trust", "UntrustedCourse"),
             ("grader.workers.errors", "ClusterUnavailable"), ("grader.course.extensions", "ExtensionRefused"),
-            ("grader.similarity.run", "NothingToCompare"))
+            ("grader.similarity.run", "NothingToCompare"), ("grader.workers.errors", "WorkersUnavailable"))
 
 
 def _class_rows(course):
@@ -86,9 +86,14 @@ def cmd_check(args):
 
 def cmd_autograde(args):
     from .course import batch
+    from .workers.errors import WorkersUnavailable
 
-    done = batch.run(args.course, _limits(args), workers=args.workers, scheduler=args.scheduler or
-                     _scheduler(args.course), students=args.student, force=args.force)
+    try:
+        done = batch.run(args.course, _limits(args), workers=args.workers, scheduler=args.scheduler or
+                         _scheduler(args.course), students=args.student, force=args.force)
+    except WorkersUnavailable as error:  # like a student not recorded now: the next run grades them (exit 1)
+        print("error: {}; run `grader autograde` again to grade the rest".format(error), file=sys.stderr)
+        return 1
     rows = _class_rows(args.course)
     if args.student:
         rows = [r for r in rows if r.student in set(args.student)]

@@ -31,7 +31,7 @@ from traitlets import Float, Integer
 
 from ..sandbox.engine import read_and_grade
 from ..sandbox.session import Limits
-from ..sandbox.zygote import Zygote, warn_about
+from ..sandbox.zygote import SandboxUnavailable, Zygote, warn_about
 from ..submission.reading import Notebook, Unreadable, read_notebook
 from .autograded import carrier_notebook, fill_verdicts
 from .gradebook import Tables, record_verdicts
@@ -272,18 +272,26 @@ class SealedExecute(NbGraderPreprocessor):
         submission = Submission(info["student"], Path(coursedir.format_path(
             coursedir.submitted_directory, info["student"], info["assignment"])))
         limits = Limits(cell_seconds=self.timeout, function_seconds=self.timeout, memory_mb=self.memory_mb)
-        zygote = _exporter(self).zygote(coursedir.root)
+        try:
+            zygote = _exporter(self).zygote(coursedir.root)
+        except SandboxUnavailable as failure:  # the run's first student: the zygote's first start
+            raise _not_now(info["student"], failure) from None
         _keep_private(Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"])))
         result, notebook = read_and_grade(submission.notebook, zygote, limits, submission.inside)
-        if result.unfinished:  # nbgrader records nothing for a step that raises: the next run grades them again
-            raise RuntimeError("{}: not graded now, through no fault of the work ({}); run nbgrader autograde "
-                               "again".format(info["student"], result.error))
+        if result.unfinished:
+            raise _not_now(info["student"], result.error)
         self.log.info("%s: %g of %g%s", info["student"], result.score, result.max_score,
                       " (cannot be graded: {})".format(result.error) if result.error else "")
         nb = from_dict(fill_verdicts(nb, result))  # nbgrader's steps read the added outputs as NotebookNodes
         nb.metadata[METADATA_KEY] = graded_from(submission, result.sha256)
         resources["grader"] = {"result": result, "notebook": notebook}
         return nb, resources
+
+
+def _not_now(student, reason):
+    """nbgrader records nothing for a step that raises: the next run grades the student again."""
+    return RuntimeError("{}: not graded now, through no fault of the work ({}); run nbgrader autograde again"
+                        .format(student, reason))
 
 
 class SaveVerdicts(NbGraderPreprocessor):

@@ -3,12 +3,19 @@
 Processes rather than threads, so judging in parallel is not serialised by one
 interpreter lock; each process dies with the grader (parent-death signal), and
 its zygote with it.
+
+A pool that cannot be started -- this user may start no more processes or
+threads (``ulimit -u``), or the memory is gone -- raises
+:class:`~.errors.WorkersUnavailable` at once: the pool's forks, its manager
+thread and its queue's feeder thread can each be refused, and a pool missing
+one of them would leave the batch waiting for results that never come.
 """
 
 import atexit
 import logging
 import multiprocessing
 import os
+import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
@@ -16,6 +23,7 @@ from ..checks.results import SubmissionResult
 from ..sandbox.engine import prepare, read_and_grade
 from ..sandbox.lifeline import die_with_parent
 from ..sandbox.zygote import Zygote
+from .errors import WorkersUnavailable
 from .window import windowed
 
 
@@ -34,6 +42,8 @@ class LocalWorkers:
         # Made here once, just before the first grading process is forked, every one of them has the cases.
         self._prepare = start_method == "fork" and self.workers > 1
         self._pool = self._new_pool()
+        self._thread_failure, self._other_hook = None, threading.excepthook
+        threading.excepthook = self._thread_ended  # until close: see _stalled
 
     def _new_pool(self):
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
@@ -42,7 +52,12 @@ class LocalWorkers:
     def grade(self, submissions):
         """Results as they come; whatever happens to one submission, it gets a result and the rest go on."""
         def first_done(futures):
-            return wait(futures, timeout=0.2, return_when=FIRST_COMPLETED).done
+            stalled = self._stalled()  # asked first: a pool that broke marks its futures before its thread ends
+            done = wait(futures, timeout=0.2, return_when=FIRST_COMPLETED).done
+            if stalled and not done:
+                self._abandon()
+                raise WorkersUnavailable(_unavailable(self._thread_failure or "the process pool's thread ended"))
+            return done
 
         for submission, future in windowed(submissions, self._submit, first_done, 4 * self.workers):
             if future is None:
@@ -69,20 +84,66 @@ class LocalWorkers:
             self._prepare = False
             prepare()
         try:
-            return self._pool.submit(_grade, str(submission.notebook), str(submission.inside), self.limits)
+            return self._started(submission)
         except BrokenProcessPool:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = self._new_pool()
+            return self._started(submission)
+
+    def _started(self, submission):
+        """The pool's future for ``submission``; the pool's first submit forks its processes and starts its thread."""
+        try:
             return self._pool.submit(_grade, str(submission.notebook), str(submission.inside), self.limits)
+        except (OSError, RuntimeError) as error:  # EAGAIN, ENOMEM; "can't start new thread"
+            self._abandon()
+            raise WorkersUnavailable(_unavailable("{}: {}".format(type(error).__name__, error))) from None
+
+    def _stalled(self):
+        """Whether the pool's manager thread has ended while the pool is open: nothing would finish then.
+
+        The thread dies when it cannot start the feeder thread of its call queue; the pool is not marked
+        broken then, so only the thread itself tells (the standard library keeps it as a private attribute).
+        """
+        thread = self._manager_thread()
+        return thread is not None and thread.ident is not None and not thread.is_alive()
+
+    def _manager_thread(self):
+        return getattr(self._pool, "_executor_manager_thread", None)
+
+    def _thread_ended(self, args):
+        """``threading.excepthook`` while the pool is open: the pool's thread's failure is kept for the error
+        :meth:`grade` raises (not printed as a traceback); any other thread's goes to the hook there was."""
+        if args.thread is not None and args.thread is self._manager_thread():
+            self._thread_failure = "{}: {}".format(args.exc_type.__name__, args.exc_value)
+        else:
+            self._other_hook(args)
+
+    def _abandon(self):
+        """Stop a pool that cannot work: kill the processes it forked (they would wait for work forever, and
+        the interpreter's exit waits for them), never wait for its thread (it may never have started)."""
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.kill()
+            process.join()
+        self._pool = None
 
     def close(self):
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        if threading.excepthook == self._thread_ended:
+            threading.excepthook = self._other_hook
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _unavailable(reason):
+    return ("cannot start this machine's grading processes ({}): this user may start no more processes or "
+            "threads (`ulimit -u`, RLIMIT_NPROC), or memory is short; nothing more was graded now".format(reason))
 
 
 # The zygote of this grading process (one per process, started by the pool's initializer).
