@@ -49,6 +49,8 @@ def run_as(user, command, bin_dir, cwd, home, timeout=600, env=None):
     entry = pwd.getpwnam(user)
     environment = {"PATH": "{}:/usr/bin:/bin".format(bin_dir), "HOME": str(home), "LANG": "C.UTF-8",
                    "USER": user, "LOGNAME": user}
+    if "PYTHONPATH" in os.environ:  # a work tree's code before the installed one, as for this process
+        environment["PYTHONPATH"] = os.environ["PYTHONPATH"]
     environment.update(env or {})
     as_user = {} if os.geteuid() == entry.pw_uid else \
         {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}

@@ -287,3 +287,73 @@ def test_a_batch_whose_sandbox_will_not_start_records_nobody_and_the_next_run_gr
     freed = grader_cli(course, "autograde")
     assert freed.returncode == 0, (freed.stdout[-3000:], freed.stderr[-3000:])
     assert gradebook_scores(course) == {"loaded-student": FULL}
+
+
+# Runs `nbgrader` as PROBE runs `grader`: with at most ``limit`` processes of the user's.
+NBGRADER_PROBE = """
+import resource, sys
+hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]
+resource.setrlimit(resource.RLIMIT_NPROC, (int(sys.argv[1]), hard))
+from nbgrader.apps.nbgraderapp import main
+sys.argv = ["nbgrader"] + sys.argv[2:]
+sys.exit(main())
+"""
+STARVED_SECONDS = 120  # a run that fails fast takes seconds; the pool that could not start hung for 600 s and more
+
+
+def _starved_course(user, students):
+    course = generated_course(open_folder("cc-starved-") / "course")  # in a folder only root may write
+    for student in students:
+        submit(course, student, solved_submission())
+    give_to(course, user.pw_name)
+    course.chmod(0o700)
+    return course
+
+
+def test_a_batch_whose_grading_processes_will_not_start_stops_at_once_with_the_reason(loaded):
+    """Under every process limit, `grader autograde` ends within seconds: exit 1 with an English "error:" for
+    the instructor when its pool, its threads or its sandboxes cannot be had, recording only whom it graded
+    in full; the next run, with processes to spare, grades the rest. (The pool's forks, its manager thread
+    and its queue's feeder thread can each be refused: the run used to wait forever for their results.)"""
+    user, bin_dir, folder, _ = loaded
+    students = ("starved-a", "starved-b")  # two students: the default two grading processes
+    course = _starved_course(user, students)
+    for limit in range(1, 9):
+        proc = run_as(user.pw_name, [str(bin_dir / "python"), str(folder / "probe.py"), str(limit),
+                                     str(folder / "starts-starved"), "keep", "autograde", "--course", str(course)],
+                      bin_dir, folder, folder / "home", timeout=STARVED_SECONDS, env={"OPENBLAS_NUM_THREADS": "1"})
+        scores = gradebook_scores(course)
+        assert "Traceback" not in proc.stderr and proc.returncode in (0, 1), (limit, proc.stdout, proc.stderr)
+        assert all(grades == FULL for grades in scores.values()), (limit, scores)  # never a zero for the machine
+        if proc.returncode == 1:
+            last = proc.stderr.strip().splitlines()[-1]
+            assert last.startswith("error: ") and "run `grader autograde` again" in last, (limit, proc.stderr)
+            assert len(scores) < len(students), (limit, scores)
+        else:
+            assert sorted(scores) == sorted(students), (limit, scores)
+        if limit == 1:  # not even one grading process: said so, in the instructor's language
+            assert "error: cannot start this machine's grading processes (BlockingIOError: [Errno 11] Resource " \
+                   "temporarily unavailable): this user may start no more processes or threads" in proc.stderr
+    give_to(course, "root")  # with processes to spare (root: no process limit), the rest are graded
+    freed = grader_cli(course, "autograde")
+    assert freed.returncode == 0, (freed.stdout[-3000:], freed.stderr[-3000:])
+    assert gradebook_scores(course) == {student: FULL for student in students}
+
+
+@pytest.mark.parametrize("limit", [1, 3])  # the launcher cannot be forked; the zygote cannot fork its probes
+def test_nbgrader_autograde_whose_sandbox_will_not_start_says_so_and_records_nobody(loaded, limit):
+    user, bin_dir, folder, _ = loaded
+    course = _starved_course(user, ["starved-nb"])
+    probe = folder / "nbgrader-probe.py"
+    probe.write_text(NBGRADER_PROBE, encoding="utf-8")
+    proc = run_as(user.pw_name, [str(bin_dir / "python"), str(probe), str(limit), "autograde", ASSIGNMENT],
+                  bin_dir, course, folder / "home", timeout=STARVED_SECONDS, env={"OPENBLAS_NUM_THREADS": "1"})
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "starved-nb: not graded now, through no fault of the work (песочница не запустилась после 3 попыток (" \
+           in proc.stderr and "run nbgrader autograde again" in proc.stderr, proc.stderr[-3000:]
+    assert "SandboxUnavailable" not in proc.stderr  # the grader's own failure, not an unexplained exception
+    from nbgrader.api import Gradebook
+
+    with Gradebook("sqlite:///{}".format(course / "gradebook.db")) as gb:  # nbgrader's rows, no score in them
+        submission = gb.find_submission_notebook(NOTEBOOK[:-len(".ipynb")], ASSIGNMENT, "starved-nb")
+        assert [grade.auto_score for grade in submission.grades] == [None] * len(FULL)
