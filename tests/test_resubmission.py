@@ -9,7 +9,11 @@ every path reads. All against real nbgrader, a real gradebook, a real server.
 
 import csv
 import datetime
+import os
+import signal
 import sqlite3
+import time
+from pathlib import Path
 
 import pytest
 
@@ -17,7 +21,7 @@ from course import (ASSIGNMENT, FULL, NOTEBOOK, generated_course, gradebook_scor
                     solved_submission, submit, with_answers)
 from corpus import solved_sources
 from hostile import as_text
-from service_helpers import Service
+from service_helpers import Service, call
 from test_term import submit_cli
 
 WRONG_COST = solved_sources()["compute_cost"].replace("(-1 / m)", "(1 / m)")
@@ -192,3 +196,71 @@ def test_the_service_warns_before_a_late_resubmission_and_keeps_the_on_time_grad
     assert status == 202, again
     assert service.verdict("bo", again["id"])["score"] == sum(PARTIAL.values())
     assert gradebook_scores(service.course)["bo"] == PARTIAL
+
+
+def _grading_processes(root):
+    """Pids of the grading processes under the process ``root``: each is the parent of a zygote's launcher."""
+    parents, commands = {}, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                commands[int(entry.name)] = (entry / "cmdline").read_bytes()
+            except (OSError, IndexError, ValueError):
+                continue
+
+    def under_root(pid):
+        while pid > 1:
+            if pid == root:
+                return True
+            pid = parents.get(pid, 0)
+        return False
+
+    def zygote_side(pid):
+        return b"grader.sandbox.nest" in commands.get(pid, b"")
+
+    return {parents[pid] for pid in commands
+            if zygote_side(pid) and not zygote_side(parents.get(pid)) and under_root(parents.get(pid, 0))}
+
+
+def test_a_late_submission_is_warned_about_while_the_on_time_ones_still_wait_and_never_replaces_them(tmp_path):
+    """The warning used to come only once the on-time submission was graded: one still queued or being graded
+    let a late one through unwarned. Here the grading process is held (SIGSTOP) with one on-time submission
+    being graded and one queued: the late one is refused (409) until confirmed, then all three are graded in
+    order, and the gradebook keeps the latest on-time one."""
+    server = Service(tmp_path, ["cy", "warm"], "--workers", "1")
+    try:
+        nbgrader(server.course, "db", "assignment", "add", ASSIGNMENT, "--duedate", "2099-01-01 00:00:00 UTC")
+        solved, wrong = as_text(solved_submission()).encode("utf-8"), as_text(WRONG).encode("utf-8")
+        status, warm, _ = server.submit("warm", solved)  # the grading process and its zygote, started
+        assert status == 202 and server.verdict("warm", warm["id"])["score"] == 100
+        held = _grading_processes(server.process.pid)
+        assert len(held) == 1, held
+        for pid in held:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            first = server.submit("cy", wrong)[1]["id"]  # on time: handed to the held process ("running")
+            deadline = time.monotonic() + 60
+            while server.queue().get("running") != 1 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            second = server.submit("cy", solved)[1]["id"]  # on time, queued behind it (one of a student's at a time)
+            assert server.queue() == {"running": 1, "queued": 1, "done": 1}
+            _due_now(server.course)
+            status, refused, _ = server.submit("cy", wrong)  # late, with on-time ones not graded yet: said first
+            assert status == 409, refused
+            assert "Срок сдачи прошёл" in refused["detail"] and "ещё проверяется" in refused["detail"], refused
+            assert "не засчитана" in refused["detail"]
+            status, late, _ = call(server.url + "/api/submissions?confirm_late=1", data=wrong, method="POST",
+                                   headers={"Authorization": "Bearer " + server.tokens["cy"]})
+            assert status == 202, late
+        finally:
+            for pid in held:
+                os.kill(pid, signal.SIGCONT)
+        assert server.verdict("cy", first)["score"] == sum(PARTIAL.values())
+        counted = server.verdict("cy", second)
+        assert counted["score"] == 100 and not counted.get("not_counted"), counted
+        aside = server.verdict("cy", late["id"])
+        assert aside["score"] == sum(PARTIAL.values()) and "не засчитана" in aside["not_counted"], aside
+        assert gradebook_scores(server.course)["cy"] == FULL  # the latest on-time one, neither dropped nor replaced
+    finally:
+        server.stop()

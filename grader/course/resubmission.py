@@ -64,13 +64,15 @@ def counts(chosen, kept, new):
 
 
 def late_warning(chosen, kept, seconds_late):
-    """The Russian warning a submission ``seconds_late`` needs confirmed ("" when none): late, with an on-time graded one."""
+    """The Russian warning a submission ``seconds_late`` needs confirmed ("" when none): late, with an on-time one
+    (``kept``; its score None while it waits to be graded)."""
     from ..client import delay_text, points
 
     if seconds_late <= 0 or kept is None or not kept.on_time:
         return ""
-    head = "Срок сдачи прошёл: эта работа будет сдана {}. У вас уже есть работа, сданная в срок ({} баллов). ".format(
-        delay_text(seconds_late), points(kept.score))
+    score = "она ещё проверяется" if kept.score is None else "{} баллов".format(points(kept.score))
+    head = "Срок сдачи прошёл: эта работа будет сдана {}. У вас уже есть работа, сданная в срок ({}). ".format(
+        delay_text(seconds_late), score)
     then = {"on-time-latest": "Поздняя работа будет проверена, но не засчитана: останется оценка за работу в срок.",
             "latest": "Поздняя работа заменит её, со штрафом за опоздание, если он назначен.",
             "best": "Засчитана останется та, что наберёт больше баллов с учётом штрафа за опоздание."}[chosen]

@@ -1,15 +1,17 @@
 """The service's side of the resubmission policy (:mod:`grader.course.resubmission`).
 
-Before a late upload is accepted from a student who has an on-time graded
-submission, the server answers ``409`` with a Russian warning of what will
-happen, and accepts it only when the upload says ``confirm_late=1``. After
+Before a late upload is accepted from a student who has an on-time
+submission -- graded, or still queued or being graded (a student's are graded
+oldest first, so it is recorded before the late one is judged against it) --
+the server answers ``409`` with a Russian warning of what will happen, and
+accepts it only when the upload says ``confirm_late=1``. After
 grading, an upload the policy does not count is marked done with its verdict
 and a note, and neither the gradebook nor ``submitted/`` changes.
 """
 
 from dataclasses import dataclass
 
-from ..course.resubmission import kept_standing, late_warning, policy, seconds_late_at
+from ..course.resubmission import Standing, kept_standing, late_warning, policy, seconds_late_at
 from . import store
 
 CONFIRM = "confirm_late"  # the query field that confirms a late resubmission
@@ -18,10 +20,15 @@ CONFIRM = "confirm_late"  # the query field that confirms a late resubmission
 def warning(engine, course, student):
     """The warning a submission made now needs confirmed, or "" (read in the gradebook's database)."""
     with engine.connect() as connection:
-        kept = kept_standing(connection, student)
-        if kept is None or not kept.on_time:
+        late = seconds_late_at(connection, student, store.now())
+        if late <= 0:
             return ""
-        return late_warning(policy(course), kept, seconds_late_at(connection, student, store.now()))
+        waiting = store.first_waiting(connection, student)
+        if waiting is not None and seconds_late_at(connection, student, waiting) <= 0:
+            kept = Standing(seconds_late=0.0, score=None)  # on time, not graded yet: it counts before this one
+        else:
+            kept = kept_standing(connection, student)
+        return late_warning(policy(course), kept, late)
 
 
 @dataclass(frozen=True)

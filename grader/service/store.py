@@ -223,6 +223,12 @@ def waiting_of(engine, student):
                           .where(SUBMISSIONS.c.student == student, SUBMISSIONS.c.state.in_(WAITING))).scalar() or 0
 
 
+def first_waiting(connection, student):
+    """When ``student``'s oldest submission still queued or being graded was made (naive UTC), or None."""
+    return connection.execute(select(func.min(SUBMISSIONS.c.submitted_at)).where(
+        SUBMISSIONS.c.student == student, SUBMISSIONS.c.state.in_(WAITING))).scalar()
+
+
 def find(engine, submission, student):
     """``student``'s submission ``submission`` as the API shows it, or None (also for another's)."""
     with engine.connect() as db:
