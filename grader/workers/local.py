@@ -91,7 +91,7 @@ class LocalWorkers:
             return self._started(submission)
 
     def _started(self, submission):
-        """The pool's future for ``submission``; the pool's first submit forks its processes and starts its thread."""
+        """The pool's future for ``submission``: a submit may fork the pool's processes and start its thread."""
         try:
             return self._pool.submit(_grade, str(submission.notebook), str(submission.inside), self.limits)
         except (OSError, RuntimeError) as error:  # EAGAIN, ENOMEM; "can't start new thread"
