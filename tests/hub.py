@@ -12,35 +12,36 @@ import shutil
 from course import ASSIGNMENT, NOTEBOOK, REPO, copy_course, read, with_answers
 from other_users import create_user, environment_for, open_folder, run_as
 
-def _readme_block(opening):
-    """The README's fenced block whose first line is ``opening``: what the README tells people to use."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+def _doc_block(document, opening):
+    """The fenced block of ``document`` (README.md, docs/*.md) whose first line is ``opening``: what the
+    documentation tells people to use."""
+    text = (REPO / document).read_text(encoding="utf-8")
     for block in re.findall(r"```\w*\n(.*?)```", text, re.S):
         if block.startswith(opening):
             return block
-    raise AssertionError("the README has no block starting {!r}".format(opening))
+    raise AssertionError("{} has no block starting {!r}".format(document, opening))
 
 
-def _students_config(opening, setting, value):
-    """A students' nbgrader_config.py from the README, with its example ``setting`` made ``value``."""
-    block = _readme_block(opening)
+def _students_config(document, opening, setting, value):
+    """A students' nbgrader_config.py from the documentation, with its example ``setting`` made ``value``."""
+    block = _doc_block(document, opening)
     line = next(line for line in block.splitlines() if line.startswith(setting + " = "))
     return block.replace(line, "{} = {!r}".format(setting, value))
 
 
 def folder_exchange(exchange):
-    """The students' config for nbgrader's shared exchange folder, exactly as the README gives it."""
-    return _students_config("# /etc/jupyter/nbgrader_config.py on the hub", "c.Exchange.root", str(exchange))
+    """The students' config for nbgrader's shared exchange folder, exactly as docs/term.md gives it."""
+    return _students_config("docs/term.md", "# /etc/jupyter/nbgrader_config.py on the hub", "c.Exchange.root", str(exchange))
 
 
 def server_exchange(url):
-    """The students' config for the course's server as the exchange, exactly as the README gives it."""
-    return _students_config("c = get_config()\nc.CourseDirectory.course_id", "c.GraderServer.url", url)
+    """The students' config for the course's server as the exchange, exactly as docs/service.md gives it."""
+    return _students_config("docs/service.md", "c = get_config()\nc.CourseDirectory.course_id", "c.GraderServer.url", url)
 
 
 def readme_student_commands():
     """{verb: argv} of the README's student commands for the hub (its Russian section), in order."""
-    block = _readme_block("nbgrader fetch_assignment")
+    block = _doc_block("README.md", "nbgrader fetch_assignment")
     return {argv[1]: argv for argv in (shlex.split(line.split("#")[0]) for line in block.splitlines()) if argv}
 
 

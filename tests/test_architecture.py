@@ -1,4 +1,4 @@
-"""The wings of ``grader/``: the layout, the README's table and the import contract agree."""
+"""The wings of ``grader/``: the layout, docs/architecture.md's table and the import contract agree."""
 
 import importlib
 import os
@@ -47,9 +47,9 @@ def test_every_wing_is_a_layer_and_says_what_it_is_for():
         assert doc and len(doc.split()) > 15, wing
 
 
-def test_the_readme_layout_table_lists_the_wings_in_layer_order():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    listed = re.findall(r"^\| `grader/(\w+)(?:/|\.py)` \|", readme, re.M)
+def test_the_architecture_table_lists_the_wings_in_layer_order():
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    listed = re.findall(r"^\| `grader/(\w+)(?:/|\.py)` \|", text, re.M)
     assert ["grader." + name for name in listed] == layers()
 
 

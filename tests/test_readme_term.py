@@ -1,4 +1,5 @@
-"""The README's "An instructor's term" block, run as written (but for the steps that need a hub's exchange)."""
+"""The README's "An instructor's term" block, run as written (but for the steps that need a hub's exchange),
+and docs/term.md's word on what a hub's students need."""
 
 import re
 import shlex
@@ -43,14 +44,14 @@ def test_the_term_block_runs_as_written(tmp_path):
 
 
 def test_the_hub_requirements_name_every_package_the_lab_imports():
-    """What the README tells a hub's admin to install is what the released lab really imports."""
+    """What docs/term.md tells a hub's admin to install is what the released lab really imports."""
     import json
 
     notebook = json.loads((REPO / "release" / "dnn_step_by_step" / "dnn_step_by_step.ipynb").read_text("utf-8"))
     code = "\n".join("".join(c["source"]) for c in notebook["cells"] if c["cell_type"] == "code")
     shipped = {p.stem for p in (REPO / "release" / "dnn_step_by_step").glob("*.py")}
     imported = {m.split(".")[0] for m in re.findall(r"^\s*(?:import|from)\s+([\w.]+)", code, re.M)} - shipped
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    needs = readme.split("What students' environment on the hub needs", 1)[1].split("\n\n", 1)[0]
+    term = (REPO / "docs" / "term.md").read_text(encoding="utf-8")
+    needs = term.split("What students' environment on the hub needs", 1)[1].split("\n\n", 1)[0]
     assert imported and all("`{}`".format(name) in needs for name in imported), (imported, needs)
     assert all("`{}.py`".format(name) in needs for name in shipped)
