@@ -138,8 +138,8 @@ def pool(course):
     Every origin is graded once in the sealed engine, so its wrong results are
     the ones grading would store for whoever writes it.
     """
-    from grader.course.autograded import behaviour_record
-    from grader.course.lab_context import lab_context, lab_folder
+    from grader.course.steps.autograded import behaviour_record
+    from grader.course.base.lab_context import lab_context, lab_folder
     from grader.sandbox.engine import grade_read_notebook
     from grader.sandbox.session import Limits
     from grader.sandbox.zygote import Zygote
@@ -179,8 +179,8 @@ class Notebook:
 def generated_class(course, count, origins, seed=0):
     """``count`` students writing their own (:func:`_own`); 5 % copy an earlier classmate (whole or half,
     disguised). Their wrong results stored as grading would."""
-    from grader.course.autograded import BEHAVIOUR_KEY
-    from grader.course.regrading import METADATA_KEY
+    from grader.course.steps.autograded import BEHAVIOUR_KEY
+    from grader.course.records.regrading import METADATA_KEY
 
     rng, template = random.Random(seed), Notebook()
     names = sorted(origins)

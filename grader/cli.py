@@ -15,16 +15,16 @@ from pathlib import Path
 # this process imports numpy, so that both warm up at once.
 
 # Failures that are the situation's, not the program's: "error: <why>", exit status 2.
-REFUSALS = (("grader.course.gradebook", "GradebookUnavailable"), ("grader.course.batch", "GradingStopped"),
-            ("grader.course.gradebook", "LatePenaltyUnavailable"), ("grader.course.roster_file", "RosterRefused"),
-            ("grader.course.lab_context", "NoCourse"), ("grader.course.trust", "UntrustedCourse"),
-            ("grader.workers.errors", "ClusterUnavailable"), ("grader.course.extensions", "ExtensionRefused"),
+REFUSALS = (("grader.course.records.gradebook", "GradebookUnavailable"), ("grader.course.steps.batch", "GradingStopped"),
+            ("grader.course.records.gradebook", "LatePenaltyUnavailable"), ("grader.course.records.roster", "RosterRefused"),
+            ("grader.course.base.lab_context", "NoCourse"), ("grader.course.base.trust", "UntrustedCourse"),
+            ("grader.workers.errors", "ClusterUnavailable"), ("grader.course.records.extensions", "ExtensionRefused"),
             ("grader.similarity.run", "NothingToCompare"))
 
 
 def _class_rows(course):
-    from .course.export import collect
-    from .course.gradebook import open_gradebook
+    from .course.pages.export import collect
+    from .course.records.gradebook import open_gradebook
 
     with open_gradebook(course, orm=False) as gb:
         return collect(gb)
@@ -64,7 +64,7 @@ def _limits(args):
 
 def cmd_check(args):
     from .client import finish
-    from .course.lab_context import installed_lab, lab_context, lab_folder
+    from .course.base.lab_context import installed_lab, lab_context, lab_folder
     from .sandbox.zygote import Zygote, warn_about
 
     # Never a course found around the current folder: its helper modules would run as the caller, unsealed.
@@ -73,8 +73,8 @@ def cmd_check(args):
     print("лабораторная: {} ({})".format(folder, "курс {}".format(args.course) if args.course else
                                           "установлена с grader; другую задаёт --course КАТАЛОГ"), file=sys.stderr)
     with Zygote(lab) as zygote:  # first: it warms up while this process imports numpy
-        from .course.layout import NOTEBOOK
-        from .course.stubs import marked, stubs_of, unanswered
+        from .course.base.layout import NOTEBOOK
+        from .course.base.stubs import marked, stubs_of, unanswered
         from .sandbox.engine import read_and_grade
 
         result, notebook = read_and_grade(args.notebook, zygote, _limits(args))
@@ -85,7 +85,7 @@ def cmd_check(args):
 
 
 def cmd_autograde(args):
-    from .course import batch
+    from .course.steps import batch
 
     done = batch.run(args.course, _limits(args), workers=args.workers, scheduler=args.scheduler or
                      _scheduler(args.course), students=args.student, force=args.force)
@@ -106,7 +106,7 @@ def cmd_autograde(args):
 
 
 def cmd_feedback(args):
-    from .course.feedback import write_all
+    from .course.pages.feedback import write_all
 
     pages = write_all(args.course, args.student)
     total = sum(p.stat().st_size for p in pages)
@@ -116,10 +116,10 @@ def cmd_feedback(args):
 
 
 def cmd_export(args):
-    from .course.export import collect, print_csv, write_csv, write_json
-    from .course.gradebook import open_gradebook
-    from .course.layout import ASSIGNMENT
-    from .course.lms_export import lms_rows, write_canvas, write_moodle
+    from .course.pages.export import collect, print_csv, write_csv, write_json
+    from .course.records.gradebook import open_gradebook
+    from .course.base.layout import ASSIGNMENT
+    from .course.pages.lms_export import lms_rows, write_canvas, write_moodle
 
     with open_gradebook(args.course, orm=False) as gb:
         rows = collect(gb)
@@ -141,8 +141,8 @@ def cmd_export(args):
 
 
 def cmd_roster(args):
-    from .course.gradebook import open_gradebook
-    from .course.roster_file import import_roster, read_roster
+    from .course.records.gradebook import open_gradebook
+    from .course.records.roster import import_roster, read_roster
 
     with open(args.file, "rb") as source:
         students = read_roster(source.read())
@@ -153,7 +153,7 @@ def cmd_roster(args):
 
 
 def cmd_report(args):
-    from .course.class_report import write
+    from .course.pages.class_report import write
 
     args.output = args.output or os.path.join(args.course, "reports", "class_report.html")
     rows, mistakes, attention = write(args.course, args.output)
@@ -202,14 +202,14 @@ def cmd_serve(args):
 
 
 def _scheduler(course):
-    from .course.settings import scheduler
+    from .course.base.settings import scheduler
 
     return scheduler(course)
 
 
 def cmd_tokens(args):
-    from .course.gradebook import open_gradebook
-    from .course.settings import db_url
+    from .course.records.gradebook import open_gradebook
+    from .course.base.settings import db_url
     from .service import store
 
     with open_gradebook(args.course):  # a course, with its gradebook: never a database made in another folder
@@ -263,8 +263,8 @@ def cmd_submit(args):
 
 
 def cmd_config(args):
-    from .course.resubmission import POLICIES, policy
-    from .course.settings import KNOWN, db_url, safe_url, settings, write_setting
+    from .course.records.resubmission import POLICIES, policy
+    from .course.base.settings import KNOWN, db_url, safe_url, settings, write_setting
 
     if args.key == "certificates":
         return _certificates(args)
@@ -295,8 +295,8 @@ def cmd_config(args):
 
 
 def cmd_extend(args):
-    from .course import extensions
-    from .course.gradebook import open_gradebook
+    from .course.records import extensions
+    from .course.records.gradebook import open_gradebook
 
     with open_gradebook(args.course) as gb:
         if args.student and args.remove:
@@ -325,7 +325,7 @@ def _secret_url(from_env):
 
 
 def _certificates(args):
-    from .course.settings import certificates_folder
+    from .course.base.settings import certificates_folder
     from .workers.certificates import Certificates, create, role_options
 
     folder = certificates_folder(args.course)
@@ -548,7 +548,7 @@ def main(argv=None):
     except Exception as error:
         refusals = tuple(getattr(sys.modules[m], name) for m, name in REFUSALS if m in sys.modules)
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-            from .course.files import disk_full_message
+            from .course.base.files import disk_full_message
 
             error = disk_full_message(error)
         elif not isinstance(error, refusals):
@@ -564,7 +564,7 @@ def _run(args):
     sys.modules.setdefault("rfc3987_syntax", None)
     os.umask(0o077)  # grades, verdicts, students' work: everything written here is the instructor's alone
     if getattr(args, "course", None):
-        from .course.settings import warn_if_open
+        from .course.base.settings import warn_if_open
 
         warn_if_open(args.course)
     return args.run(args)

@@ -64,7 +64,7 @@ class Service:
 
     def queue(self):
         """{state: how many} of the service's submissions, from its database."""
-        from grader.course.settings import db_url
+        from grader.course.base.settings import db_url
         from grader.service import store
 
         engine = store.engine_for(db_url(self.course))

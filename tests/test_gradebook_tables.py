@@ -8,8 +8,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course import ASSIGNMENT, FULL, generated_course, solved_submission, submit, tool_env
-from grader.course.gradebook import is_complete
-from grader.course.gradebook_tables import students, submitted_work
+from grader.course.records.gradebook import is_complete
+from grader.course.records.tables import students, submitted_work
 
 DUE = datetime.datetime(2026, 11, 20, 23, 59)
 
@@ -74,7 +74,7 @@ def test_grader_autograde_scores_and_export_import_nothing_of_nbgrader(gradebook
                              env=tool_env(), capture_output=True, text=True)
         assert run.returncode == 0, run.stderr[-2000:]
         imported = [line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if "import time:" in line]
-        assert "grader.course.gradebook_tables" in imported  # what it measures is there to see
+        assert "grader.course.records.tables" in imported  # what it measures is there to see
         assert not [m for m in imported if m == "nbgrader" or m.startswith("nbgrader.")], command
     with Gradebook(gradebook) as gb:
         assert gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "s9").score == sum(FULL.values())

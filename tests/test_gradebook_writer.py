@@ -23,10 +23,10 @@ from services import Postgres
 
 from grader.checks.graded_functions import BY_NAME, NAMES
 from grader.checks.results import FAILED, PASSED, FunctionResult, SubmissionResult
-from grader.course.gradebook import Counted, Recorder, one_transaction, scores, verdicts
-from grader.course.gradebook_writer import Graded, write
-from grader.course.layout import Submission
-from grader.course.settings import course_config
+from grader.course.records.gradebook import Counted, Recorder, one_transaction, scores, verdicts
+from grader.course.records.writer import Graded, write
+from grader.course.base.layout import Submission
+from grader.course.base.settings import course_config
 
 DUE = datetime.datetime(2026, 3, 1, 20, 59)  # UTC, as nbgrader keeps it
 HOUR = datetime.timedelta(hours=1)

@@ -9,8 +9,8 @@ from course import generated_course
 
 from grader.checks.graded_functions import BY_NAME, NAMES
 from grader.checks.results import PASSED, FunctionResult, SubmissionResult
-from grader.course.gradebook import Recorder, is_complete, open_gradebook
-from grader.course.layout import Submission
+from grader.course.records.gradebook import Recorder, is_complete, open_gradebook
+from grader.course.base.layout import Submission
 
 RESULT = SubmissionResult(tuple(FunctionResult(n, BY_NAME[n].points, BY_NAME[n].points, PASSED) for n in NAMES))
 

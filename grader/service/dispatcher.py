@@ -19,11 +19,11 @@ import threading
 import time
 from pathlib import Path
 
-from ..course.autograded import write_autograded
-from ..course.batch import grading_workers
-from ..course.gradebook import Recorder, database_errors, open_gradebook
-from ..course.layout import ASSIGNMENT, NOTEBOOK, Submission
-from ..course.stubs import marked, release_answers, unanswered
+from ..course.base.layout import ASSIGNMENT, NOTEBOOK, Submission
+from ..course.base.stubs import marked, release_answers, unanswered
+from ..course.records.gradebook import Recorder, database_errors, open_gradebook
+from ..course.steps.autograded import write_autograded
+from ..course.steps.batch import grading_workers
 from . import store
 from .lateness import set_aside
 

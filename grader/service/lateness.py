@@ -1,4 +1,4 @@
-"""The service's side of the resubmission policy (:mod:`grader.course.resubmission`).
+"""The service's side of the resubmission policy (:mod:`grader.course.records.resubmission`).
 
 Before a late upload is accepted from a student who has an on-time graded
 submission, the server answers ``409`` with a Russian warning of what will
@@ -9,7 +9,7 @@ and a note, and neither the gradebook nor ``submitted/`` changes.
 
 from dataclasses import dataclass
 
-from ..course.resubmission import kept_standing, late_warning, policy, seconds_late_at
+from ..course.records.resubmission import kept_standing, late_warning, policy, seconds_late_at
 from . import store
 
 CONFIRM = "confirm_late"  # the query field that confirms a late resubmission
@@ -34,7 +34,7 @@ class Upload:
 
 def set_aside(gb, recorder, job, result, shown):
     """Mark ``job`` done, unrecorded, when the policy keeps the student's counted submission; whether it did."""
-    from ..course.gradebook import one_transaction
+    from ..course.records.gradebook import one_transaction
 
     upload = Upload(job.student, job.submitted_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
     note = recorder.not_counted(gb, [(upload, result)]).get(job.student)

@@ -10,9 +10,9 @@ import logging
 import sys
 from pathlib import Path
 
-from ..course.gradebook import open_gradebook
-from ..course.lab_context import lab_context, lab_folder
-from ..course.settings import db_url
+from ..course.base.lab_context import lab_context, lab_folder
+from ..course.base.settings import db_url
+from ..course.records.gradebook import open_gradebook
 from . import store
 from .access_log import log_to
 from .app import Options, create_app

@@ -3,10 +3,10 @@
 from dataclasses import replace
 from pathlib import Path
 
-from ..checks.graded_functions import NAMES
-from ..checks.results import UNANSWERED
-from ..submission.answers import answer_cells
-from ..submission.reading import Unreadable, read_notebook
+from ...checks.graded_functions import NAMES
+from ...checks.results import UNANSWERED
+from ...submission.answers import answer_cells
+from ...submission.reading import Unreadable, read_notebook
 from .layout import ASSIGNMENT
 
 BLANK_NOTE = "Нет ответа: ячейка не изменена."

@@ -29,20 +29,20 @@ from nbformat import from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Float, Integer
 
-from ..sandbox.engine import read_and_grade
-from ..sandbox.session import Limits
-from ..sandbox.zygote import Zygote, warn_about
-from ..submission.reading import Notebook, Unreadable, read_notebook
+from ...checks.graded_functions import NAMES
+from ...sandbox.engine import read_and_grade
+from ...sandbox.session import Limits
+from ...sandbox.zygote import Zygote, warn_about
+from ...submission.reading import Notebook, Unreadable, read_notebook
+from ..base.lab_context import lab_context, lab_folder
+from ..base.layout import ASSIGNMENT, NOTEBOOK, Submission, autograded_notebook
+from ..base.stubs import release_answers, unanswered
+from ..records.gradebook import Tables, record_verdicts
+from ..records.regrading import METADATA_KEY, graded_from, needs_grading
 from .autograded import carrier_notebook, fill_verdicts
-from .gradebook import Tables, record_verdicts
-from .lab_context import lab_context, lab_folder
 from .markup import lab_markdown
-from ..checks.graded_functions import NAMES
-from .layout import ASSIGNMENT, NOTEBOOK, Submission, autograded_notebook
-from .regrading import METADATA_KEY, graded_from, needs_grading
 from .safe_nbgrader_reads import guard
 from .source_cells import read_source_notebook
-from .stubs import release_answers, unanswered
 
 
 class SubmittedNotebookExporter(NotebookExporter):
@@ -58,7 +58,7 @@ class SubmittedNotebookExporter(NotebookExporter):
     Made once per run, before nbgrader looks at any student, it has nbgrader's
     converter read the rest of each folder safely too (:mod:`.safe_nbgrader_reads`:
     ``timestamp.txt``, the files copied beside the notebook), and applies
-    the course's regrading rule (:mod:`.regrading`): nbgrader skips a student
+    the course's regrading rule (:mod:`..records.regrading`): nbgrader skips a student
     whose autograded notebook exists, so the stale ones -- from another file
     than the one now submitted, or with incomplete grades -- are removed first.
     """
@@ -133,14 +133,14 @@ class SubmittedNotebookExporter(NotebookExporter):
         return self._sources[key]
 
     def tables(self, url):
-        """The gradebook's tables without nbgrader's ORM (:class:`~.gradebook.Tables`), opened once per run."""
+        """The gradebook's tables without nbgrader's ORM (:class:`~..records.gradebook.Tables`), opened once per run."""
         if self._tables is None:
             self._tables = Tables(url)
             weakref.finalize(self, self._tables.close)
         return self._tables
 
     def release(self, course):
-        """The release's answer stubs, read once per run (see :func:`.stubs.release_answers`)."""
+        """The release's answer stubs, read once per run (see :func:`..base.stubs.release_answers`)."""
         if self._release is None:
             self._release = release_answers(course)
         return self._release
@@ -150,7 +150,7 @@ def _exporter(step):
     """The run's :class:`SubmittedNotebookExporter`: it read the file and owns the zygote a grading step needs."""
     if not isinstance(step.parent, SubmittedNotebookExporter):
         raise RuntimeError("{} needs c.Autograde.exporter_class = "
-                           "'grader.course.autograde_steps.SubmittedNotebookExporter'".format(type(step).__name__))
+                           "'grader.course.steps.autograde.SubmittedNotebookExporter'".format(type(step).__name__))
     return step.parent
 
 
@@ -317,8 +317,8 @@ class KeptGrade:
 
 def kept_grade(session, student, notebook):
     """The :class:`KeptGrade` of ``student`` (None when the gradebook holds no complete grade for them)."""
-    from .gradebook_tables import ASSIGNMENTS, SUBMITTED_ASSIGNMENT, submitted_work
-    from .resubmission import kept_standing
+    from ..records.resubmission import kept_standing
+    from ..records.tables import ASSIGNMENTS, SUBMITTED_ASSIGNMENT, submitted_work
     from sqlalchemy import select
 
     standing = kept_standing(session, student)
@@ -336,7 +336,7 @@ class KeepCounted(NbGraderPreprocessor):
     """The course's resubmission policy on ``nbgrader autograde``: the last step, after the late penalty.
 
     nbgrader has just recorded the new submission over the old one. When the
-    policy (:mod:`.resubmission`) keeps the old one, its rows are written back
+    policy (:mod:`..records.resubmission`) keeps the old one, its rows are written back
     as they were (time, scores, verdicts; the penalty recomputed as before),
     the new graded notebook goes to ``.grader/not_counted/``, and the notebook
     nbgrader writes to ``autograded/`` is the counted one again.
@@ -345,9 +345,9 @@ class KeepCounted(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         import json
 
-        from .gradebook import NOTEBOOK_ID, Recorder, one_transaction
-        from .gradebook_writer import Graded, write
-        from .resubmission import counts, keep_aside, kept_standing, not_counted_note, policy
+        from ..records.gradebook import NOTEBOOK_ID, Recorder, one_transaction
+        from ..records.resubmission import counts, keep_aside, kept_standing, not_counted_note, policy
+        from ..records.writer import Graded, write
 
         student, info = resources["nbgrader"]["student"], resources["nbgrader"]
         kept = _exporter(self).counted.pop(student, None)

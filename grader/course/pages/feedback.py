@@ -7,16 +7,16 @@ tests, the case generator and the reference never reach it.
 
 from pathlib import Path
 
-from ..checks.graded_functions import BY_NAME, MAX_SCORE, NAMES
-from ..checks.verdicts import points
-from ..client import UNGRADABLE_RU, delay_text
-from ..submission.answers import answer_cells
-from ..submission.reading import Unreadable, read_bytes, read_notebook
+from ...checks.graded_functions import BY_NAME, MAX_SCORE, NAMES
+from ...checks.verdicts import points
+from ...client import UNGRADABLE_RU, delay_text
+from ...submission.answers import answer_cells
+from ...submission.reading import Unreadable, read_bytes, read_notebook
+from ..base.files import write_text
+from ..base.layout import ASSIGNMENT, NOTEBOOK, submissions
+from ..records.gradebook import open_gradebook
+from ..records.resubmission import counted_notebook
 from .export import MISSING, collect
-from .files import write_text
-from .gradebook import open_gradebook
-from .layout import ASSIGNMENT, NOTEBOOK, submissions
-from .resubmission import counted_notebook
 from .templates import render
 
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..checks.naming import natural_key
-from ..submission.reading import Unreadable, read_bytes
+from ...checks.naming import natural_key
+from ...submission.reading import Unreadable, read_bytes
 from .students import is_student_id
 from .times import is_time
 

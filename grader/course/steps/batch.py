@@ -2,7 +2,7 @@
 
 Reading top to bottom: reach the gradebook and the workers (a clear error
 before anything is written when either is missing); find the submissions that
-need grading (:mod:`.regrading`); claim each before it is graded, so two runs
+need grading (:mod:`..records.regrading`); claim each before it is graded, so two runs
 never grade the same student (:mod:`.claims`); grade on this machine or a Dask
 cluster (``grader.workers``); for each result, in this thread only, record it
 in one gradebook transaction, then write the autograded notebook. A run killed
@@ -16,18 +16,18 @@ import sys
 import time
 from contextlib import closing
 
-from ..client import printable
-from ..sandbox.zygote import warn_about
+from ...client import printable
+from ...sandbox.zygote import warn_about
+from ..base.files import disk_full_message, is_disk_full
+from ..base.lab_context import lab_context, lab_folder
+from ..base.layout import NOTEBOOK, misnamed, submissions
+from ..base.settings import certificates_folder, db_url, safe_url
+from ..base.stubs import release_answers, unanswered
+from ..records.gradebook import Recorder, database_errors, database_reason, open_gradebook
+from ..records.regrading import needs_grading
+from ..records.resubmission import keep_aside, policy
 from .autograded import prepare_autograded
 from .claims import claims_for
-from .files import disk_full_message, is_disk_full
-from .gradebook import Recorder, database_errors, database_reason, open_gradebook
-from .lab_context import lab_context, lab_folder
-from .layout import NOTEBOOK, misnamed, submissions
-from .regrading import needs_grading
-from .resubmission import keep_aside, policy
-from .settings import certificates_folder, db_url, safe_url
-from .stubs import release_answers, unanswered
 
 
 log = logging.getLogger("grader.batch")
@@ -167,10 +167,10 @@ def grading_workers(course, limits, workers, scheduler, start_method="fork"):
     """
     lab = lab_context(lab_folder(course))
     if scheduler:
-        from ..workers.dask_cluster import DaskWorkers
+        from ...workers.dask_cluster import DaskWorkers
 
         return DaskWorkers(scheduler, lab, limits, certificates_folder(course))
-    from ..workers.local import LocalWorkers
+    from ...workers.local import LocalWorkers
 
     return LocalWorkers(lab, limits, workers, start_method=start_method)
 

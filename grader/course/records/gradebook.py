@@ -12,12 +12,12 @@ import logging
 import os
 from dataclasses import dataclass
 
-from ..checks.graded_functions import NAMES
-from ..checks.verdicts import function_report
-from ..client import UNGRADABLE_RU
-from .layout import ASSIGNMENT
-from .stubs import BLANK_NOTE
-from .settings import course_config, db_url, safe_url
+from ...checks.graded_functions import NAMES
+from ...checks.verdicts import function_report
+from ...client import UNGRADABLE_RU
+from ..base.layout import ASSIGNMENT
+from ..base.settings import course_config, db_url, safe_url
+from ..base.stubs import BLANK_NOTE
 
 NOTEBOOK_ID = ASSIGNMENT  # nbgrader's notebook id: the file name without .ipynb
 UNGRADABLE_PREFIX = UNGRADABLE_RU
@@ -41,9 +41,9 @@ def database_errors():
 class Tables:
     """A gradebook opened without nbgrader: its tables through a plain SQLAlchemy connection (``.db``).
 
-    What reads and writes with SQLAlchemy Core (:mod:`.gradebook_tables`, the
+    What reads and writes with SQLAlchemy Core (:mod:`.tables`, the
     recorder) needs no more; importing nbgrader's ORM, or even SQLAlchemy's,
-    would cost most of a small run's time (see :mod:`.gradebook_tables`).
+    would cost most of a small run's time (see :mod:`.tables`).
     """
 
     def __init__(self, url):
@@ -67,7 +67,7 @@ def open_gradebook(course, orm=True):
     """
     from pathlib import Path
 
-    from .gradebook_tables import has_assignment
+    from .tables import has_assignment
 
     if not (Path(course) / "nbgrader_config.py").is_file():
         raise GradebookUnavailable("{} is not a course folder (it has no nbgrader_config.py): run grader in the "
@@ -101,7 +101,7 @@ def open_gradebook(course, orm=True):
 
 def _unreachable(what, where, url, error):
     """Why the gradebook cannot be used; a full disk under an sqlite file said as such (sqlite's words hide it)."""
-    from .files import no_space_under
+    from ..base.files import no_space_under
 
     if url.startswith("sqlite:///") and no_space_under(_sqlite_file(url).parent):
         return "{} the gradebook at {}: the disk holding it is full; free some space and run again".format(
@@ -148,7 +148,7 @@ def database_reason(error):
 
 def is_complete(gb, student):
     """Whether the gradebook holds an automatic score for every test cell of ``student``."""
-    from .gradebook_tables import submitted_work
+    from .tables import submitted_work
 
     work = submitted_work(gb.db, student).get(student)
     return work is not None and all(score is not None for score in work.auto_scores.values())
@@ -164,7 +164,7 @@ class Counted:
 
     def shown(self, result_json):
         """A verdict's JSON as a student is shown it once recorded: the score that counts, and how late it was."""
-        from ..client import late_json
+        from ...client import late_json
 
         if self.seconds_late <= 0:
             return result_json
@@ -175,7 +175,7 @@ class Counted:
 class Recorder:
     """Writes students' grades, verdicts and late penalties, each student all or nothing (``grader autograde``).
 
-    The rows are nbgrader's, written without its ORM (:mod:`.gradebook_writer`); the
+    The rows are nbgrader's, written without its ORM (:mod:`.writer`); the
     late penalty is the course's configured nbgrader plugin's, checked as
     ``AssignLatePenalties`` checks it.
     """
@@ -223,7 +223,7 @@ class Recorder:
 
     def _write(self, gb, items):
         """(submission, result, unanswered) ``items`` into the caller's transaction; their :class:`Counted`, in order."""
-        from .gradebook_writer import Graded, write
+        from .writer import Graded, write
 
         batch = [Graded(submission.student, submission.timestamp,  # as the notebook's record has it
                         {"test_" + name: score for name, score in scores(result).items()},
@@ -293,7 +293,7 @@ def one_transaction(db):
 
 def record_verdicts(gb, student, result, unanswered=()):
     """Write only the verdicts (``nbgrader autograde``: its SaveAutoGrades wrote the scores)."""
-    from .gradebook_writer import write_comments
+    from .writer import write_comments
 
     with one_transaction(gb.db):
         write_comments(gb.db, ASSIGNMENT, NOTEBOOK_ID, student, verdicts(result, unanswered))

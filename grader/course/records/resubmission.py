@@ -23,7 +23,7 @@ Lateness is nbgrader's: past the due date plus the student's extension
 from dataclasses import dataclass
 from pathlib import Path
 
-from .layout import ASSIGNMENT, NOTEBOOK
+from ..base.layout import ASSIGNMENT, NOTEBOOK
 
 POLICIES = {
     "on-time-latest": "the latest counts, but a late one never replaces an on-time graded one (default)",
@@ -36,7 +36,7 @@ SETTING = "resubmission"  # the key in grader_settings.json
 
 def policy(course):
     """The course's policy (:data:`DEFAULT` unless ``grader config resubmission`` set another)."""
-    from .settings import settings
+    from ..base.settings import settings
 
     chosen = settings(course).get(SETTING, DEFAULT)
     return chosen if chosen in POLICIES else DEFAULT
@@ -65,7 +65,7 @@ def counts(chosen, kept, new):
 
 def late_warning(chosen, kept, seconds_late):
     """The Russian warning a submission ``seconds_late`` needs confirmed ("" when none): late, with an on-time graded one."""
-    from ..client import delay_text, points
+    from ...client import delay_text, points
 
     if seconds_late <= 0 or kept is None or not kept.on_time:
         return ""
@@ -80,7 +80,7 @@ def late_warning(chosen, kept, seconds_late):
 
 def kept_standings(connection, students):
     """{student: :class:`Standing`} of the graded submissions the gradebook holds for ``students`` (a list)."""
-    from .gradebook_tables import submitted_work
+    from .tables import submitted_work
 
     return {student: Standing(work.seconds_late, sum(work.scores.values()) - (work.penalty or 0.0))
             for student, work in submitted_work(connection, list(students)).items()
@@ -114,7 +114,7 @@ def seconds_late_at(connection, student, moment):
     """How late a submission of ``student`` made at ``moment`` (naive UTC) is: nbgrader's rule, their extension included."""
     from sqlalchemy import select
 
-    from .gradebook_tables import ASSIGNMENTS, SUBMITTED_ASSIGNMENT, seconds_late
+    from .tables import ASSIGNMENTS, SUBMITTED_ASSIGNMENT, seconds_late
 
     duedate = connection.execute(select(ASSIGNMENTS.c.duedate).where(ASSIGNMENTS.c.name == ASSIGNMENT)).scalar()
     extension = connection.execute(
@@ -130,7 +130,7 @@ def new_standing(connection, student, timestamp, score, penalty):
     ``penalty(student, score, seconds_late)``: the course's late penalty (the
     recorder's), or None.
     """
-    from .times import parse_utc
+    from ..base.times import parse_utc
 
     if not timestamp:
         return Standing(float("inf"), score - (penalty(student, score, float("inf")) or 0.0))
@@ -140,7 +140,7 @@ def new_standing(connection, student, timestamp, score, penalty):
 
 def not_counted_note(chosen, kept, new):
     """What a student reads beside the verdict of a graded submission that was not counted (Russian)."""
-    from ..client import points
+    from ...client import points
 
     if chosen == "best":
         why = "засчитана ваша лучшая работа ({} баллов с учётом штрафа), а эта набрала {}".format(
@@ -183,7 +183,7 @@ def counted_notebook(course, submission):
     import json
     import os
 
-    from .layout import autograded_notebook
+    from ..base.layout import autograded_notebook
     from .regrading import current, recorded
 
     aside = not_counted_notebook(course, submission.student)

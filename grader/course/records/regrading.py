@@ -14,8 +14,8 @@ exporter first removes the autograded notebooks that are stale by this rule.
 
 import json
 
-from ..submission.reading import Unreadable, read_bytes
-from .layout import autograded_notebook
+from ...submission.reading import Unreadable, read_bytes
+from ..base.layout import autograded_notebook
 
 METADATA_KEY = "grader"  # the autograded notebook's metadata: what its grades came from
 

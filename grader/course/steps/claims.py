@@ -17,7 +17,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from .layout import ASSIGNMENT
+from ..base.layout import ASSIGNMENT
 
 
 def claims_for(course, url):
