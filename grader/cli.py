@@ -15,8 +15,9 @@ from pathlib import Path
 # this process imports numpy, so that both warm up at once.
 
 # Failures that are the situation's, not the program's: "error: <why>", exit status 2.
-REFUSALS = (("grader.course.records.gradebook", "GradebookUnavailable"), ("grader.course.steps.batch", "GradingStopped"),
-            ("grader.course.records.gradebook", "LatePenaltyUnavailable"), ("grader.course.records.roster", "RosterRefused"),
+REFUSALS = (("grader.course.records.gradebook", "GradebookUnavailable"),
+            ("grader.course.records.gradebook", "LatePenaltyUnavailable"),
+            ("grader.course.steps.batch", "GradingStopped"), ("grader.course.records.roster", "RosterRefused"),
             ("grader.course.base.lab_context", "NoCourse"), ("grader.course.base.trust", "UntrustedCourse"),
             ("grader.workers.errors", "ClusterUnavailable"), ("grader.course.records.extensions", "ExtensionRefused"),
             ("grader.similarity.run", "NothingToCompare"))
