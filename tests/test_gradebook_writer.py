@@ -23,7 +23,8 @@ from services import Postgres
 
 from grader.checks.graded_functions import BY_NAME, NAMES
 from grader.checks.results import FAILED, PASSED, FunctionResult, SubmissionResult
-from grader.course.records.gradebook import Counted, Recorder, one_transaction, scores, verdicts
+from grader.course.records.counted import Counted
+from grader.course.records.gradebook import Recorder, one_transaction, scores, verdicts
 from grader.course.records.writer import Graded, write
 from grader.course.base.layout import Submission
 from grader.course.base.settings import course_config

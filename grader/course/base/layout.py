@@ -94,3 +94,8 @@ def _folders(root):
 
 def autograded_notebook(course, student):
     return Path(course) / "autograded" / student / ASSIGNMENT / NOTEBOOK
+
+
+def not_counted_notebook(course, student):
+    """Where the graded notebook of ``student``'s latest submission that did not count is kept."""
+    return Path(course) / ".grader" / "not_counted" / student / NOTEBOOK

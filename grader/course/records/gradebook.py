@@ -10,8 +10,6 @@ student as they were, never half-recorded.
 import contextlib
 import logging
 import os
-from dataclasses import dataclass
-
 from ...checks.graded_functions import NAMES
 from ...checks.verdicts import function_report
 from ...client import UNGRADABLE_RU
@@ -146,32 +144,6 @@ def database_reason(error):
     return text[0] if text else type(original).__name__
 
 
-def is_complete(gb, student):
-    """Whether the gradebook holds an automatic score for every test cell of ``student``."""
-    from .tables import submitted_work
-
-    work = submitted_work(gb.db, student).get(student)
-    return work is not None and all(score is not None for score in work.auto_scores.values())
-
-
-@dataclass(frozen=True)
-class Counted:
-    """What the gradebook holds for a recorded submission: how late it was, its penalty, the score that counts."""
-
-    seconds_late: float
-    penalty: float
-    score: float
-
-    def shown(self, result_json):
-        """A verdict's JSON as a student is shown it once recorded: the score that counts, and how late it was."""
-        from ...client import late_json
-
-        if self.seconds_late <= 0:
-            return result_json
-        return dict(result_json, score=round(self.score, 6),
-                    late=late_json(self.seconds_late, self.penalty, self.score, result_json["max_score"]))
-
-
 class Recorder:
     """Writes students' grades, verdicts and late penalties, each student all or nothing (``grader autograde``).
 
@@ -184,7 +156,7 @@ class Recorder:
         self._course, self._late = course, None
 
     def record(self, gb, submission, result, unanswered=(), also=None):
-        """Record one student; return what counts (:class:`Counted`).
+        """Record one student; return what counts (:class:`~.counted.Counted`).
 
         ``also(session, counted)`` runs inside the same transaction (the service marks its job done with it).
         """
@@ -222,7 +194,7 @@ class Recorder:
         return failed
 
     def _write(self, gb, items):
-        """(submission, result, unanswered) ``items`` into the caller's transaction; their :class:`Counted`, in order."""
+        """(submission, result, unanswered) ``items`` into the caller's transaction; their :class:`~.counted.Counted`, in order."""
         from .writer import Graded, write
 
         batch = [Graded(submission.student, submission.timestamp,  # as the notebook's record has it

@@ -20,10 +20,10 @@ Lateness is nbgrader's: past the due date plus the student's extension
 (``grader extend``).
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..base.layout import ASSIGNMENT, NOTEBOOK
+from ..base.layout import ASSIGNMENT, autograded_notebook, not_counted_notebook
+from .counted import Counted
 
 POLICIES = {
     "on-time-latest": "the latest counts, but a late one never replaces an on-time graded one (default)",
@@ -40,18 +40,6 @@ def policy(course):
 
     chosen = settings(course).get(SETTING, DEFAULT)
     return chosen if chosen in POLICIES else DEFAULT
-
-
-@dataclass(frozen=True)
-class Standing:
-    """A graded submission as the gradebook counts it: how late (past due date and extension), its score after penalty."""
-
-    seconds_late: float
-    score: float
-
-    @property
-    def on_time(self):
-        return self.seconds_late <= 0
 
 
 def counts(chosen, kept, new):
@@ -79,16 +67,17 @@ def late_warning(chosen, kept, seconds_late):
 
 
 def kept_standings(connection, students):
-    """{student: :class:`Standing`} of the graded submissions the gradebook holds for ``students`` (a list)."""
+    """{student: :class:`~.counted.Counted`} of the graded submissions the gradebook holds for ``students`` (a list)."""
     from .tables import submitted_work
 
-    return {student: Standing(work.seconds_late, sum(work.scores.values()) - (work.penalty or 0.0))
+    return {student: Counted(work.seconds_late, work.penalty or 0.0,
+                             sum(work.scores.values()) - (work.penalty or 0.0))
             for student, work in submitted_work(connection, list(students)).items()
             if work.auto_scores and all(score is not None for score in work.auto_scores.values())}
 
 
 def kept_standing(connection, student):
-    """The :class:`Standing` of ``student``'s graded submission in the gradebook, or None (none, or not graded)."""
+    """The :class:`~.counted.Counted` of ``student``'s graded submission in the gradebook, or None (none, or not graded)."""
     return kept_standings(connection, [student]).get(student)
 
 
@@ -125,17 +114,16 @@ def seconds_late_at(connection, student, moment):
 
 
 def new_standing(connection, student, timestamp, score, penalty):
-    """The :class:`Standing` a submission made at ``timestamp`` (nbgrader's text, or None: late) scoring ``score`` would have.
+    """The :class:`~.counted.Counted` a submission made at ``timestamp`` (nbgrader's text, or None: late) scoring ``score`` would have.
 
     ``penalty(student, score, seconds_late)``: the course's late penalty (the
     recorder's), or None.
     """
     from ..base.times import parse_utc
 
-    if not timestamp:
-        return Standing(float("inf"), score - (penalty(student, score, float("inf")) or 0.0))
-    late = seconds_late_at(connection, student, parse_utc(timestamp))
-    return Standing(late, score - ((penalty(student, score, late) or 0.0) if late > 0 else 0.0))
+    late = seconds_late_at(connection, student, parse_utc(timestamp)) if timestamp else float("inf")
+    charged = (penalty(student, score, late) or 0.0) if late > 0 else 0.0
+    return Counted(late, charged, score - charged)
 
 
 def not_counted_note(chosen, kept, new):
@@ -168,11 +156,6 @@ def keep_aside(tmp, course, student, note):
     return target
 
 
-def not_counted_notebook(course, student):
-    """Where the graded notebook of ``student``'s latest submission that did not count is kept."""
-    return Path(course) / ".grader" / "not_counted" / student / NOTEBOOK
-
-
 def counted_notebook(course, submission):
     """(notebook, the folder it must be in, note) of ``submission``'s student that counts.
 
@@ -183,7 +166,6 @@ def counted_notebook(course, submission):
     import json
     import os
 
-    from ..base.layout import autograded_notebook
     from .regrading import current, recorded
 
     aside = not_counted_notebook(course, submission.student)

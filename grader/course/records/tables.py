@@ -118,6 +118,12 @@ def has_assignment(connection):
     return connection.execute(select(ASSIGNMENTS.c.id).where(ASSIGNMENTS.c.name == ASSIGNMENT)).first() is not None
 
 
+def is_complete(connection, student):
+    """Whether the gradebook holds an automatic score for every test cell of ``student``."""
+    work = submitted_work(connection, student).get(student)
+    return work is not None and all(score is not None for score in work.auto_scores.values())
+
+
 def submitted_work(connection, student=None):
     """{student: :class:`SubmittedWork`} of every student with a submitted notebook (or of ``student``: one id, or a list)."""
     works = _notebooks(connection, student)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, insert, select, update
 
 from ..base.times import parse_utc
-from .gradebook import Counted
+from .counted import Counted
 from .tables import ASSIGNMENTS, BASE_CELL as CELLS, COMMENT as COMMENTS, GRADE as GRADES, NOTEBOOKS
 from .tables import STUDENT as STUDENTS, SUBMITTED_ASSIGNMENT as SUBMISSIONS, SUBMITTED_NOTEBOOK as SUBMITTED
 from .tables import new_id, notebook_scores, seconds_late
@@ -46,7 +46,7 @@ class Graded:
 def write(session, assignment, notebook, batch, late_penalty):
     """Write ``batch`` (Graded, one per student) into ``notebook`` of ``assignment``.
 
-    Returns a :class:`~.gradebook.Counted` for each student, in order.
+    Returns a :class:`~.counted.Counted` for each student, in order.
 
     ``late_penalty(student, score, seconds_late)`` is called for late
     submissions only and returns the penalty (checked as nbgrader checks it)

@@ -308,7 +308,7 @@ class SaveVerdicts(NbGraderPreprocessor):
 class KeptGrade:
     """A student's counted submission before ``nbgrader autograde`` grades them again: its rows and notebook."""
 
-    standing: object      # resubmission.Standing
+    standing: object      # records.counted.Counted
     timestamp: object     # the gradebook's submission time (naive UTC), or None
     scores: dict          # grade cell -> auto score
     comments: dict        # answer cell -> auto comment
