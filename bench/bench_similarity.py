@@ -62,6 +62,7 @@ COPYDETECT_NOISE = 25         # its default noise threshold: k-grams of 25 chara
 
 def corpus_scores(rounds_count, run_missing):
     """[(copied?, our score, copydetect's score, pair)] over every round's pairs (source pairs excluded)."""
+    from grader.course.base.course import Course
     from grader.similarity.run import compare
 
     rows = []
@@ -70,7 +71,7 @@ def corpus_scores(rounds_count, run_missing):
             root = Path(tmp) / str(index)
             course = copy_course(root / "course")
             truth = build_class(course, root / "public", copies)
-            comparison = compare(course, [str(root / "public")], workers=2, run_missing=run_missing,
+            comparison = compare(Course.at(course), [str(root / "public")], workers=2, run_missing=run_missing,
                                  stream=io.StringIO())
             ids = [d.id for d in comparison.documents]
             ours = {frozenset((ids[a], ids[b])): s for (a, b), s in zip(comparison.scores.pairs,

@@ -80,12 +80,13 @@ def recording(count, top):
 
     from grader.checks.graded_functions import BY_NAME, NAMES
     from grader.checks.results import PASSED, FunctionResult, SubmissionResult
-    from grader.course.records.gradebook import Recorder, open_gradebook
+    from grader.course.base.course import Course
     from grader.course.base.layout import Submission
+    from grader.course.records.gradebook import Recorder, open_gradebook
 
     result = SubmissionResult(tuple(FunctionResult(n, BY_NAME[n].points, BY_NAME[n].points, PASSED) for n in NAMES))
     with tempfile.TemporaryDirectory(prefix="grader-profile-") as tmp:
-        course = generated_course(Path(tmp) / "course")
+        course = Course.at(generated_course(Path(tmp) / "course"))
         recorder = Recorder(course)
         with open_gradebook(course, orm=False) as gb:  # as grader autograde opens it
             students = [Submission("s{}".format(i), Path(course) / "nowhere") for i in range(2 * count)]

@@ -23,6 +23,13 @@ REFUSALS = (("grader.course.records.gradebook", "GradebookUnavailable"),
             ("grader.similarity.run", "NothingToCompare"))
 
 
+def _course(args):
+    """The course of ``--course``: read once here and passed down (:mod:`grader.course.base.course`)."""
+    from .course.base.course import Course
+
+    return Course.at(args.course)
+
+
 def _class_rows(course):
     from .course.pages.export import collect
     from .course.records.gradebook import open_gradebook
@@ -32,7 +39,7 @@ def _class_rows(course):
 
 
 def cmd_scores(args):
-    print(scores_table(_class_rows(args.course)))
+    print(scores_table(_class_rows(_course(args))))
     return 0
 
 
@@ -88,9 +95,10 @@ def cmd_check(args):
 def cmd_autograde(args):
     from .course.steps import batch
 
-    done = batch.run(args.course, _limits(args), workers=args.workers, scheduler=args.scheduler or
-                     _scheduler(args.course), students=args.student, force=args.force)
-    rows = _class_rows(args.course)
+    course = _course(args)
+    done = batch.run(course, _limits(args), workers=args.workers, scheduler=args.scheduler or course.scheduler,
+                     students=args.student, force=args.force)
+    rows = _class_rows(course)
     if args.student:
         rows = [r for r in rows if r.student in set(args.student)]
     print(scores_table(rows))
@@ -109,7 +117,7 @@ def cmd_autograde(args):
 def cmd_feedback(args):
     from .course.pages.feedback import write_all
 
-    pages = write_all(args.course, args.student)
+    pages = write_all(_course(args), args.student)
     total = sum(p.stat().st_size for p in pages)
     print("wrote {} feedback page(s) under {} ({:.0f} KiB on average)".format(
         len(pages), Path(args.course) / "feedback", total / max(len(pages), 1) / 1024))
@@ -122,7 +130,7 @@ def cmd_export(args):
     from .course.base.layout import ASSIGNMENT
     from .course.pages.lms_export import lms_rows, write_canvas, write_moodle
 
-    with open_gradebook(args.course, orm=False) as gb:
+    with open_gradebook(_course(args), orm=False) as gb:
         rows = collect(gb)
         lms = lms_rows(rows, gb.db) if args.moodle or args.canvas else []
     column = args.lms_column or ASSIGNMENT
@@ -147,7 +155,7 @@ def cmd_roster(args):
 
     with open(args.file, "rb") as source:
         students = read_roster(source.read())
-    with open_gradebook(args.course) as gb:
+    with open_gradebook(_course(args)) as gb:
         count = import_roster(gb, students)
     print("imported {} student(s) from {}".format(count, args.file))
     return 0
@@ -157,7 +165,7 @@ def cmd_report(args):
     from .course.pages.class_report import write
 
     args.output = args.output or os.path.join(args.course, "reports", "class_report.html")
-    rows, mistakes, attention = write(args.course, args.output)
+    rows, mistakes, attention = write(_course(args), args.output)
     print("wrote {}: {} students, {} kinds of mistakes, {} need attention".format(
         args.output, len(rows), len(mistakes), len(attention)))
     return 0
@@ -169,8 +177,9 @@ def cmd_similarity(args):
     from .similarity.run import compare
 
     args.html = args.html or os.path.join(args.course, "reports", "similarity.html")
-    comparison = compare(args.course, args.against, _limits(args), workers=args.workers,
-                         scheduler=args.scheduler or _scheduler(args.course), run_missing=not args.code_only)
+    course = _course(args)
+    comparison = compare(course, args.against, _limits(args), workers=args.workers,
+                         scheduler=args.scheduler or course.scheduler, run_missing=not args.code_only)
     views = pair_views(comparison, args.threshold)
     data = to_json(comparison, args.threshold, views)
     if args.json:
@@ -191,8 +200,9 @@ def cmd_serve(args):
     from .service.app import Options
     from .service.server import serve
 
-    serve(args.course, args.host, args.port, _limits(args), workers=args.workers,
-          scheduler=args.scheduler or _scheduler(args.course),
+    course = _course(args)
+    serve(course, args.host, args.port, _limits(args), workers=args.workers,
+          scheduler=args.scheduler or course.scheduler,
           options=Options(max_bytes=int(args.max_mb * 2 ** 20), per_minute=args.per_minute, max_queue=args.max_queue,
                           max_per_student=args.max_per_student, student_disk_bytes=int(args.student_disk_mb * 2 ** 20),
                           disk_bytes=int(args.disk_mb * 2 ** 20), parse_workers=args.parse_workers,
@@ -202,27 +212,21 @@ def cmd_serve(args):
     return 0
 
 
-def _scheduler(course):
-    from .course.base.settings import scheduler
-
-    return scheduler(course)
-
-
 def cmd_tokens(args):
     from .course.records.gradebook import open_gradebook
-    from .course.base.settings import db_url
     from .service import store
 
-    with open_gradebook(args.course):  # a course, with its gradebook: never a database made in another folder
+    course = _course(args)
+    with open_gradebook(course):  # a course, with its gradebook: never a database made in another folder
         pass
-    engine = store.engine_for(db_url(args.course))
+    engine = store.engine_for(course.db_url)
     try:
         if args.revoke:
             for student in args.revoke:
                 print("{}: {} token(s) revoked".format(student, store.revoke(engine, student)), file=sys.stderr)
             return 0
         rotate = args.rotate or []
-        students = list(dict.fromkeys((args.student or [r.student for r in _class_rows(args.course)]) + rotate))
+        students = list(dict.fromkeys((args.student or [r.student for r in _class_rows(course)]) + rotate))
         if not students:
             print("error: the gradebook has no students yet: add the class first (`nbgrader db student import "
                   "students.csv`, or `nbgrader db student add ID`), or name students with --student ID",
@@ -265,12 +269,12 @@ def cmd_submit(args):
 
 def cmd_config(args):
     from .course.records.resubmission import POLICIES, policy
-    from .course.base.settings import KNOWN, db_url, safe_url, settings, write_setting
+    from .course.base.settings import KNOWN, safe_url, write_setting
 
     if args.key == "certificates":
         return _certificates(args)
     if args.unset:
-        write_setting(args.course, KNOWN[args.unset], None)
+        write_setting(_course(args), KNOWN[args.unset], None)
     elif args.key == "db-url":
         if args.value is not None:  # /proc/PID/cmdline and shell history are readable to others
             print("error: the database URL may hold a password: give it at the prompt, on stdin "
@@ -281,17 +285,17 @@ def cmd_config(args):
         if not url:
             print("error: no database URL given", file=sys.stderr)
             return 2
-        write_setting(args.course, KNOWN[args.key], url)
+        write_setting(_course(args), KNOWN[args.key], url)
     elif args.key:
         if args.value is None or (args.key == "resubmission" and args.value not in POLICIES):
             print("error: give a value for {} (or --unset {}){}".format(args.key, args.key, "; one of: " + ", ".join(
                 POLICIES) if args.key == "resubmission" else ""), file=sys.stderr)
             return 2
-        write_setting(args.course, KNOWN[args.key], args.value)
-    saved = settings(args.course)
-    print("gradebook: {}".format(safe_url(db_url(args.course))))
-    print("scheduler: {}".format(saved.get("scheduler") or "none (grade on this machine)"))
-    print("resubmission: {}: {}".format(policy(args.course), POLICIES[policy(args.course)]))
+        write_setting(_course(args), KNOWN[args.key], args.value)
+    course = _course(args)  # as written
+    print("gradebook: {}".format(safe_url(course.db_url)))
+    print("scheduler: {}".format(course.settings.get("scheduler") or "none (grade on this machine)"))
+    print("resubmission: {}: {}".format(policy(course), POLICIES[policy(course)]))
     return 0
 
 
@@ -299,7 +303,7 @@ def cmd_extend(args):
     from .course.records import extensions
     from .course.records.gradebook import open_gradebook
 
-    with open_gradebook(args.course) as gb:
+    with open_gradebook(_course(args)) as gb:
         if args.student and args.remove:
             extensions.remove(gb, args.student)
             print("{}: no extension; due with the class".format(args.student))

@@ -9,6 +9,7 @@ from course import generated_course
 
 from grader.checks.graded_functions import BY_NAME, NAMES
 from grader.checks.results import PASSED, FunctionResult, SubmissionResult
+from grader.course.base.course import Course
 from grader.course.records.gradebook import Recorder, open_gradebook
 from grader.course.records.tables import is_complete
 from grader.course.base.layout import Submission
@@ -36,7 +37,7 @@ def items(course, students):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    return generated_course(tmp_path_factory.mktemp("recording") / "course")
+    return Course.at(generated_course(tmp_path_factory.mktemp("recording") / "course"))
 
 
 def test_a_student_whose_record_fails_costs_only_itself(course):

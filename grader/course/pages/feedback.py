@@ -78,8 +78,8 @@ def page_name(submission):
 
 
 def write_all(course, students=None):
-    """feedback/<student>/dnn_step_by_step/<their notebook>.html for every graded student."""
-    course = Path(course)
+    """feedback/<student>/dnn_step_by_step/<their notebook>.html for every graded student of ``course`` (a
+    :class:`~..base.course.Course`)."""
     written = []
     with open_gradebook(course) as gb:
         by_student = {row.student: row for row in collect(gb)}
@@ -88,7 +88,7 @@ def write_all(course, students=None):
             if row is None or row.status == MISSING:
                 continue
             page = page_of(gb, submission, row)
-            target = course / "feedback" / submission.student / ASSIGNMENT / page_name(submission)
+            target = course.root / "feedback" / submission.student / ASSIGNMENT / page_name(submission)
             target.parent.mkdir(parents=True, exist_ok=True)
             write_text(target, page)
             for stale in target.parent.glob("*.html"):  # a page of an earlier submission's name is released no more

@@ -14,7 +14,7 @@ from ...checks.graded_functions import NAMES
 from ...checks.verdicts import function_report
 from ...client import UNGRADABLE_RU
 from ..base.layout import ASSIGNMENT
-from ..base.settings import course_config, db_url, safe_url
+from ..base.settings import safe_url
 from ..base.stubs import BLANK_NOTE
 
 NOTEBOOK_ID = ASSIGNMENT  # nbgrader's notebook id: the file name without .ipynb
@@ -57,20 +57,19 @@ class Tables:
 
 @contextlib.contextmanager
 def open_gradebook(course, orm=True):
-    """The gradebook of ``course``, checked to hold the assignment; :class:`GradebookUnavailable` if not.
+    """The gradebook of ``course`` (a :class:`~..base.course.Course`), checked to hold the assignment;
+    :class:`GradebookUnavailable` if not.
 
     ``orm``: nbgrader's ``Gradebook`` (its whole API); else :class:`Tables`,
     without importing nbgrader. A sqlite gradebook that does not exist yet is
     not created here: only ``nbgrader generate_assignment`` makes one.
     """
-    from pathlib import Path
-
     from .tables import has_assignment
 
-    if not (Path(course) / "nbgrader_config.py").is_file():
+    if not (course.root / "nbgrader_config.py").is_file():
         raise GradebookUnavailable("{} is not a course folder (it has no nbgrader_config.py): run grader in the "
-                                   "course's folder or pass --course DIR".format(Path(course).resolve()))
-    url = db_url(course)
+                                   "course's folder or pass --course DIR".format(course.root))
+    url = course.db_url
     where = safe_url(url)
     if url.startswith("sqlite:///") and not _sqlite_file(url).exists():
         raise GradebookUnavailable("no gradebook at {}: run `nbgrader generate_assignment {}` first".format(
@@ -153,7 +152,7 @@ class Recorder:
     """
 
     def __init__(self, course):
-        self._course, self._late = course, None
+        self._course, self._late = course, None  # a Course: its config makes the late-penalty plugin
 
     def record(self, gb, submission, result, unanswered=(), also=None):
         """Record one student; return what counts (:class:`~.counted.Counted`).
@@ -224,7 +223,7 @@ class Recorder:
             from nbgrader.preprocessors import AssignLatePenalties
 
             try:
-                late = AssignLatePenalties(config=course_config(self._course))
+                late = AssignLatePenalties(config=self._course.config)
                 late.init_plugin()
             except Exception as error:  # noqa: BLE001 -- the course's configuration, not this student's work
                 raise LatePenaltyUnavailable(

@@ -35,10 +35,9 @@ SETTING = "resubmission"  # the key in grader_settings.json
 
 
 def policy(course):
-    """The course's policy (:data:`DEFAULT` unless ``grader config resubmission`` set another)."""
-    from ..base.settings import settings
-
-    chosen = settings(course).get(SETTING, DEFAULT)
+    """The policy of ``course`` (a :class:`~..base.course.Course`): :data:`DEFAULT` unless ``grader config
+    resubmission`` set another."""
+    chosen = course.settings.get(SETTING, DEFAULT)
     return chosen if chosen in POLICIES else DEFAULT
 
 

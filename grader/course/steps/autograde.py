@@ -34,7 +34,7 @@ from ...sandbox.engine import read_and_grade
 from ...sandbox.session import Limits
 from ...sandbox.zygote import Zygote, warn_about
 from ...submission.reading import Notebook, Unreadable, read_notebook
-from ..base.lab_context import lab_context, lab_folder
+from ..base.course import Course
 from ..base.layout import ASSIGNMENT, NOTEBOOK, Submission, autograded_notebook
 from ..base.stubs import release_answers, unanswered
 from ..records.gradebook import Tables, record_verdicts
@@ -71,6 +71,7 @@ class SubmittedNotebookExporter(NotebookExporter):
         super().__init__(*args, **kwargs)
         self._sources = {}
         coursedir = _coursedir(self)
+        self.course = Course.at(coursedir.root)  # the run's course, read once for every step
         if getattr(self.parent, "coursedir", None) is coursedir and hasattr(self.parent, "init_assignment"):
             guard(self.parent)  # nbgrader's converter reads timestamps and copies files itself
         self.counted = {}  # student -> KeptGrade: what counts before this run grades them again
@@ -82,14 +83,13 @@ class SubmittedNotebookExporter(NotebookExporter):
         (without ``--force``) remove the stale autograded notebooks."""
         from nbgrader.api import Gradebook
 
-        root = Path(coursedir.root)
         pattern = Path(coursedir.format_path(coursedir.submitted_directory, coursedir.student_id,
                                              coursedir.assignment_id))
         with Gradebook(coursedir.db_url) as gb:
             for folder in sorted(pattern.parent.parent.glob("{}/{}".format(pattern.parent.name, pattern.name))):
                 submission = Submission(folder.parent.name, folder)
-                stale = autograded_notebook(root, submission.student)
-                if stale.exists() and (force or needs_grading(gb, root, submission)):
+                stale = autograded_notebook(self.course, submission.student)
+                if stale.exists() and (force or needs_grading(gb, self.course, submission)):
                     kept = kept_grade(gb.db, submission.student, stale)
                     if kept is not None:
                         self.counted[submission.student] = kept
@@ -114,13 +114,13 @@ class SubmittedNotebookExporter(NotebookExporter):
         except Unreadable as reason:
             self.log.warning("%s cannot be graded: %s", filename, reason)
             notebook = Notebook((), "")
-        return self.from_notebook_node(from_dict(carrier_notebook(notebook, lab_markdown(coursedir.root))),
+        return self.from_notebook_node(from_dict(carrier_notebook(notebook, lab_markdown(self.course))),
                                        resources, **kw)
 
-    def zygote(self, course):
+    def zygote(self):
         """The run's zygote (started on first use, stopped with the exporter or the process)."""
         if self._zygote is None:
-            self._zygote = Zygote(lab_context(lab_folder(course)))
+            self._zygote = Zygote(self.course.lab)
             weakref.finalize(self, self._zygote.close)
             warn_about(self._zygote.seal())
         return self._zygote
@@ -139,10 +139,10 @@ class SubmittedNotebookExporter(NotebookExporter):
             weakref.finalize(self, self._tables.close)
         return self._tables
 
-    def release(self, course):
+    def release(self):
         """The release's answer stubs, read once per run (see :func:`..base.stubs.release_answers`)."""
         if self._release is None:
-            self._release = release_answers(course)
+            self._release = release_answers(self.course)
         return self._release
 
 
@@ -272,7 +272,7 @@ class SealedExecute(NbGraderPreprocessor):
         submission = Submission(info["student"], Path(coursedir.format_path(
             coursedir.submitted_directory, info["student"], info["assignment"])))
         limits = Limits(cell_seconds=self.timeout, function_seconds=self.timeout, memory_mb=self.memory_mb)
-        zygote = _exporter(self).zygote(coursedir.root)
+        zygote = _exporter(self).zygote()
         _keep_private(Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"])))
         result, notebook = read_and_grade(submission.notebook, zygote, limits, submission.inside)
         if result.unfinished:  # nbgrader records nothing for a step that raises: the next run grades them again
@@ -299,7 +299,7 @@ class SaveVerdicts(NbGraderPreprocessor):
         if graded is None:
             raise RuntimeError("SaveVerdicts needs SealedExecute earlier in Autograde.autograde_preprocessors")
         info = resources["nbgrader"]
-        missing = unanswered(graded["notebook"], _exporter(self).release(_coursedir(self).root))
+        missing = unanswered(graded["notebook"], _exporter(self).release())
         record_verdicts(_exporter(self).tables(info["db_url"]), info["student"], graded["result"], missing)
         return nb, resources
 
@@ -353,9 +353,9 @@ class KeepCounted(NbGraderPreprocessor):
         kept = _exporter(self).counted.pop(student, None)
         if kept is None:
             return nb, resources
-        root = _coursedir(self).root
+        course = _exporter(self).course
         tables = _exporter(self).tables(info["db_url"])
-        chosen = policy(root)
+        chosen = policy(course)
         with one_transaction(tables.db):  # a read, ended at once: sqlite's lock never outlives this step
             new = kept_standing(tables.db, student)
         if new is None or counts(chosen, kept.standing, new):
@@ -363,11 +363,11 @@ class KeepCounted(NbGraderPreprocessor):
         note = not_counted_note(chosen, kept.standing, new)
         with one_transaction(tables.db):
             write(tables.db, ASSIGNMENT, NOTEBOOK_ID, [Graded(student, kept.timestamp, kept.scores, kept.comments)],
-                  Recorder(root).penalty)
-        aside = autograded_notebook(root, student).with_suffix(".not_counted")
+                  Recorder(course).penalty)
+        aside = autograded_notebook(course, student).with_suffix(".not_counted")
         aside.parent.mkdir(parents=True, exist_ok=True)
         aside.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        keep_aside(aside, root, student, note)
+        keep_aside(aside, course, student, note)
         self.log.warning("%s: resubmission graded (%g) but not counted (%s): the gradebook keeps the grade it had",
                          student, new.score, chosen)
         return from_dict(json.loads(kept.notebook)), resources

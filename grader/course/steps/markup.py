@@ -22,7 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from ...submission.reading import Unreadable, read_notebook
-from ..base.layout import ASSIGNMENT, NOTEBOOK
+from ..base.lab_context import lab_folder
+from ..base.layout import NOTEBOOK
 
 _GRADE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 # What a rendered markdown cell may keep: text, structure, code, math, links; no images, no styles.
@@ -68,7 +69,7 @@ def _render(markdown):
 
 def lab_markdown(course):
     """The markdown cells of the course's release, as they are: the lab's own text, never rewritten."""
-    return _lab_markdown(str(Path(course).resolve() / "release" / ASSIGNMENT / NOTEBOOK))
+    return _lab_markdown(str(lab_folder(Path(course).resolve()) / NOTEBOOK))
 
 
 @lru_cache(maxsize=8)
