@@ -45,16 +45,18 @@ def settings(course):
 
 
 def write_setting(course, key, value):
-    """Set (or with ``value`` None, remove) one setting of a :class:`~.course.Course`; the file stays private to its
-    owner. The course keeps the settings it read: a fresh one reads the new file."""
-    data = dict(course.settings)
+    """Set (or with ``value`` None, remove) one setting; the file stays private to its owner.
+
+    The file is read afresh (a :class:`~.course.Course` keeps what it read before: a fresh one reads this write).
+    """
+    data = settings(course)
     if value is None:
         data.pop(key, None)
     else:
         data[key] = value
     from .files import replaced
 
-    with replaced(course.root / SETTINGS_FILE) as out:  # mkstemp: 0600
+    with replaced(Path(course) / SETTINGS_FILE) as out:  # mkstemp: 0600
         json.dump(data, out, indent=1)
 
 
