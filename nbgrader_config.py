@@ -10,7 +10,7 @@ _ROOT = os.path.dirname(os.path.abspath(__file__))
 # Grades and students' work are the instructor's alone: a course folder other users of
 # the machine can enter is said so (`chmod 700` it).
 try:
-    from grader.course.settings import warn_if_open
+    from grader.course.base.settings import warn_if_open
 
     warn_if_open(_ROOT)
 except ImportError:  # nbgrader run where this project is not installed
@@ -22,7 +22,7 @@ c.CourseDirectory.root = _ROOT
 # GRADER_DB_URL points elsewhere -- PostgreSQL for a large course. Every command,
 # nbgrader's and grader's, reads it from here.
 try:  # refused (UntrustedCourse) when anyone but you or root could have written it
-    from grader.course.settings import settings as _read_settings
+    from grader.course.base.settings import settings as _read_settings
 except ImportError:  # nbgrader run where this project is not installed
     _read_settings = None
 try:
@@ -46,33 +46,33 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.IncludeHeaderFooter",
     "nbgrader.preprocessors.InstantiateTests",
     "nbgrader.preprocessors.LockCells",
-    "grader.course.release.LabStubSolutions",
+    "grader.course.steps.release.LabStubSolutions",
     "nbgrader.preprocessors.ClearOutput",
-    "grader.course.metadata_check.CheckCompiledMetadata",
+    "grader.course.steps.metadata_check.CheckCompiledMetadata",
     "nbgrader.preprocessors.ComputeChecksums",
     "nbgrader.preprocessors.SaveCells",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbgrader.preprocessors.ClearMarkScheme",
     "nbgrader.preprocessors.ComputeChecksums",
-    "grader.course.metadata_check.CheckCompiledMetadata",
+    "grader.course.steps.metadata_check.CheckCompiledMetadata",
 ]
 
 # `nbgrader autograde` (and formgrader's autograde button) grade through the
 # sealed engine, like `grader autograde`: no kernel runs student code.
 # * Submitted files are read the safe way; an unreadable one becomes an empty
 #   notebook whose test cells are restored and scored 0 with the reason.
-c.Autograde.exporter_class = "grader.course.autograde_steps.SubmittedNotebookExporter"
+c.Autograde.exporter_class = "grader.course.steps.autograde.SubmittedNotebookExporter"
 # * nbgrader metadata is rewritten from the source (a duplicated answer cell or
 #   an invented grade id no longer fails the notebook); a deleted test cell
 #   comes back and an edited one is restored (RestoreDeletedTestCells is
 #   OverwriteCells with a working re-insertion).
 c.Autograde.sanitize_preprocessors = [
-    "grader.course.autograde_steps.CanonicalCellMetadata",
+    "grader.course.steps.autograde.CanonicalCellMetadata",
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
-    "grader.course.autograde_steps.RestoreDeletedTestCells",
-    "grader.course.metadata_check.CheckCompiledMetadata",
+    "grader.course.steps.autograde.RestoreDeletedTestCells",
+    "grader.course.steps.metadata_check.CheckCompiledMetadata",
 ]
 c.RestoreDeletedTestCells.add_missing_cells = True
 # * SealedExecute grades the submitted file in the sealed engine instead of
@@ -82,13 +82,13 @@ c.RestoreDeletedTestCells.add_missing_cells = True
 #   KeepCounted applies the course's resubmission policy (`grader config resubmission`):
 #   a late resubmission after an on-time grade is graded but, by default, not counted.
 c.Autograde.autograde_preprocessors = [
-    "grader.course.autograde_steps.SealedExecute",
+    "grader.course.steps.autograde.SealedExecute",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
-    "grader.course.autograde_steps.SaveVerdicts",
+    "grader.course.steps.autograde.SaveVerdicts",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "grader.course.metadata_check.CheckCompiledMetadata",
-    "grader.course.autograde_steps.KeepCounted",
+    "grader.course.steps.metadata_check.CheckCompiledMetadata",
+    "grader.course.steps.autograde.KeepCounted",
 ]
 c.SealedExecute.timeout = 10       # seconds per answer cell, and for all calls of one function
 c.SealedExecute.memory_mb = 1024   # address space of the sealed student process
@@ -96,11 +96,11 @@ c.SealedExecute.memory_mb = 1024   # address space of the sealed student process
 # On a shared hub, `nbgrader collect` takes from the exchange only what each student on
 # the roster really submitted -- regular files of their own, never a link, a pipe or a
 # folder planted in another's name -- timed by when the exchange received it, never by
-# the student's timestamp.txt (grader/course/exchange.py).
-c.ExchangeFactory.collect = "grader.course.exchange.SafeCollect"
+# the student's timestamp.txt (grader/course/steps/exchange.py).
+c.ExchangeFactory.collect = "grader.course.steps.exchange.SafeCollect"
 # Feedback pages go out readable by their student alone (a page's name is a secret only its
 # submitter holds), whatever the mode of the instructor's own copy.
-c.ExchangeFactory.release_feedback = "grader.course.exchange.ReleaseFeedback"
+c.ExchangeFactory.release_feedback = "grader.course.steps.exchange.ReleaseFeedback"
 
 # The generated student-facing files: only the notebook and its helpers.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]

@@ -50,7 +50,7 @@ def grading_cost(course, count=60):
     """Median wall seconds of grading one submission in a sealed child, on one thread."""
     import statistics
 
-    from grader.course.lab_context import lab_context, lab_folder
+    from grader.course.base.lab_context import lab_context, lab_folder
     from grader.sandbox.engine import grade_notebook
     from grader.sandbox.session import Limits
     from grader.sandbox.zygote import Zygote
@@ -69,10 +69,12 @@ def recording_rate(course, count=200):
     """Students recorded per second by one process (the client), into the course's gradebook."""
     from grader.checks.graded_functions import BY_NAME, NAMES
     from grader.checks.results import PASSED, FunctionResult, SubmissionResult
-    from grader.course.gradebook import Recorder, open_gradebook
-    from grader.course.layout import Submission
+    from grader.course.base.course import Course
+    from grader.course.base.layout import Submission
+    from grader.course.records.gradebook import Recorder, open_gradebook
 
     result = SubmissionResult(tuple(FunctionResult(n, BY_NAME[n].points, BY_NAME[n].points, PASSED) for n in NAMES))
+    course = Course.at(course)
     recorder = Recorder(course)
     with open_gradebook(course) as gb:
         started = time.perf_counter()

@@ -74,7 +74,7 @@ KERNEL_CONFIG = """
 c.Autograde.exporter_class = "nbconvert.exporters.NotebookExporter"
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput", "nbgrader.preprocessors.DeduplicateIds",
-    "nbgrader.preprocessors.OverwriteKernelspec", "grader.course.autograde_steps.RestoreDeletedTestCells",
+    "nbgrader.preprocessors.OverwriteKernelspec", "grader.course.steps.autograde.RestoreDeletedTestCells",
     "nbgrader.preprocessors.CheckCellMetadata"]
 c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.Execute", "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
@@ -257,15 +257,16 @@ def recording_rate(tmp, count=200):
     """Students per second (wall) and CPU ms per student recorded into a fresh sqlite gradebook, in batches."""
     from grader.checks.graded_functions import BY_NAME, NAMES
     from grader.checks.results import PASSED, FunctionResult, SubmissionResult
-    from grader.course.batch import Pending
-    from grader.course.gradebook import Recorder, open_gradebook
-    from grader.course.layout import Submission
+    from grader.course.base.course import Course
+    from grader.course.base.layout import Submission
+    from grader.course.records.gradebook import Recorder, open_gradebook
+    from grader.course.steps.batch import Pending
 
-    course = new_course(Path(tmp) / "recording", 0)
+    course = Course.at(new_course(Path(tmp) / "recording", 0))
     result = SubmissionResult(tuple(FunctionResult(n, BY_NAME[n].points, BY_NAME[n].points, PASSED) for n in NAMES))
     recorder = Recorder(course)
     with open_gradebook(course, orm=False) as gb:  # as grader autograde opens it
-        items = [(Submission("r{}".format(i), course / "nowhere"), result, ()) for i in range(count)]
+        items = [(Submission("r{}".format(i), course.root / "nowhere"), result, ()) for i in range(count)]
         wall, cpu = time.perf_counter(), time.process_time()
         for i in range(0, count, Pending.MOST):
             recorder.record_many(gb, items[i:i + Pending.MOST])

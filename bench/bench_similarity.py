@@ -62,6 +62,7 @@ COPYDETECT_NOISE = 25         # its default noise threshold: k-grams of 25 chara
 
 def corpus_scores(rounds_count, run_missing):
     """[(copied?, our score, copydetect's score, pair)] over every round's pairs (source pairs excluded)."""
+    from grader.course.base.course import Course
     from grader.similarity.run import compare
 
     rows = []
@@ -70,7 +71,7 @@ def corpus_scores(rounds_count, run_missing):
             root = Path(tmp) / str(index)
             course = copy_course(root / "course")
             truth = build_class(course, root / "public", copies)
-            comparison = compare(course, [str(root / "public")], workers=2, run_missing=run_missing,
+            comparison = compare(Course.at(course), [str(root / "public")], workers=2, run_missing=run_missing,
                                  stream=io.StringIO())
             ids = [d.id for d in comparison.documents]
             ours = {frozenset((ids[a], ids[b])): s for (a, b), s in zip(comparison.scores.pairs,
@@ -138,8 +139,8 @@ def pool(course):
     Every origin is graded once in the sealed engine, so its wrong results are
     the ones grading would store for whoever writes it.
     """
-    from grader.course.autograded import behaviour_record
-    from grader.course.lab_context import lab_context, lab_folder
+    from grader.course.steps.autograded import behaviour_record
+    from grader.course.base.lab_context import lab_context, lab_folder
     from grader.sandbox.engine import grade_read_notebook
     from grader.sandbox.session import Limits
     from grader.sandbox.zygote import Zygote
@@ -179,8 +180,8 @@ class Notebook:
 def generated_class(course, count, origins, seed=0):
     """``count`` students writing their own (:func:`_own`); 5 % copy an earlier classmate (whole or half,
     disguised). Their wrong results stored as grading would."""
-    from grader.course.autograded import BEHAVIOUR_KEY
-    from grader.course.regrading import METADATA_KEY
+    from grader.course.steps.autograded import BEHAVIOUR_KEY
+    from grader.course.records.regrading import METADATA_KEY
 
     rng, template = random.Random(seed), Notebook()
     names = sorted(origins)

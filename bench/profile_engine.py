@@ -61,7 +61,7 @@ def tree_cpu(pid):
 
 def startup():
     started, cpu = time.perf_counter(), time.process_time()
-    from grader.course.lab_context import lab_context, lab_folder
+    from grader.course.base.lab_context import lab_context, lab_folder
     from grader.sandbox.zygote import Zygote
     t_imports = time.process_time() - cpu
     lab = lab_context(lab_folder(REPO))
@@ -80,12 +80,13 @@ def recording(count, top):
 
     from grader.checks.graded_functions import BY_NAME, NAMES
     from grader.checks.results import PASSED, FunctionResult, SubmissionResult
-    from grader.course.gradebook import Recorder, open_gradebook
-    from grader.course.layout import Submission
+    from grader.course.base.course import Course
+    from grader.course.base.layout import Submission
+    from grader.course.records.gradebook import Recorder, open_gradebook
 
     result = SubmissionResult(tuple(FunctionResult(n, BY_NAME[n].points, BY_NAME[n].points, PASSED) for n in NAMES))
     with tempfile.TemporaryDirectory(prefix="grader-profile-") as tmp:
-        course = generated_course(Path(tmp) / "course")
+        course = Course.at(generated_course(Path(tmp) / "course"))
         recorder = Recorder(course)
         with open_gradebook(course, orm=False) as gb:  # as grader autograde opens it
             students = [Submission("s{}".format(i), Path(course) / "nowhere") for i in range(2 * count)]
@@ -117,7 +118,7 @@ def main():
     import nbformat
     import tempfile
 
-    from grader.course.lab_context import lab_context, lab_folder
+    from grader.course.base.lab_context import lab_context, lab_folder
     from grader.sandbox import session as session_module
     from grader.sandbox.engine import grade_notebook
     from grader.sandbox.session import Limits

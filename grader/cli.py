@@ -15,23 +15,31 @@ from pathlib import Path
 # this process imports numpy, so that both warm up at once.
 
 # Failures that are the situation's, not the program's: "error: <why>", exit status 2.
-REFUSALS = (("grader.course.gradebook", "GradebookUnavailable"), ("grader.course.batch", "GradingStopped"),
-            ("grader.course.gradebook", "LatePenaltyUnavailable"), ("grader.course.roster_file", "RosterRefused"),
-            ("grader.course.lab_context", "NoCourse"), ("grader.course.trust", "UntrustedCourse"),
-            ("grader.workers.errors", "ClusterUnavailable"), ("grader.course.extensions", "ExtensionRefused"),
+REFUSALS = (("grader.course.records.gradebook", "GradebookUnavailable"),
+            ("grader.course.records.gradebook", "LatePenaltyUnavailable"),
+            ("grader.course.steps.batch", "GradingStopped"), ("grader.course.records.roster", "RosterRefused"),
+            ("grader.course.base.lab_context", "NoCourse"), ("grader.course.base.trust", "UntrustedCourse"),
+            ("grader.workers.errors", "ClusterUnavailable"), ("grader.course.records.extensions", "ExtensionRefused"),
             ("grader.similarity.run", "NothingToCompare"), ("grader.workers.errors", "WorkersUnavailable"))
 
 
+def _course(args):
+    """The course of ``--course``: read once here and passed down (:mod:`grader.course.base.course`)."""
+    from .course.base.course import Course
+
+    return Course.at(args.course)
+
+
 def _class_rows(course):
-    from .course.export import collect
-    from .course.gradebook import open_gradebook
+    from .course.pages.export import collect
+    from .course.records.gradebook import open_gradebook
 
     with open_gradebook(course, orm=False) as gb:
         return collect(gb)
 
 
 def cmd_scores(args):
-    print(scores_table(_class_rows(args.course)))
+    print(scores_table(_class_rows(_course(args))))
     return 0
 
 
@@ -64,7 +72,7 @@ def _limits(args):
 
 def cmd_check(args):
     from .client import finish
-    from .course.lab_context import installed_lab, lab_context, lab_folder
+    from .course.base.lab_context import installed_lab, lab_context, lab_folder
     from .sandbox.zygote import Zygote, warn_about
 
     # Never a course found around the current folder: its helper modules would run as the caller, unsealed.
@@ -73,8 +81,8 @@ def cmd_check(args):
     print("лабораторная: {} ({})".format(folder, "курс {}".format(args.course) if args.course else
                                           "установлена с grader; другую задаёт --course КАТАЛОГ"), file=sys.stderr)
     with Zygote(lab) as zygote:  # first: it warms up while this process imports numpy
-        from .course.layout import NOTEBOOK
-        from .course.stubs import marked, stubs_of, unanswered
+        from .course.base.layout import NOTEBOOK
+        from .course.base.stubs import marked, stubs_of, unanswered
         from .sandbox.engine import read_and_grade
 
         result, notebook = read_and_grade(args.notebook, zygote, _limits(args))
@@ -85,16 +93,17 @@ def cmd_check(args):
 
 
 def cmd_autograde(args):
-    from .course import batch
+    from .course.steps import batch
     from .workers.errors import WorkersUnavailable
 
+    course = _course(args)
     try:
-        done = batch.run(args.course, _limits(args), workers=args.workers, scheduler=args.scheduler or
-                         _scheduler(args.course), students=args.student, force=args.force)
+        done = batch.run(course, _limits(args), workers=args.workers, scheduler=args.scheduler or course.scheduler,
+                         students=args.student, force=args.force)
     except WorkersUnavailable as error:  # like a student not recorded now: the next run grades them (exit 1)
         print("error: {}; run `grader autograde` again to grade the rest".format(error), file=sys.stderr)
         return 1
-    rows = _class_rows(args.course)
+    rows = _class_rows(course)
     if args.student:
         rows = [r for r in rows if r.student in set(args.student)]
     print(scores_table(rows))
@@ -111,9 +120,9 @@ def cmd_autograde(args):
 
 
 def cmd_feedback(args):
-    from .course.feedback import write_all
+    from .course.pages.feedback import write_all
 
-    pages = write_all(args.course, args.student)
+    pages = write_all(_course(args), args.student)
     total = sum(p.stat().st_size for p in pages)
     print("wrote {} feedback page(s) under {} ({:.0f} KiB on average)".format(
         len(pages), Path(args.course) / "feedback", total / max(len(pages), 1) / 1024))
@@ -121,12 +130,12 @@ def cmd_feedback(args):
 
 
 def cmd_export(args):
-    from .course.export import collect, print_csv, write_csv, write_json
-    from .course.gradebook import open_gradebook
-    from .course.layout import ASSIGNMENT
-    from .course.lms_export import lms_rows, write_canvas, write_moodle
+    from .course.pages.export import collect, print_csv, write_csv, write_json
+    from .course.records.gradebook import open_gradebook
+    from .course.base.layout import ASSIGNMENT
+    from .course.pages.lms_export import lms_rows, write_canvas, write_moodle
 
-    with open_gradebook(args.course, orm=False) as gb:
+    with open_gradebook(_course(args), orm=False) as gb:
         rows = collect(gb)
         lms = lms_rows(rows, gb.db) if args.moodle or args.canvas else []
     column = args.lms_column or ASSIGNMENT
@@ -146,22 +155,22 @@ def cmd_export(args):
 
 
 def cmd_roster(args):
-    from .course.gradebook import open_gradebook
-    from .course.roster_file import import_roster, read_roster
+    from .course.records.gradebook import open_gradebook
+    from .course.records.roster import import_roster, read_roster
 
     with open(args.file, "rb") as source:
         students = read_roster(source.read())
-    with open_gradebook(args.course) as gb:
+    with open_gradebook(_course(args)) as gb:
         count = import_roster(gb, students)
     print("imported {} student(s) from {}".format(count, args.file))
     return 0
 
 
 def cmd_report(args):
-    from .course.class_report import write
+    from .course.pages.class_report import write
 
     args.output = args.output or os.path.join(args.course, "reports", "class_report.html")
-    rows, mistakes, attention = write(args.course, args.output)
+    rows, mistakes, attention = write(_course(args), args.output)
     print("wrote {}: {} students, {} kinds of mistakes, {} need attention".format(
         args.output, len(rows), len(mistakes), len(attention)))
     return 0
@@ -173,8 +182,9 @@ def cmd_similarity(args):
     from .similarity.run import compare
 
     args.html = args.html or os.path.join(args.course, "reports", "similarity.html")
-    comparison = compare(args.course, args.against, _limits(args), workers=args.workers,
-                         scheduler=args.scheduler or _scheduler(args.course), run_missing=not args.code_only)
+    course = _course(args)
+    comparison = compare(course, args.against, _limits(args), workers=args.workers,
+                         scheduler=args.scheduler or course.scheduler, run_missing=not args.code_only)
     views = pair_views(comparison, args.threshold)
     data = to_json(comparison, args.threshold, views)
     if args.json:
@@ -195,8 +205,9 @@ def cmd_serve(args):
     from .service.app import Options
     from .service.server import serve
 
-    serve(args.course, args.host, args.port, _limits(args), workers=args.workers,
-          scheduler=args.scheduler or _scheduler(args.course),
+    course = _course(args)
+    serve(course, args.host, args.port, _limits(args), workers=args.workers,
+          scheduler=args.scheduler or course.scheduler,
           options=Options(max_bytes=int(args.max_mb * 2 ** 20), per_minute=args.per_minute, max_queue=args.max_queue,
                           max_per_student=args.max_per_student, student_disk_bytes=int(args.student_disk_mb * 2 ** 20),
                           disk_bytes=int(args.disk_mb * 2 ** 20), parse_workers=args.parse_workers,
@@ -206,27 +217,21 @@ def cmd_serve(args):
     return 0
 
 
-def _scheduler(course):
-    from .course.settings import scheduler
-
-    return scheduler(course)
-
-
 def cmd_tokens(args):
-    from .course.gradebook import open_gradebook
-    from .course.settings import db_url
+    from .course.records.gradebook import open_gradebook
     from .service import store
 
-    with open_gradebook(args.course):  # a course, with its gradebook: never a database made in another folder
+    course = _course(args)
+    with open_gradebook(course):  # a course, with its gradebook: never a database made in another folder
         pass
-    engine = store.engine_for(db_url(args.course))
+    engine = store.engine_for(course.db_url)
     try:
         if args.revoke:
             for student in args.revoke:
                 print("{}: {} token(s) revoked".format(student, store.revoke(engine, student)), file=sys.stderr)
             return 0
         rotate = args.rotate or []
-        students = list(dict.fromkeys((args.student or [r.student for r in _class_rows(args.course)]) + rotate))
+        students = list(dict.fromkeys((args.student or [r.student for r in _class_rows(course)]) + rotate))
         if not students:
             print("error: the gradebook has no students yet: add the class first (`nbgrader db student import "
                   "students.csv`, or `nbgrader db student add ID`), or name students with --student ID",
@@ -268,13 +273,13 @@ def cmd_submit(args):
 
 
 def cmd_config(args):
-    from .course.resubmission import POLICIES, policy
-    from .course.settings import KNOWN, db_url, safe_url, settings, write_setting
+    from .course.records.resubmission import POLICIES, policy
+    from .course.base.settings import KNOWN, safe_url, write_setting
 
     if args.key == "certificates":
         return _certificates(args)
     if args.unset:
-        write_setting(args.course, KNOWN[args.unset], None)
+        write_setting(_course(args), KNOWN[args.unset], None)
     elif args.key == "db-url":
         if args.value is not None:  # /proc/PID/cmdline and shell history are readable to others
             print("error: the database URL may hold a password: give it at the prompt, on stdin "
@@ -285,25 +290,25 @@ def cmd_config(args):
         if not url:
             print("error: no database URL given", file=sys.stderr)
             return 2
-        write_setting(args.course, KNOWN[args.key], url)
+        write_setting(_course(args), KNOWN[args.key], url)
     elif args.key:
         if args.value is None or (args.key == "resubmission" and args.value not in POLICIES):
             print("error: give a value for {} (or --unset {}){}".format(args.key, args.key, "; one of: " + ", ".join(
                 POLICIES) if args.key == "resubmission" else ""), file=sys.stderr)
             return 2
-        write_setting(args.course, KNOWN[args.key], args.value)
-    saved = settings(args.course)
-    print("gradebook: {}".format(safe_url(db_url(args.course))))
-    print("scheduler: {}".format(saved.get("scheduler") or "none (grade on this machine)"))
-    print("resubmission: {}: {}".format(policy(args.course), POLICIES[policy(args.course)]))
+        write_setting(_course(args), KNOWN[args.key], args.value)
+    course = _course(args)  # as written
+    print("gradebook: {}".format(safe_url(course.db_url)))
+    print("scheduler: {}".format(course.settings.get("scheduler") or "none (grade on this machine)"))
+    print("resubmission: {}: {}".format(policy(course), POLICIES[policy(course)]))
     return 0
 
 
 def cmd_extend(args):
-    from .course import extensions
-    from .course.gradebook import open_gradebook
+    from .course.records import extensions
+    from .course.records.gradebook import open_gradebook
 
-    with open_gradebook(args.course) as gb:
+    with open_gradebook(_course(args)) as gb:
         if args.student and args.remove:
             extensions.remove(gb, args.student)
             print("{}: no extension; due with the class".format(args.student))
@@ -330,7 +335,7 @@ def _secret_url(from_env):
 
 
 def _certificates(args):
-    from .course.settings import certificates_folder
+    from .course.base.settings import certificates_folder
     from .workers.certificates import Certificates, create, role_options
 
     folder = certificates_folder(args.course)
@@ -553,7 +558,7 @@ def main(argv=None):
     except Exception as error:
         refusals = tuple(getattr(sys.modules[m], name) for m, name in REFUSALS if m in sys.modules)
         if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
-            from .course.files import disk_full_message
+            from .course.base.files import disk_full_message
 
             error = disk_full_message(error)
         elif not isinstance(error, refusals):
@@ -569,7 +574,7 @@ def _run(args):
     sys.modules.setdefault("rfc3987_syntax", None)
     os.umask(0o077)  # grades, verdicts, students' work: everything written here is the instructor's alone
     if getattr(args, "course", None):
-        from .course.settings import warn_if_open
+        from .course.base.settings import warn_if_open
 
         warn_if_open(args.course)
     return args.run(args)

@@ -139,7 +139,7 @@ def grader_corpus(tmp_path_factory):
 
 def engine_results(submitted, students, limits=None):
     """What ``grader check`` gives each student's submitted notebook: {student: SubmissionResult}."""
-    from grader.course.lab_context import lab_context, lab_folder
+    from grader.course.base.lab_context import lab_context, lab_folder
     from grader.sandbox.engine import grade_notebook
     from grader.sandbox.session import Limits
     from grader.sandbox.zygote import Zygote

@@ -9,7 +9,7 @@ from course import REPO, ASSIGNMENT
 
 from grader.checks.inprocess import check_function
 from grader.checks.graded_functions import NAMES
-from grader.course.lab_context import lab_context, lab_folder
+from grader.course.base.lab_context import lab_context, lab_folder
 
 sys.path.insert(0, str(REPO / "source" / ASSIGNMENT))  # the shipped helper modules, as a student has them
 

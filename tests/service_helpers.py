@@ -64,10 +64,10 @@ class Service:
 
     def queue(self):
         """{state: how many} of the service's submissions, from its database."""
-        from grader.course.settings import db_url
+        from grader.course.base.course import Course
         from grader.service import store
 
-        engine = store.engine_for(db_url(self.course))
+        engine = store.engine_for(Course.at(self.course).db_url)
         try:
             return store.counts(engine)
         finally:

@@ -113,7 +113,7 @@ class DaskCluster:
 
     def admit(self, course):
         """Put the cluster's certificates where ``course`` looks for them (``grader config certificates``)."""
-        from grader.course.settings import certificates_folder
+        from grader.course.base.settings import certificates_folder
 
         target = certificates_folder(course)
         shutil.rmtree(target, ignore_errors=True)

@@ -25,7 +25,14 @@ def lint_imports(root):
 
 
 def layers():
-    return next(c["layers"] for c in CONFIG["contracts"] if c["type"] == "layers")
+    """The wings, top to bottom."""
+    return next(c["layers"] for c in CONFIG["contracts"] if c["type"] == "layers" and "containers" not in c)
+
+
+def course_roles():
+    """The course's role subpackages, top to bottom."""
+    contract = next(c for c in CONFIG["contracts"] if c.get("containers") == ["grader.course"])
+    return ["grader.course." + name for name in contract["layers"]]
 
 
 def wings():
@@ -47,6 +54,16 @@ def test_every_wing_is_a_layer_and_says_what_it_is_for():
         assert doc and len(doc.split()) > 15, wing
 
 
+def test_every_module_of_the_course_is_in_a_role_that_says_what_it_is_for():
+    course = REPO / "grader" / "course"
+    assert sorted(p.name for p in course.glob("*.py")) == ["__init__.py"]  # no module outside the roles
+    found = {"grader.course." + p.parent.name for p in course.glob("*/__init__.py")}
+    assert found == set(course_roles())
+    for role in course_roles():
+        doc = importlib.import_module(role).__doc__
+        assert doc and len(doc.split()) > 15, role
+
+
 def test_the_architecture_table_lists_the_wings_in_layer_order():
     text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
     listed = re.findall(r"^\| `grader/(\w+)(?:/|\.py)` \|", text, re.M)
@@ -55,10 +72,14 @@ def test_the_architecture_table_lists_the_wings_in_layer_order():
 
 # Each line breaks one rule of the contract; the contract must catch it.
 VIOLATIONS = {
-    "a lower wing imports a higher one": ("grader/checks/compare.py", "import grader.course.export\n"),
+    "a lower wing imports a higher one": ("grader/checks/compare.py", "import grader.course.pages.export\n"),
     "the sealed child imports the checks": ("grader/sandbox/child.py", "import grader.checks.reference\n"),
     "plain data imports the reference": ("grader/plain/codec.py", "import reference_solution\n"),
-    "the course imports the reference": ("grader/course/export.py", "import reference_solution\n"),
+    "the course imports the reference": ("grader/course/pages/export.py", "import reference_solution\n"),
+    "what a course is imports its records": ("grader/course/base/layout.py", "import grader.course.records.tables\n"),
+    "the records import a step": ("grader/course/records/gradebook.py", "from ..steps import batch\n"),
+    "a step imports a page": ("grader/course/steps/batch.py", "import grader.course.pages.export\n"),
+    "two modules of a role import each other": ("grader/course/records/tables.py", "from . import gradebook\n"),
 }
 
 
@@ -77,5 +98,13 @@ def test_breaking_a_rule_fails_the_contract(tmp_path, rule):
 
 def test_every_wing_is_installed():
     packages = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"]
-    found = {"grader"} | {"grader." + p.parent.name for p in (REPO / "grader").glob("*/__init__.py")}
+    found = {"grader"} | {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "grader").rglob("__init__.py")}
     assert found <= set(packages)
+
+
+def test_every_template_folder_is_installed():
+    data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["package-data"]
+    folders = [f for f in (REPO / "grader").rglob("templates") if f.is_dir()]
+    assert folders
+    for folder in folders:
+        assert "templates/*.j2" in data.get(".".join(folder.parent.relative_to(REPO).parts), []), folder

@@ -6,7 +6,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course import ASSIGNMENT, FULL, gradebook_scores, generated_course, grader_cli, solved_submission, submit
-from grader.course.times import is_time
+from grader.course.base.times import is_time
 
 HOSTILE_TIMES = ["2026-01-01 00:00:00 ../x", "2026-01-01 00:00:00 /etc/localtime",
                  "2026-01-01 00:00:00 ../../../../proc/self/status", "2026-01-01 00:00:00 UTC/../../etc"]

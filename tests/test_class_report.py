@@ -17,7 +17,7 @@ from browser import chromium
 from selenium.webdriver.common.by import By
 
 from grader.checks.graded_functions import BY_NAME, NAMES
-from grader.course.class_report import SHOWN_NAMES
+from grader.course.pages.class_report import SHOWN_NAMES
 
 SIGN_SLIP = ["Студент{}".format(i) for i in range(5, 12)]  # more than the report shows openly
 

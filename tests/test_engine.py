@@ -12,7 +12,7 @@ from conftest import corpus_submissions
 from course import REPO, solved_submission, with_answers
 from hostile import as_text, broken_files, hostile_submissions, read_reference_attack
 
-from grader.course.lab_context import lab_context, lab_folder
+from grader.course.base.lab_context import lab_context, lab_folder
 from grader.sandbox.engine import grade_notebook
 from grader.checks.graded_functions import BY_NAME, NAMES
 from grader.sandbox.session import Limits

@@ -83,7 +83,7 @@ def test_a_device_or_a_pipe_is_written_in_place_never_replaced(tmp_path):
     import stat
     import threading
 
-    from grader.course.files import write_text
+    from grader.course.base.files import write_text
 
     before = os.stat("/dev/null")
     write_text("/dev/null", "x" * 100)

@@ -24,8 +24,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from course import RELEASE_NB, REPO, solved_submission
 from grader.checks.graded_functions import NAMES
 from grader.checks.results import ERROR, FAILED, MISSING, PASSED, TIMEOUT
-from grader.course.autograded import carrier_notebook
-from grader.course.lab_context import lab_context, lab_folder
+from grader.course.steps.autograded import carrier_notebook
+from grader.course.base.lab_context import lab_context, lab_folder
 from grader.sandbox.engine import grade_notebook
 from grader.sandbox.session import Limits
 from grader.sandbox.zygote import Zygote

@@ -8,8 +8,7 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course import ASSIGNMENT, FULL, generated_course, solved_submission, submit, tool_env
-from grader.course.gradebook import is_complete
-from grader.course.gradebook_tables import students, submitted_work
+from grader.course.records.tables import is_complete, students, submitted_work
 
 DUE = datetime.datetime(2026, 11, 20, 23, 59)
 
@@ -58,11 +57,11 @@ def test_the_tables_read_each_student_as_nbgrader_s_orm_does(gradebook):
             assert work.seconds_late == submission.total_seconds_late
             assert work.penalty == notebook.late_submission_penalty
             assert submitted_work(gb.db, name) == {name: work}
-            assert is_complete(gb, name) == all(g.auto_score is not None for g in notebook.grades)
+            assert is_complete(gb.db, name) == all(g.auto_score is not None for g in notebook.grades)
         # the cases are there: late, late within an extension, hand-graded, half-graded
         assert works["s2"].seconds_late == 90061.5 and works["s3"].seconds_late == 0
         assert works["s2"].scores != works["s2"].auto_scores
-        assert not is_complete(gb, "s4") and is_complete(gb, "s1") and not is_complete(gb, "absent")
+        assert not is_complete(gb.db, "s4") and is_complete(gb.db, "s1") and not is_complete(gb.db, "absent")
 
 
 def test_grader_autograde_scores_and_export_import_nothing_of_nbgrader(gradebook):
@@ -74,7 +73,7 @@ def test_grader_autograde_scores_and_export_import_nothing_of_nbgrader(gradebook
                              env=tool_env(), capture_output=True, text=True)
         assert run.returncode == 0, run.stderr[-2000:]
         imported = [line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if "import time:" in line]
-        assert "grader.course.gradebook_tables" in imported  # what it measures is there to see
+        assert "grader.course.records.tables" in imported  # what it measures is there to see
         assert not [m for m in imported if m == "nbgrader" or m.startswith("nbgrader.")], command
     with Gradebook(gradebook) as gb:
         assert gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "s9").score == sum(FULL.values())

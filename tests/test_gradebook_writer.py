@@ -23,10 +23,11 @@ from services import Postgres
 
 from grader.checks.graded_functions import BY_NAME, NAMES
 from grader.checks.results import FAILED, PASSED, FunctionResult, SubmissionResult
-from grader.course.gradebook import Counted, Recorder, one_transaction, scores, verdicts
-from grader.course.gradebook_writer import Graded, write
-from grader.course.layout import Submission
-from grader.course.settings import course_config
+from grader.course.records.counted import Counted
+from grader.course.records.gradebook import Recorder, one_transaction, scores, verdicts
+from grader.course.records.writer import Graded, write
+from grader.course.base.layout import Submission
+from grader.course.base.course import Course
 
 DUE = datetime.datetime(2026, 3, 1, 20, 59)  # UTC, as nbgrader keeps it
 HOUR = datetime.timedelta(hours=1)
@@ -106,7 +107,7 @@ def record_with_nbgrader(gb, course, items):
                 grade.auto_score, grade.needs_manual_grade = score, grade.manual_score is not None
             for name, comment in verdicts(graded, unanswered).items():
                 gb.find_comment(name, ASSIGNMENT, ASSIGNMENT, sub.student).auto_comment = comment
-        AssignLatePenalties(config=course_config(course)).preprocess(nbformat.v4.new_notebook(), {"nbgrader": {
+        AssignLatePenalties(config=Course.at(course).config).preprocess(nbformat.v4.new_notebook(), {"nbgrader": {
             "notebook": ASSIGNMENT, "assignment": ASSIGNMENT, "student": sub.student, "db_url": str_url(gb)}})
         with Gradebook(str_url(gb)) as fresh:
             late = fresh.find_submission(ASSIGNMENT, sub.student).total_seconds_late or 0.0
@@ -213,7 +214,7 @@ def test_the_recorder_writes_the_rows_nbgrader_writes(course, backend, request, 
         a_human_grades(gb)
     with Gradebook(reference) as gb:
         expected = record_with_nbgrader(gb, course, everyone())
-    recorder = Recorder(course)
+    recorder = Recorder(Course.at(course))
     with Gradebook(ours) as gb:
         assert recorder.record_many(gb, first()) == {}
         a_human_grades(gb)

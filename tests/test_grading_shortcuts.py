@@ -126,7 +126,7 @@ def test_a_right_submission_asks_no_helper_and_one_that_computes_otherwise_still
     from course import REPO, solved_submission, with_answers
     import nbformat
 
-    from grader.course.lab_context import lab_context, lab_folder
+    from grader.course.base.lab_context import lab_context, lab_folder
     from grader.sandbox import session
     from grader.sandbox.engine import grade_notebook
     from grader.sandbox.zygote import Zygote
@@ -224,7 +224,7 @@ def test_a_functions_cases_are_told_apart_by_their_labels_and_their_slips_are_ma
 
 
 def test_local_grading_processes_are_forked_with_the_cases_already_made_and_only_when_there_is_work():
-    from grader.course.lab_context import lab_context, lab_folder
+    from grader.course.base.lab_context import lab_context, lab_folder
     from grader.sandbox import engine
     from grader.sandbox.session import Limits
     from grader.workers.local import LocalWorkers

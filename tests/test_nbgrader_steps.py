@@ -10,9 +10,9 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.nbgraderformat import MetadataValidator
 
 from course import RELEASE_NB, SOURCE_NB, generated_course
-from grader.course.metadata_check import CompiledMetadataValidator
-from grader.course.source_cells import read_source_notebook
-from grader.course.times import parse_utc
+from grader.course.steps.metadata_check import CompiledMetadataValidator
+from grader.course.steps.source_cells import read_source_notebook
+from grader.course.base.times import parse_utc
 
 
 def _first(nb, kind):

@@ -18,7 +18,7 @@ from browser import chromium
 from selenium.webdriver.common.by import By
 
 from grader.checks.graded_functions import BY_NAME, NAMES
-from grader.course.class_report import DPI, LABEL_PT
+from grader.course.pages.class_report import DPI, LABEL_PT
 
 DUE = "2026-06-01 00:00:00 UTC"
 

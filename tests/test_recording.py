@@ -9,8 +9,10 @@ from course import generated_course
 
 from grader.checks.graded_functions import BY_NAME, NAMES
 from grader.checks.results import PASSED, FunctionResult, SubmissionResult
-from grader.course.gradebook import Recorder, is_complete, open_gradebook
-from grader.course.layout import Submission
+from grader.course.base.course import Course
+from grader.course.records.gradebook import Recorder, open_gradebook
+from grader.course.records.tables import is_complete
+from grader.course.base.layout import Submission
 
 RESULT = SubmissionResult(tuple(FunctionResult(n, BY_NAME[n].points, BY_NAME[n].points, PASSED) for n in NAMES))
 
@@ -35,7 +37,7 @@ def items(course, students):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    return generated_course(tmp_path_factory.mktemp("recording") / "course")
+    return Course.at(generated_course(tmp_path_factory.mktemp("recording") / "course"))
 
 
 def test_a_student_whose_record_fails_costs_only_itself(course):
@@ -43,9 +45,9 @@ def test_a_student_whose_record_fails_costs_only_itself(course):
     with open_gradebook(course) as gb:
         failed = recorder.record_many(gb, items(course, ["a1", "b2", "c3"]))
         assert list(failed) == ["b2"] and isinstance(failed["b2"], ValueError)
-        assert [is_complete(gb, s) for s in ("a1", "b2", "c3")] == [True, False, True]
+        assert [is_complete(gb.db, s) for s in ("a1", "b2", "c3")] == [True, False, True]
         assert Recorder(course).record_many(gb, items(course, ["d4", "e5"])) == {}
-        assert is_complete(gb, "d4") and is_complete(gb, "e5")
+        assert is_complete(gb.db, "d4") and is_complete(gb.db, "e5")
 
 
 def test_a_database_lost_within_a_transaction_records_none_of_it(course):
@@ -53,4 +55,4 @@ def test_a_database_lost_within_a_transaction_records_none_of_it(course):
     with open_gradebook(course) as gb:
         with pytest.raises(OperationalError):
             recorder.record_many(gb, items(course, ["f6", "g7", "h8", "i9"]))
-        assert not any(is_complete(gb, s) for s in ("f6", "g7", "h8", "i9"))
+        assert not any(is_complete(gb.db, s) for s in ("f6", "g7", "h8", "i9"))

@@ -1,4 +1,4 @@
-"""Resubmissions are graded: one rule for both batch paths (grader/course/regrading.py).
+"""Resubmissions are graded: one rule for both batch paths (grader/course/records/regrading.py).
 
 A student is graded again when what is in ``submitted/`` is newer than, or
 different from, the submission their grades came from -- and only then.
@@ -83,7 +83,8 @@ def test_a_timestamp_rewritten_during_the_run_leaves_the_notebook_and_the_gradeb
     notebook and the gradebook record cannot give them different times (the next run grades it again)."""
     from nbgrader.api import Gradebook
 
-    from grader.course import batch
+    from grader.course.base.course import Course
+    from grader.course.steps import batch
     from grader.sandbox.session import Limits
 
     course = generated_course(tmp_path / "course")
@@ -97,7 +98,7 @@ def test_a_timestamp_rewritten_during_the_run_leaves_the_notebook_and_the_gradeb
         return written
 
     monkeypatch.setattr(batch, "prepare_autograded", prepare_then_collect)
-    assert batch.run(course, Limits(), workers=1) == {}
+    assert batch.run(Course.at(course), Limits(), workers=1) == {}
     record = json.loads(_autograded(course, "s1").read_text(encoding="utf-8"))["metadata"]["grader"]
     with Gradebook("sqlite:///" + str(course / "gradebook.db")) as gb:
         recorded = str(gb.find_submission(ASSIGNMENT, "s1").timestamp)

@@ -25,7 +25,7 @@ from grader.checks.inprocess import check_function
 from grader.checks.judge import judge_case
 from grader.checks.reference import cases_for
 from grader.checks.results import SubmissionResult
-from grader.course.lab_context import lab_context, lab_folder
+from grader.course.base.lab_context import lab_context, lab_folder
 from grader.plain.codec import UnsupportedValue, encode, fingerprint
 from grader.plain.outcome import Outcome
 from grader.sandbox.engine import grade_notebook

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from course import generated_course, grader_cli, nbgrader, tool_env
 
-from grader.course.roster_file import RosterRefused, read_roster
+from grader.course.records.roster import RosterRefused, read_roster
 
 EXCEL_RU = "\ufeffID;First name;Last name;Email;LMS user id\r\nivanov;Иван;Иванов;ivanov@example.org;101\r\n" \
            "petrova;Анна;Петрова;;\r\n;;;;\r\n"

@@ -438,7 +438,7 @@ NEEDS = _LIBC + 'raise RuntimeError("timer: {}".format(timer()))\n'
 # Run by the grading user: a child of one zygote keeps what it can while the grader itself and a child of
 # another zygote (a second worker of the same batch) each need a timer.
 TIMERS = '''import ctypes, json, sys
-from grader.course.lab_context import installed_lab, lab_context
+from grader.course.base.lab_context import installed_lab, lab_context
 from grader.sandbox.session import Limits, Session
 from grader.sandbox.zygote import Zygote
 

@@ -29,7 +29,7 @@ from hostile import as_text, hostile_submissions
 from service_helpers import Service
 from processes import alive, process_tree
 
-from grader.course.lab_context import lab_context, lab_folder
+from grader.course.base.lab_context import lab_context, lab_folder
 from grader.sandbox.engine import grade_notebook
 from grader.sandbox.session import Limits
 from grader.sandbox.zygote import Zygote

@@ -111,9 +111,9 @@ def graded_class(tmp_path_factory):
     every disguise; ``late`` copied a known source after the grading run (its
     wrong results are not stored); the others are independent.
     """
-    from grader.course.autograded import write_autograded
-    from grader.course.lab_context import lab_context, lab_folder
-    from grader.course.layout import submissions
+    from grader.course.steps.autograded import write_autograded
+    from grader.course.base.lab_context import lab_context, lab_folder
+    from grader.course.base.layout import submissions
     from grader.sandbox.engine import read_and_grade
     from grader.sandbox.session import Limits
     from grader.sandbox.zygote import Zygote
@@ -142,7 +142,7 @@ def similarity(course, *args, timeout=600):
 
 def test_grading_stores_fingerprints_of_wrong_results_only(graded_class):
     """Both grading paths write the autograded notebook through ``fill_verdicts``, which keeps the record."""
-    from grader.course.autograded import BEHAVIOUR_KEY, carrier_notebook, fill_verdicts
+    from grader.course.steps.autograded import BEHAVIOUR_KEY, carrier_notebook, fill_verdicts
     from grader.checks.results import SubmissionResult
     from grader.submission.reading import Notebook
 
@@ -226,7 +226,7 @@ def test_the_page_shows_both_codes_the_shared_passages_and_wrong_results(graded_
 
 
 def test_the_class_report_links_to_the_page_beside_it():
-    from grader.course.class_report import render
+    from grader.course.pages.class_report import render
 
     images = {"hist": "", "rates": "", "status": ""}
     from collections import Counter

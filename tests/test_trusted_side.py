@@ -31,7 +31,7 @@ from processes import process_tree
 from services import DaskCluster
 from service_helpers import Service, call
 
-from grader.course.lab_context import lab_context, lab_folder
+from grader.course.base.lab_context import lab_context, lab_folder
 from grader.sandbox.engine import grade_notebook
 from grader.sandbox.session import Limits
 from grader.sandbox.zygote import Zygote

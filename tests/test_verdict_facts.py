@@ -36,8 +36,8 @@ from grader.checks.judge import judge_case, judge_function, syntax_error
 from grader.checks.reference import cases_for
 from grader.checks.results import SubmissionResult
 from grader.checks.verdicts import function_report
-from grader.course.feedback import render_page
-from grader.course.lab_context import lab_context, lab_folder
+from grader.course.pages.feedback import render_page
+from grader.course.base.lab_context import lab_context, lab_folder
 from grader.plain.outcome import Outcome
 from grader.sandbox.engine import grade_notebook
 from grader.sandbox.session import Limits

@@ -44,7 +44,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from ..course.layout import ASSIGNMENT
+from ..course.base.layout import ASSIGNMENT
 from ..submission.reading import too_large
 from . import lateness, store
 from .access_log import AccessLog
@@ -239,7 +239,7 @@ def create_app(engine, uploads, dispatcher, options=None):
     @app.get("/", response_class=HTMLResponse)
     def page():
         from ..client import STATUS_RU, UNGRADABLE_RU
-        from ..course.templates import render
+        from ..course.pages.templates import render
 
         return render("page.html.j2", package="grader.service", assignment=ASSIGNMENT, status=STATUS_RU,
                       ungradable=UNGRADABLE_RU,
@@ -285,7 +285,7 @@ def _release_files(course):
     """{relative path: base64} of every file of the release a student gets."""
     import base64
 
-    from ..course.lab_context import lab_folder
+    from ..course.base.lab_context import lab_folder
 
     root = lab_folder(course)
     return {str(path.relative_to(root)): base64.b64encode(path.read_bytes()).decode("ascii")
@@ -294,10 +294,10 @@ def _release_files(course):
 
 def _feedback_page(course, student):
     """{"submitted_at", "html"} of ``student``'s latest graded submission, or None."""
-    from ..course.export import MISSING, row_of
-    from ..course.feedback import page_of
-    from ..course.gradebook import open_gradebook
-    from ..course.layout import Submission
+    from ..course.base.layout import Submission
+    from ..course.pages.export import MISSING, row_of
+    from ..course.pages.feedback import page_of
+    from ..course.records.gradebook import open_gradebook
 
     with open_gradebook(course) as gb:
         row = row_of(gb, student)

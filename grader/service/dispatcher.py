@@ -19,11 +19,11 @@ import threading
 import time
 from pathlib import Path
 
-from ..course.autograded import write_autograded
-from ..course.batch import grading_workers
-from ..course.gradebook import Recorder, database_errors, open_gradebook
-from ..course.layout import ASSIGNMENT, NOTEBOOK, Submission
-from ..course.stubs import marked, release_answers, unanswered
+from ..course.base.layout import ASSIGNMENT, NOTEBOOK, Submission
+from ..course.base.stubs import marked, release_answers, unanswered
+from ..course.records.gradebook import Recorder, database_errors, open_gradebook
+from ..course.steps.autograded import write_autograded
+from ..course.steps.batch import grading_workers
 from . import store
 from .lateness import set_aside
 
@@ -42,7 +42,7 @@ class Job:
 
 class Dispatcher:
     def __init__(self, course, engine, uploads, limits, workers=2, scheduler=None, keep_days=30.0):
-        self.course, self.engine, self.uploads = Path(course), engine, Path(uploads)
+        self.course, self.engine, self.uploads = course, engine, Path(uploads)  # course: a Course
         self.limits, self.workers, self.scheduler = limits, workers, scheduler
         self.keep_days, self._swept = keep_days, 0.0
         self._wake, self._stop = threading.Event(), threading.Event()
@@ -159,7 +159,7 @@ class Dispatcher:
 
     def _into_submitted(self, job):
         """The submission becomes the student's ``submitted/`` one, with its time, as ``nbgrader collect`` does."""
-        folder = self.course / "submitted" / job.student / ASSIGNMENT
+        folder = self.course.root / "submitted" / job.student / ASSIGNMENT
         folder.mkdir(parents=True, exist_ok=True)
         for name, write in ((NOTEBOOK, lambda tmp: shutil.copyfile(job.notebook, tmp)),
                             ("timestamp.txt", lambda tmp: tmp.write_text(

@@ -1,4 +1,4 @@
-"""The service's side of the resubmission policy (:mod:`grader.course.resubmission`).
+"""The service's side of the resubmission policy (:mod:`grader.course.records.resubmission`).
 
 Before a late upload is accepted from a student who has an on-time
 submission -- graded, or still queued or being graded (a student's are graded
@@ -11,7 +11,8 @@ and a note, and neither the gradebook nor ``submitted/`` changes.
 
 from dataclasses import dataclass
 
-from ..course.resubmission import Standing, kept_standing, late_warning, policy, seconds_late_at
+from ..course.records.counted import Counted
+from ..course.records.resubmission import kept_standing, late_warning, policy, seconds_late_at
 from . import store
 
 CONFIRM = "confirm_late"  # the query field that confirms a late resubmission
@@ -25,7 +26,7 @@ def warning(engine, course, student):
             return ""
         waiting = store.first_waiting(connection, student)
         if waiting is not None and seconds_late_at(connection, student, waiting) <= 0:
-            kept = Standing(seconds_late=0.0, score=None)  # on time, not graded yet: it counts before this one
+            kept = Counted(seconds_late=0.0, penalty=0.0, score=None)  # on time, not graded yet: it counts before this one
         else:
             kept = kept_standing(connection, student)
         return late_warning(policy(course), kept, late)
@@ -41,7 +42,7 @@ class Upload:
 
 def set_aside(gb, recorder, job, result, shown):
     """Mark ``job`` done, unrecorded, when the policy keeps the student's counted submission; whether it did."""
-    from ..course.gradebook import one_transaction
+    from ..course.records.gradebook import one_transaction
 
     upload = Upload(job.student, job.submitted_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
     note = recorder.not_counted(gb, [(upload, result)]).get(job.student)

@@ -59,7 +59,7 @@ def _start_parsing_process(memory_bytes, parent_pid):
 
 def _check(path, inside):
     """In a parsing process: what :meth:`Parser.check` returns, never an exception."""
-    from ..course.layout import ASSIGNMENT
+    from ..course.base.layout import ASSIGNMENT
     from ..submission.answers import answer_cells
     from ..submission.reading import Unreadable, read_notebook
 

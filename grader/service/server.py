@@ -8,11 +8,8 @@ acknowledged (see :mod:`.store`).
 
 import logging
 import sys
-from pathlib import Path
 
-from ..course.gradebook import open_gradebook
-from ..course.lab_context import lab_context, lab_folder
-from ..course.settings import db_url
+from ..course.records.gradebook import open_gradebook
 from . import store
 from .access_log import log_to
 from .app import Options, create_app
@@ -20,12 +17,12 @@ from .dispatcher import Dispatcher
 
 
 def serve(course, host, port, limits, workers=2, scheduler=None, options=None, keep_days=30.0):
-    course = Path(course).resolve()
+    """Serve ``course`` (a :class:`~grader.course.base.course.Course`) until stopped."""
     with open_gradebook(course):  # a clear error now rather than from the first upload
         pass
-    lab_context(lab_folder(course))  # so is a release others could have written (UntrustedCourse)
-    engine = store.engine_for(db_url(course))
-    uploads = course / ".grader" / "uploads"
+    course.lab  # so is a release others could have written (UntrustedCourse)
+    engine = store.engine_for(course.db_url)
+    uploads = course.root / ".grader" / "uploads"
     dispatcher = Dispatcher(course, engine, uploads, limits, workers, scheduler, keep_days)
     dispatcher.start()
     try:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..checks.graded_functions import NAMES
-from ..course.autograded import stored_behaviour
-from ..course.layout import Submission, submissions
+from ..course.steps.autograded import stored_behaviour
+from ..course.base.layout import Submission, submissions
 from ..submission.answers import answer_cells
 from ..submission.reading import Cell, Unreadable, parse_notebook, read_bytes, read_notebook
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from ..checks.graded_functions import BY_NAME, NAMES
-from ..course.files import write_text
-from ..course.templates import render
+from ..course.base.files import write_text
+from ..course.pages.templates import render
 from .documents import SOURCE, read
 from .fingerprints import function_print
 from .score import BEHAVIOUR_WEIGHT, DISTINCT_WEIGHT, SCALE, SHARED_FLOOR

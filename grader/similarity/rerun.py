@@ -3,7 +3,7 @@
 A student graded from the file now submitted has their wrong results'
 fingerprints in their autograded notebook. Anyone else -- not graded yet,
 resubmitted since, or a known source -- is graded here exactly as grading
-does it (:func:`grader.course.batch.grading_workers`: a zygote per process or
+does it (:func:`grader.course.steps.batch.grading_workers`: a zygote per process or
 per Dask worker, student code sealed), and nothing is recorded in the
 gradebook. A known source is graded from its definitions only
 (:func:`~.fingerprints.definition_source`), so the rest of a file never runs.
@@ -15,8 +15,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..course.autograded import behaviour_record
-from ..course.batch import grading_workers
+from ..course.steps.autograded import behaviour_record
+from ..course.steps.batch import grading_workers
 from .documents import STUDENT
 from .work import with_wrong
 

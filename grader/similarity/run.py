@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from ..checks.graded_functions import NAMES
-from ..course.batch import Progress
-from ..course.lab_context import lab_context, lab_folder
-from ..course.layout import ASSIGNMENT, NOTEBOOK
-from ..course.settings import certificates_folder
+from ..course.steps.batch import Progress
+from ..course.base.lab_context import lab_context, lab_folder
+from ..course.base.layout import ASSIGNMENT, NOTEBOOK
+from ..course.base.settings import certificates_folder
 from ..submission.answers import answer_cells
 from ..submission.reading import Unreadable, read_notebook
 from . import index

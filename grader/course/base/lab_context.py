@@ -16,8 +16,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from ..plain.lab import LabContext, LabImport
-from ..submission.reading import read_notebook
+from ...plain.lab import LabContext, LabImport
+from ...submission.reading import read_notebook
 from .layout import ASSIGNMENT, NOTEBOOK
 from .trust import trusted_files
 
@@ -110,7 +110,7 @@ def installed_lab():
 
 @lru_cache(maxsize=1)
 def _installed():
-    root = Path(__file__).resolve().parents[2]  # site-packages, or a source checkout
+    root = Path(__file__).resolve().parents[3]  # site-packages, or a source checkout
     for folder in (root / ASSIGNMENT, lab_folder(root)):
         if (folder / NOTEBOOK).is_file():
             return folder

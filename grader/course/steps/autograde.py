@@ -29,20 +29,20 @@ from nbformat import from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Float, Integer
 
-from ..sandbox.engine import read_and_grade
-from ..sandbox.session import Limits
-from ..sandbox.zygote import SandboxUnavailable, Zygote, warn_about
-from ..submission.reading import Notebook, Unreadable, read_notebook
+from ...checks.graded_functions import NAMES
+from ...sandbox.engine import read_and_grade
+from ...sandbox.session import Limits
+from ...sandbox.zygote import SandboxUnavailable, Zygote, warn_about
+from ...submission.reading import Notebook, Unreadable, read_notebook
+from ..base.course import Course
+from ..base.layout import ASSIGNMENT, NOTEBOOK, Submission, autograded_notebook
+from ..base.stubs import release_answers, unanswered
+from ..records.gradebook import Tables, record_verdicts
+from ..records.regrading import METADATA_KEY, graded_from, needs_grading
 from .autograded import carrier_notebook, fill_verdicts
-from .gradebook import Tables, record_verdicts
-from .lab_context import lab_context, lab_folder
 from .markup import lab_markdown
-from ..checks.graded_functions import NAMES
-from .layout import ASSIGNMENT, NOTEBOOK, Submission, autograded_notebook
-from .regrading import METADATA_KEY, graded_from, needs_grading
 from .safe_nbgrader_reads import guard
 from .source_cells import read_source_notebook
-from .stubs import release_answers, unanswered
 
 
 class SubmittedNotebookExporter(NotebookExporter):
@@ -58,7 +58,7 @@ class SubmittedNotebookExporter(NotebookExporter):
     Made once per run, before nbgrader looks at any student, it has nbgrader's
     converter read the rest of each folder safely too (:mod:`.safe_nbgrader_reads`:
     ``timestamp.txt``, the files copied beside the notebook), and applies
-    the course's regrading rule (:mod:`.regrading`): nbgrader skips a student
+    the course's regrading rule (:mod:`..records.regrading`): nbgrader skips a student
     whose autograded notebook exists, so the stale ones -- from another file
     than the one now submitted, or with incomplete grades -- are removed first.
     """
@@ -71,6 +71,7 @@ class SubmittedNotebookExporter(NotebookExporter):
         super().__init__(*args, **kwargs)
         self._sources = {}
         coursedir = _coursedir(self)
+        self.course = Course.at(coursedir.root)  # the run's course, read once for every step
         if getattr(self.parent, "coursedir", None) is coursedir and hasattr(self.parent, "init_assignment"):
             guard(self.parent)  # nbgrader's converter reads timestamps and copies files itself
         self.counted = {}  # student -> KeptGrade: what counts before this run grades them again
@@ -82,14 +83,13 @@ class SubmittedNotebookExporter(NotebookExporter):
         (without ``--force``) remove the stale autograded notebooks."""
         from nbgrader.api import Gradebook
 
-        root = Path(coursedir.root)
         pattern = Path(coursedir.format_path(coursedir.submitted_directory, coursedir.student_id,
                                              coursedir.assignment_id))
         with Gradebook(coursedir.db_url) as gb:
             for folder in sorted(pattern.parent.parent.glob("{}/{}".format(pattern.parent.name, pattern.name))):
                 submission = Submission(folder.parent.name, folder)
-                stale = autograded_notebook(root, submission.student)
-                if stale.exists() and (force or needs_grading(gb, root, submission)):
+                stale = autograded_notebook(self.course, submission.student)
+                if stale.exists() and (force or needs_grading(gb, self.course, submission)):
                     kept = kept_grade(gb.db, submission.student, stale)
                     if kept is not None:
                         self.counted[submission.student] = kept
@@ -114,13 +114,13 @@ class SubmittedNotebookExporter(NotebookExporter):
         except Unreadable as reason:
             self.log.warning("%s cannot be graded: %s", filename, reason)
             notebook = Notebook((), "")
-        return self.from_notebook_node(from_dict(carrier_notebook(notebook, lab_markdown(coursedir.root))),
+        return self.from_notebook_node(from_dict(carrier_notebook(notebook, lab_markdown(self.course))),
                                        resources, **kw)
 
-    def zygote(self, course):
+    def zygote(self):
         """The run's zygote (started on first use, stopped with the exporter or the process)."""
         if self._zygote is None:
-            self._zygote = Zygote(lab_context(lab_folder(course)))
+            self._zygote = Zygote(self.course.lab)
             weakref.finalize(self, self._zygote.close)
             warn_about(self._zygote.seal())
         return self._zygote
@@ -133,16 +133,16 @@ class SubmittedNotebookExporter(NotebookExporter):
         return self._sources[key]
 
     def tables(self, url):
-        """The gradebook's tables without nbgrader's ORM (:class:`~.gradebook.Tables`), opened once per run."""
+        """The gradebook's tables without nbgrader's ORM (:class:`~..records.gradebook.Tables`), opened once per run."""
         if self._tables is None:
             self._tables = Tables(url)
             weakref.finalize(self, self._tables.close)
         return self._tables
 
-    def release(self, course):
-        """The release's answer stubs, read once per run (see :func:`.stubs.release_answers`)."""
+    def release(self):
+        """The release's answer stubs, read once per run (see :func:`..base.stubs.release_answers`)."""
         if self._release is None:
-            self._release = release_answers(course)
+            self._release = release_answers(self.course)
         return self._release
 
 
@@ -150,7 +150,7 @@ def _exporter(step):
     """The run's :class:`SubmittedNotebookExporter`: it read the file and owns the zygote a grading step needs."""
     if not isinstance(step.parent, SubmittedNotebookExporter):
         raise RuntimeError("{} needs c.Autograde.exporter_class = "
-                           "'grader.course.autograde_steps.SubmittedNotebookExporter'".format(type(step).__name__))
+                           "'grader.course.steps.autograde.SubmittedNotebookExporter'".format(type(step).__name__))
     return step.parent
 
 
@@ -273,7 +273,7 @@ class SealedExecute(NbGraderPreprocessor):
             coursedir.submitted_directory, info["student"], info["assignment"])))
         limits = Limits(cell_seconds=self.timeout, function_seconds=self.timeout, memory_mb=self.memory_mb)
         try:
-            zygote = _exporter(self).zygote(coursedir.root)
+            zygote = _exporter(self).zygote()
         except SandboxUnavailable as failure:  # the run's first student: the zygote's first start
             raise _not_now(info["student"], failure) from None
         _keep_private(Path(coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"])))
@@ -307,7 +307,7 @@ class SaveVerdicts(NbGraderPreprocessor):
         if graded is None:
             raise RuntimeError("SaveVerdicts needs SealedExecute earlier in Autograde.autograde_preprocessors")
         info = resources["nbgrader"]
-        missing = unanswered(graded["notebook"], _exporter(self).release(_coursedir(self).root))
+        missing = unanswered(graded["notebook"], _exporter(self).release())
         record_verdicts(_exporter(self).tables(info["db_url"]), info["student"], graded["result"], missing)
         return nb, resources
 
@@ -316,7 +316,7 @@ class SaveVerdicts(NbGraderPreprocessor):
 class KeptGrade:
     """A student's counted submission before ``nbgrader autograde`` grades them again: its rows and notebook."""
 
-    standing: object      # resubmission.Standing
+    standing: object      # records.counted.Counted
     timestamp: object     # the gradebook's submission time (naive UTC), or None
     scores: dict          # grade cell -> auto score
     comments: dict        # answer cell -> auto comment
@@ -325,8 +325,8 @@ class KeptGrade:
 
 def kept_grade(session, student, notebook):
     """The :class:`KeptGrade` of ``student`` (None when the gradebook holds no complete grade for them)."""
-    from .gradebook_tables import ASSIGNMENTS, SUBMITTED_ASSIGNMENT, submitted_work
-    from .resubmission import kept_standing
+    from ..records.resubmission import kept_standing
+    from ..records.tables import ASSIGNMENTS, SUBMITTED_ASSIGNMENT, submitted_work
     from sqlalchemy import select
 
     standing = kept_standing(session, student)
@@ -344,7 +344,7 @@ class KeepCounted(NbGraderPreprocessor):
     """The course's resubmission policy on ``nbgrader autograde``: the last step, after the late penalty.
 
     nbgrader has just recorded the new submission over the old one. When the
-    policy (:mod:`.resubmission`) keeps the old one, its rows are written back
+    policy (:mod:`..records.resubmission`) keeps the old one, its rows are written back
     as they were (time, scores, verdicts; the penalty recomputed as before),
     the new graded notebook goes to ``.grader/not_counted/``, and the notebook
     nbgrader writes to ``autograded/`` is the counted one again.
@@ -353,17 +353,17 @@ class KeepCounted(NbGraderPreprocessor):
     def preprocess(self, nb, resources):
         import json
 
-        from .gradebook import NOTEBOOK_ID, Recorder, one_transaction
-        from .gradebook_writer import Graded, write
-        from .resubmission import counts, keep_aside, kept_standing, not_counted_note, policy
+        from ..records.gradebook import NOTEBOOK_ID, Recorder, one_transaction
+        from ..records.resubmission import counts, keep_aside, kept_standing, not_counted_note, policy
+        from ..records.writer import Graded, write
 
         student, info = resources["nbgrader"]["student"], resources["nbgrader"]
         kept = _exporter(self).counted.pop(student, None)
         if kept is None:
             return nb, resources
-        root = _coursedir(self).root
+        course = _exporter(self).course
         tables = _exporter(self).tables(info["db_url"])
-        chosen = policy(root)
+        chosen = policy(course)
         with one_transaction(tables.db):  # a read, ended at once: sqlite's lock never outlives this step
             new = kept_standing(tables.db, student)
         if new is None or counts(chosen, kept.standing, new):
@@ -371,11 +371,11 @@ class KeepCounted(NbGraderPreprocessor):
         note = not_counted_note(chosen, kept.standing, new)
         with one_transaction(tables.db):
             write(tables.db, ASSIGNMENT, NOTEBOOK_ID, [Graded(student, kept.timestamp, kept.scores, kept.comments)],
-                  Recorder(root).penalty)
-        aside = autograded_notebook(root, student).with_suffix(".not_counted")
+                  Recorder(course).penalty)
+        aside = autograded_notebook(course, student).with_suffix(".not_counted")
         aside.parent.mkdir(parents=True, exist_ok=True)
         aside.write_text(json.dumps(nb, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        keep_aside(aside, root, student, note)
+        keep_aside(aside, course, student, note)
         self.log.warning("%s: resubmission graded (%g) but not counted (%s): the gradebook keeps the grade it had",
                          student, new.score, chosen)
         return from_dict(json.loads(kept.notebook)), resources

@@ -13,7 +13,7 @@ import csv
 import io
 from dataclasses import dataclass
 
-from .students import is_student_id
+from ..base.students import is_student_id
 
 COLUMNS = ("id", "first_name", "last_name", "email", "lms_user_id")
 DELIMITERS = ",;\t"

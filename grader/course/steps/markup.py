@@ -5,7 +5,7 @@ sanitizing off: a markdown cell's HTML, a raw cell's text and a cell's grade
 id go into the instructor's page as they are, so ``<img onerror=…>`` in a
 student's markdown would run in the instructor's session. The autograded
 notebook (both grading paths build it with
-:func:`grader.course.autograded.carrier_notebook`) carries them cleaned:
+:func:`grader.course.steps.autograded.carrier_notebook`) carries them cleaned:
 
 * a markdown cell the student wrote or changed becomes its rendering, cleaned
   by nh3 (no scripts, event handlers, ``javascript:`` links, styles or
@@ -21,8 +21,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from ..submission.reading import Unreadable, read_notebook
-from .layout import ASSIGNMENT, NOTEBOOK
+from ...submission.reading import Unreadable, read_notebook
+from ..base.lab_context import lab_folder
+from ..base.layout import NOTEBOOK
 
 _GRADE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 # What a rendered markdown cell may keep: text, structure, code, math, links; no images, no styles.
@@ -68,7 +69,7 @@ def _render(markdown):
 
 def lab_markdown(course):
     """The markdown cells of the course's release, as they are: the lab's own text, never rewritten."""
-    return _lab_markdown(str(Path(course).resolve() / "release" / ASSIGNMENT / NOTEBOOK))
+    return _lab_markdown(str(lab_folder(Path(course).resolve()) / NOTEBOOK))
 
 
 @lru_cache(maxsize=8)

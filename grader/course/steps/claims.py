@@ -17,12 +17,13 @@ import hashlib
 import os
 from pathlib import Path
 
-from .layout import ASSIGNMENT
+from ..base.layout import ASSIGNMENT
 
 
-def claims_for(course, url):
-    """The claims fitting the gradebook at ``url``."""
-    return AdvisoryLocks(url) if url.startswith("postgresql") else FileLocks(Path(course) / ".grader" / "claims")
+def claims_for(course):
+    """The claims fitting the gradebook of ``course`` (a :class:`~..base.course.Course`)."""
+    url = course.db_url
+    return AdvisoryLocks(url) if url.startswith("postgresql") else FileLocks(course.root / ".grader" / "claims")
 
 
 def _key(student):

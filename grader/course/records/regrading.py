@@ -14,8 +14,8 @@ exporter first removes the autograded notebooks that are stale by this rule.
 
 import json
 
-from ..submission.reading import Unreadable, read_bytes
-from .layout import autograded_notebook
+from ...submission.reading import Unreadable, read_bytes
+from ..base.layout import autograded_notebook, not_counted_notebook
 
 METADATA_KEY = "grader"  # the autograded notebook's metadata: what its grades came from
 
@@ -47,10 +47,9 @@ def recorded(course, student, notebook=None):
 
 def needs_grading(gb, course, submission):
     """Whether ``submission`` must be graded: its grades are incomplete or came from another file."""
-    from .gradebook import is_complete
-    from .resubmission import not_counted_notebook
+    from .tables import is_complete
 
-    if not is_complete(gb, submission.student):
+    if not is_complete(gb.db, submission.student):
         return True
     now = current(submission)
     return now not in (recorded(course, submission.student),

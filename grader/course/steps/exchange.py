@@ -16,7 +16,7 @@ rewritten timestamp, a pipe that stops collection for the class.
 * it is a real folder (not a link) owned by the OS user of that name;
 
 and copies from it only regular files of that student's, one snapshot at a
-time (:mod:`grader.course.snapshot`): opened without following links, copied
+time (:mod:`grader.course.steps.snapshot`): opened without following links, copied
 in bounded chunks into a private staging folder, each at most ``max_file_mb``
 and the whole at most ``max_entries`` entries and ``max_total_mb``; links,
 pipes, devices and folders are skipped, and a folder with a file system
@@ -45,10 +45,10 @@ from nbgrader.exchange.default.collect import ExchangeCollect
 from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
 from traitlets import Float, Integer
 
-from ..client import printable
-from .layout import NOTEBOOK
+from ...client import printable
+from ..base.layout import NOTEBOOK
+from ..base.students import is_student_id, roster
 from .snapshot import REPLACED, Caps, Changed, Refused, mounted_under, receipt, take
-from .students import is_student_id, roster
 
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 
@@ -163,7 +163,7 @@ class SafeCollect(ExchangeCollect):
                       " (when copied: the exchange's file system, tmpfs, does not time writes through a mapping)")
 
     def _snapshot(self, folder, uid, staging):
-        """:func:`~grader.course.snapshot.take` into a fresh ``staging``, once more if the folder changed."""
+        """:func:`~grader.course.steps.snapshot.take` into a fresh ``staging``, once more if the folder changed."""
         caps = Caps(self.max_entries, int(self.max_file_mb * 2 ** 20), int(self.max_total_mb * 2 ** 20))
         for attempt in (1, 2):
             if os.path.isdir(staging):

@@ -10,14 +10,12 @@ student as they were, never half-recorded.
 import contextlib
 import logging
 import os
-from dataclasses import dataclass
-
-from ..checks.graded_functions import NAMES
-from ..checks.verdicts import function_report
-from ..client import UNGRADABLE_RU
-from .layout import ASSIGNMENT
-from .stubs import BLANK_NOTE
-from .settings import course_config, db_url, safe_url
+from ...checks.graded_functions import NAMES
+from ...checks.verdicts import function_report
+from ...client import UNGRADABLE_RU
+from ..base.layout import ASSIGNMENT
+from ..base.settings import safe_url
+from ..base.stubs import BLANK_NOTE
 
 NOTEBOOK_ID = ASSIGNMENT  # nbgrader's notebook id: the file name without .ipynb
 UNGRADABLE_PREFIX = UNGRADABLE_RU
@@ -41,9 +39,9 @@ def database_errors():
 class Tables:
     """A gradebook opened without nbgrader: its tables through a plain SQLAlchemy connection (``.db``).
 
-    What reads and writes with SQLAlchemy Core (:mod:`.gradebook_tables`, the
+    What reads and writes with SQLAlchemy Core (:mod:`.tables`, the
     recorder) needs no more; importing nbgrader's ORM, or even SQLAlchemy's,
-    would cost most of a small run's time (see :mod:`.gradebook_tables`).
+    would cost most of a small run's time (see :mod:`.tables`).
     """
 
     def __init__(self, url):
@@ -59,20 +57,19 @@ class Tables:
 
 @contextlib.contextmanager
 def open_gradebook(course, orm=True):
-    """The gradebook of ``course``, checked to hold the assignment; :class:`GradebookUnavailable` if not.
+    """The gradebook of ``course`` (a :class:`~..base.course.Course`), checked to hold the assignment;
+    :class:`GradebookUnavailable` if not.
 
     ``orm``: nbgrader's ``Gradebook`` (its whole API); else :class:`Tables`,
     without importing nbgrader. A sqlite gradebook that does not exist yet is
     not created here: only ``nbgrader generate_assignment`` makes one.
     """
-    from pathlib import Path
+    from .tables import has_assignment
 
-    from .gradebook_tables import has_assignment
-
-    if not (Path(course) / "nbgrader_config.py").is_file():
+    if not (course.root / "nbgrader_config.py").is_file():
         raise GradebookUnavailable("{} is not a course folder (it has no nbgrader_config.py): run grader in the "
-                                   "course's folder or pass --course DIR".format(Path(course).resolve()))
-    url = db_url(course)
+                                   "course's folder or pass --course DIR".format(course.root))
+    url = course.db_url
     where = safe_url(url)
     if url.startswith("sqlite:///") and not _sqlite_file(url).exists():
         raise GradebookUnavailable("no gradebook at {}: run `nbgrader generate_assignment {}` first".format(
@@ -101,7 +98,7 @@ def open_gradebook(course, orm=True):
 
 def _unreachable(what, where, url, error):
     """Why the gradebook cannot be used; a full disk under an sqlite file said as such (sqlite's words hide it)."""
-    from .files import no_space_under
+    from ..base.files import no_space_under
 
     if url.startswith("sqlite:///") and no_space_under(_sqlite_file(url).parent):
         return "{} the gradebook at {}: the disk holding it is full; free some space and run again".format(
@@ -146,45 +143,19 @@ def database_reason(error):
     return text[0] if text else type(original).__name__
 
 
-def is_complete(gb, student):
-    """Whether the gradebook holds an automatic score for every test cell of ``student``."""
-    from .gradebook_tables import submitted_work
-
-    work = submitted_work(gb.db, student).get(student)
-    return work is not None and all(score is not None for score in work.auto_scores.values())
-
-
-@dataclass(frozen=True)
-class Counted:
-    """What the gradebook holds for a recorded submission: how late it was, its penalty, the score that counts."""
-
-    seconds_late: float
-    penalty: float
-    score: float
-
-    def shown(self, result_json):
-        """A verdict's JSON as a student is shown it once recorded: the score that counts, and how late it was."""
-        from ..client import late_json
-
-        if self.seconds_late <= 0:
-            return result_json
-        return dict(result_json, score=round(self.score, 6),
-                    late=late_json(self.seconds_late, self.penalty, self.score, result_json["max_score"]))
-
-
 class Recorder:
     """Writes students' grades, verdicts and late penalties, each student all or nothing (``grader autograde``).
 
-    The rows are nbgrader's, written without its ORM (:mod:`.gradebook_writer`); the
+    The rows are nbgrader's, written without its ORM (:mod:`.writer`); the
     late penalty is the course's configured nbgrader plugin's, checked as
     ``AssignLatePenalties`` checks it.
     """
 
     def __init__(self, course):
-        self._course, self._late = course, None
+        self._course, self._late = course, None  # a Course: its config makes the late-penalty plugin
 
     def record(self, gb, submission, result, unanswered=(), also=None):
-        """Record one student; return what counts (:class:`Counted`).
+        """Record one student; return what counts (:class:`~.counted.Counted`).
 
         ``also(session, counted)`` runs inside the same transaction (the service marks its job done with it).
         """
@@ -222,8 +193,8 @@ class Recorder:
         return failed
 
     def _write(self, gb, items):
-        """(submission, result, unanswered) ``items`` into the caller's transaction; their :class:`Counted`, in order."""
-        from .gradebook_writer import Graded, write
+        """(submission, result, unanswered) ``items`` into the caller's transaction; their :class:`~.counted.Counted`, in order."""
+        from .writer import Graded, write
 
         batch = [Graded(submission.student, submission.timestamp,  # as the notebook's record has it
                         {"test_" + name: score for name, score in scores(result).items()},
@@ -252,7 +223,7 @@ class Recorder:
             from nbgrader.preprocessors import AssignLatePenalties
 
             try:
-                late = AssignLatePenalties(config=course_config(self._course))
+                late = AssignLatePenalties(config=self._course.config)
                 late.init_plugin()
             except Exception as error:  # noqa: BLE001 -- the course's configuration, not this student's work
                 raise LatePenaltyUnavailable(
@@ -293,7 +264,7 @@ def one_transaction(db):
 
 def record_verdicts(gb, student, result, unanswered=()):
     """Write only the verdicts (``nbgrader autograde``: its SaveAutoGrades wrote the scores)."""
-    from .gradebook_writer import write_comments
+    from .writer import write_comments
 
     with one_transaction(gb.db):
         write_comments(gb.db, ASSIGNMENT, NOTEBOOK_ID, student, verdicts(result, unanswered))

@@ -3,7 +3,7 @@
 nbgrader's ORM (``update_or_create_submission`` and friends) writes a new
 student object by object, about 40 statements and 30 ms of CPU each. The rows
 here are the ones it writes -- its tables and column defaults
-(:mod:`.gradebook_tables`, without importing nbgrader); ids as it makes
+(:mod:`.tables`, without importing nbgrader); ids as it makes
 them; the submission, notebook, grade and comment rows ``add_submission`` mirrors for every grade, solution and task cell of the
 assignment; the timestamp as ``update_or_create_submission`` sets it; an
 existing submission's rows updated, never duplicated -- as one ``executemany``
@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, insert, select, update
 
-from .gradebook import Counted
-from .gradebook_tables import ASSIGNMENTS, BASE_CELL as CELLS, COMMENT as COMMENTS, GRADE as GRADES, NOTEBOOKS
-from .gradebook_tables import STUDENT as STUDENTS, SUBMITTED_ASSIGNMENT as SUBMISSIONS, SUBMITTED_NOTEBOOK as SUBMITTED
-from .gradebook_tables import new_id, notebook_scores, seconds_late
-from .times import parse_utc
+from ..base.times import parse_utc
+from .counted import Counted
+from .tables import ASSIGNMENTS, BASE_CELL as CELLS, COMMENT as COMMENTS, GRADE as GRADES, NOTEBOOKS
+from .tables import STUDENT as STUDENTS, SUBMITTED_ASSIGNMENT as SUBMISSIONS, SUBMITTED_NOTEBOOK as SUBMITTED
+from .tables import new_id, notebook_scores, seconds_late
 GRADED_TYPES, COMMENTED_TYPES = ("GradeCell", "TaskCell"), ("SolutionCell", "TaskCell")  # as add_submission mirrors
 
 
@@ -46,7 +46,7 @@ class Graded:
 def write(session, assignment, notebook, batch, late_penalty):
     """Write ``batch`` (Graded, one per student) into ``notebook`` of ``assignment``.
 
-    Returns a :class:`~.gradebook.Counted` for each student, in order.
+    Returns a :class:`~.counted.Counted` for each student, in order.
 
     ``late_penalty(student, score, seconds_late)`` is called for late
     submissions only and returns the penalty (checked as nbgrader checks it)

@@ -21,11 +21,11 @@ submission gets an empty cell (no grade), never a zero they did not earn.
 import csv
 from dataclasses import dataclass
 
-from ..checks.graded_functions import BY_NAME, NAMES
-from ..client import points
+from ...checks.graded_functions import BY_NAME, NAMES
+from ...client import points
+from ..base.files import replaced
+from ..records.tables import roster
 from .export import BLANK, GRADED, LATE, MISSING, UNGRADABLE, inert
-from .files import replaced
-from .gradebook_tables import roster
 
 MAX_SCORE = sum(BY_NAME[n].points for n in NAMES)
 CANVAS_IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")

@@ -11,6 +11,6 @@ def environment(package):
                               undefined=jinja2.StrictUndefined)
 
 
-def render(name, package="grader.course", **context):
+def render(name, package="grader.course.pages", **context):
     """Render ``<package>/templates/<name>`` with every value HTML-escaped unless marked safe."""
     return environment(package).get_template(name).render(**context)

@@ -7,7 +7,7 @@ nbgrader's own, declared here with the columns this package reads and writes
 and nbgrader's column defaults; the rules nbgrader computes (a grade's score,
 the seconds late, its ids) are kept as nbgrader states them.
 ``tests/test_gradebook_tables.py`` holds the reads to nbgrader's ORM,
-``tests/test_gradebook_writer.py`` the writes (:mod:`.gradebook_writer`).
+``tests/test_gradebook_writer.py`` the writes (:mod:`.writer`).
 """
 
 from dataclasses import dataclass
@@ -18,7 +18,7 @@ import uuid
 from sqlalchemy import (Boolean, Column, DateTime, Float, Interval, MetaData, String, Table, Text, case, func,
                         literal_column, select)
 
-from .layout import ASSIGNMENT
+from ..base.layout import ASSIGNMENT
 
 NOTEBOOK_NAME = ASSIGNMENT  # the assignment's one notebook
 
@@ -116,6 +116,12 @@ def roster(connection):
 
 def has_assignment(connection):
     return connection.execute(select(ASSIGNMENTS.c.id).where(ASSIGNMENTS.c.name == ASSIGNMENT)).first() is not None
+
+
+def is_complete(connection, student):
+    """Whether the gradebook holds an automatic score for every test cell of ``student``."""
+    work = submitted_work(connection, student).get(student)
+    return work is not None and all(score is not None for score in work.auto_scores.values())
 
 
 def submitted_work(connection, student=None):

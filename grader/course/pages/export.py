@@ -9,13 +9,13 @@ import csv
 import json
 from dataclasses import dataclass
 
-from ..checks.graded_functions import BY_NAME, NAMES
-from ..checks.naming import natural_key
-from ..client import delay_text
-from .files import replaced
-from .gradebook import UNGRADABLE_PREFIX
-from .gradebook_tables import students, submitted_work
-from .layout import ASSIGNMENT
+from ...checks.graded_functions import BY_NAME, NAMES
+from ...checks.naming import natural_key
+from ...client import delay_text
+from ..base.files import replaced
+from ..base.layout import ASSIGNMENT
+from ..records.gradebook import UNGRADABLE_PREFIX
+from ..records.tables import students, submitted_work
 
 MISSING, UNGRADABLE, BLANK, LATE, GRADED = "missing", "ungradable", "blank", "late", "graded"
 BLANK_MARKS = ("Нет ответа", "No response.")

@@ -9,7 +9,7 @@ to an instructor's file copies that file into ``autograded/`` (and from there,
 with nbgrader's own feedback, back to the student).
 
 :func:`guard` makes one converter run read them the way ``grader autograde``
-does: timestamps through :attr:`~grader.course.layout.Submission.timestamp`
+does: timestamps through :attr:`~grader.course.base.layout.Submission.timestamp`
 (bounded, no pipes, no links out of the folder, an unreadable or invalid one
 counts as absent), and only regular files of a sane size are copied. It
 changes that converter object only, for that run; nbgrader's classes stay as
@@ -21,8 +21,8 @@ import os
 import stat
 from pathlib import Path
 
-from ..submission.reading import MAX_BYTES
-from .layout import NOTEBOOK, Submission
+from ...submission.reading import MAX_BYTES
+from ..base.layout import NOTEBOOK, Submission
 
 
 def guard(converter):

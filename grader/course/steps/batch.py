@@ -2,7 +2,7 @@
 
 Reading top to bottom: reach the gradebook and the workers (a clear error
 before anything is written when either is missing); find the submissions that
-need grading (:mod:`.regrading`); claim each before it is graded, so two runs
+need grading (:mod:`..records.regrading`); claim each before it is graded, so two runs
 never grade the same student (:mod:`.claims`); grade on this machine or a Dask
 cluster (``grader.workers``); for each result, in this thread only, record it
 in one gradebook transaction, then write the autograded notebook. A run killed
@@ -16,18 +16,17 @@ import sys
 import time
 from contextlib import closing
 
-from ..client import printable
-from ..sandbox.zygote import warn_about
+from ...client import printable
+from ...sandbox.zygote import warn_about
+from ..base.files import disk_full_message, is_disk_full
+from ..base.layout import NOTEBOOK, misnamed, submissions
+from ..base.settings import certificates_folder, safe_url
+from ..base.stubs import release_answers, unanswered
+from ..records.gradebook import Recorder, database_errors, database_reason, open_gradebook
+from ..records.regrading import needs_grading
+from ..records.resubmission import keep_aside, policy
 from .autograded import prepare_autograded
 from .claims import claims_for
-from .files import disk_full_message, is_disk_full
-from .gradebook import Recorder, database_errors, database_reason, open_gradebook
-from .lab_context import lab_context, lab_folder
-from .layout import NOTEBOOK, misnamed, submissions
-from .regrading import needs_grading
-from .resubmission import keep_aside, policy
-from .settings import certificates_folder, db_url, safe_url
-from .stubs import release_answers, unanswered
 
 
 log = logging.getLogger("grader.batch")
@@ -43,7 +42,8 @@ class Unfinished(str):
 
 
 def run(course, limits, workers=2, scheduler=None, students=None, force=False, progress=None):
-    """Grade the class; return {student: reason} of the students graded now that could not be graded.
+    """Grade the class of ``course`` (a :class:`~..base.course.Course`); return {student: reason} of the students graded
+    now that could not be graded.
 
     ``scheduler``: a Dask scheduler's address to grade on, else ``workers``
     local grading processes. Raises GradebookUnavailable, ClusterUnavailable
@@ -53,7 +53,7 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
         # No more grading processes (each with a zygote) than submissions: one student starts one.
         workers = grading_workers(course, limits, min(workers, max(1, len(submissions(course, students)))), scheduler)
         recorder, release = Recorder(course), release_answers(course)
-        with workers, closing(claims_for(course, db_url(course))) as claims:
+        with workers, closing(claims_for(course)) as claims:
             for name in misnamed(course):
                 log.warning("submitted/%s is not named by a student id: not graded", printable(name))
             todo = [s for s in submissions(course, students) if force or needs_grading(gb, course, s)]
@@ -79,7 +79,7 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
             except database_errors() as error:
                 raise GradingStopped("lost the gradebook at {}: {}; {} submission(s) were recorded before; run "
                                      "`grader autograde` again to grade the rest".format(
-                                         safe_url(db_url(course)), database_reason(error), recorded)) from None
+                                         safe_url(course.db_url), database_reason(error), recorded)) from None
             progress.finish()
     return done
 
@@ -163,16 +163,16 @@ def _record(gb, course, recorder, release, items, claims, done, progress):
 def grading_workers(course, limits, workers, scheduler, start_method="fork"):
     """Where the course's submissions are graded: ``scheduler``'s Dask workers, else ``workers`` local processes.
 
-    ``start_method``: fork where no other thread runs (a CLI), spawn in a server.
+    ``course``: a :class:`~..base.course.Course`, whose lab the workers get. ``start_method``: fork where no
+    other thread runs (a CLI), spawn in a server.
     """
-    lab = lab_context(lab_folder(course))
     if scheduler:
-        from ..workers.dask_cluster import DaskWorkers
+        from ...workers.dask_cluster import DaskWorkers
 
-        return DaskWorkers(scheduler, lab, limits, certificates_folder(course))
-    from ..workers.local import LocalWorkers
+        return DaskWorkers(scheduler, course.lab, limits, certificates_folder(course))
+    from ...workers.local import LocalWorkers
 
-    return LocalWorkers(lab, limits, workers, start_method=start_method)
+    return LocalWorkers(course.lab, limits, workers, start_method=start_method)
 
 
 def _claimed(todo, claims, gb, course, force):

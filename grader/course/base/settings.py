@@ -7,22 +7,22 @@ config`` writes (``GRADER_DB_URL`` in the environment overrides the file):
 
     grader config db-url postgresql://grader@db.example.org/dnn
     grader config scheduler tcp://scheduler.example.org:8786
-    grader config resubmission best          (which submission counts: .resubmission)
+    grader config resubmission best          (which submission counts: grader.course.records.resubmission)
 
-The file may hold a database password: it is created readable by its owner only.
+A :class:`~.course.Course` reads both once, when first asked. The file may hold
+a database password: it is created readable by its owner only.
 ``nbgrader_config.py`` is Python that nbgrader's loader runs as the caller: it is
 loaded only when no one but the caller or root could have written it (:mod:`.trust`).
 """
 
 import json
 import os
-from functools import lru_cache
 from pathlib import Path
 
 from .trust import trusted_files
 
 SETTINGS_FILE = "grader_settings.json"
-KNOWN = {"db-url": "db_url", "scheduler": "scheduler", "resubmission": "resubmission"}  # see .resubmission
+KNOWN = {"db-url": "db_url", "scheduler": "scheduler", "resubmission": "resubmission"}  # see ..records.resubmission
 
 
 def settings(course):
@@ -45,7 +45,10 @@ def settings(course):
 
 
 def write_setting(course, key, value):
-    """Set (or with ``value`` None, remove) one setting; the file stays private to its owner."""
+    """Set (or with ``value`` None, remove) one setting; the file stays private to its owner.
+
+    The file is read afresh (a :class:`~.course.Course` keeps what it read before: a fresh one reads this write).
+    """
     data = settings(course)
     if value is None:
         data.pop(key, None)
@@ -55,13 +58,6 @@ def write_setting(course, key, value):
 
     with replaced(Path(course) / SETTINGS_FILE) as out:  # mkstemp: 0600
         json.dump(data, out, indent=1)
-    _config.cache_clear()
-
-
-def db_url(course):
-    """The gradebook's SQLAlchemy URL: the course's ``CourseDirectory.db_url``, as nbgrader sees it."""
-    url = _config(str(Path(course).resolve())).CourseDirectory.get("db_url")
-    return url or "sqlite:///" + str(Path(course).resolve() / "gradebook.db")  # nbgrader's own default
 
 
 def certificates_folder(course):
@@ -69,25 +65,18 @@ def certificates_folder(course):
     return Path(course).resolve() / ".grader" / "certificates"
 
 
-def scheduler(course):
-    """The Dask scheduler of ``grader config scheduler``, or None (grade on this machine)."""
-    return os.environ.get("GRADER_SCHEDULER") or settings(course).get("scheduler") or None
+def load_config(course):
+    """The nbgrader configuration of the course in the folder ``course`` (a traitlets Config), as nbgrader loads it.
 
-
-def course_config(course):
-    """The course's nbgrader configuration (a traitlets Config)."""
-    return _config(str(Path(course).resolve()))
-
-
-@lru_cache(maxsize=8)
-def _config(course):
+    nbgrader's loader runs ``nbgrader_config.py``, which reads ``grader_settings.json``:
+    :class:`~.trust.UntrustedCourse` when others could have written either.
+    """
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
 
     config_file = Path(course) / "nbgrader_config.py"
     if not config_file.exists():
         return Config()
-    # nbgrader's loader runs it, and it reads grader_settings.json: UntrustedCourse when others could write either
     read = [config_file.name, SETTINGS_FILE] if os.path.lexists(Path(course) / SETTINGS_FILE) else [config_file.name]
     trusted_files(course, read)
     return PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()

@@ -20,10 +20,10 @@ Lateness is nbgrader's: past the due date plus the student's extension
 (``grader extend``).
 """
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from .layout import ASSIGNMENT, NOTEBOOK
+from ..base.layout import ASSIGNMENT, autograded_notebook, not_counted_notebook
+from .counted import Counted
 
 POLICIES = {
     "on-time-latest": "the latest counts, but a late one never replaces an on-time graded one (default)",
@@ -35,23 +35,10 @@ SETTING = "resubmission"  # the key in grader_settings.json
 
 
 def policy(course):
-    """The course's policy (:data:`DEFAULT` unless ``grader config resubmission`` set another)."""
-    from .settings import settings
-
-    chosen = settings(course).get(SETTING, DEFAULT)
+    """The policy of ``course`` (a :class:`~..base.course.Course`): :data:`DEFAULT` unless ``grader config
+    resubmission`` set another."""
+    chosen = course.settings.get(SETTING, DEFAULT)
     return chosen if chosen in POLICIES else DEFAULT
-
-
-@dataclass(frozen=True)
-class Standing:
-    """A graded submission as the gradebook counts it: how late (past due date and extension), its score after penalty."""
-
-    seconds_late: float
-    score: float
-
-    @property
-    def on_time(self):
-        return self.seconds_late <= 0
 
 
 def counts(chosen, kept, new):
@@ -66,7 +53,7 @@ def counts(chosen, kept, new):
 def late_warning(chosen, kept, seconds_late):
     """The Russian warning a submission ``seconds_late`` needs confirmed ("" when none): late, with an on-time one
     (``kept``; its score None while it waits to be graded)."""
-    from ..client import delay_text, points
+    from ...client import delay_text, points
 
     if seconds_late <= 0 or kept is None or not kept.on_time:
         return ""
@@ -81,16 +68,17 @@ def late_warning(chosen, kept, seconds_late):
 
 
 def kept_standings(connection, students):
-    """{student: :class:`Standing`} of the graded submissions the gradebook holds for ``students`` (a list)."""
-    from .gradebook_tables import submitted_work
+    """{student: :class:`~.counted.Counted`} of the graded submissions the gradebook holds for ``students`` (a list)."""
+    from .tables import submitted_work
 
-    return {student: Standing(work.seconds_late, sum(work.scores.values()) - (work.penalty or 0.0))
+    return {student: Counted(work.seconds_late, work.penalty or 0.0,
+                             sum(work.scores.values()) - (work.penalty or 0.0))
             for student, work in submitted_work(connection, list(students)).items()
             if work.auto_scores and all(score is not None for score in work.auto_scores.values())}
 
 
 def kept_standing(connection, student):
-    """The :class:`Standing` of ``student``'s graded submission in the gradebook, or None (none, or not graded)."""
+    """The :class:`~.counted.Counted` of ``student``'s graded submission in the gradebook, or None (none, or not graded)."""
     return kept_standings(connection, [student]).get(student)
 
 
@@ -116,7 +104,7 @@ def seconds_late_at(connection, student, moment):
     """How late a submission of ``student`` made at ``moment`` (naive UTC) is: nbgrader's rule, their extension included."""
     from sqlalchemy import select
 
-    from .gradebook_tables import ASSIGNMENTS, SUBMITTED_ASSIGNMENT, seconds_late
+    from .tables import ASSIGNMENTS, SUBMITTED_ASSIGNMENT, seconds_late
 
     duedate = connection.execute(select(ASSIGNMENTS.c.duedate).where(ASSIGNMENTS.c.name == ASSIGNMENT)).scalar()
     extension = connection.execute(
@@ -127,22 +115,21 @@ def seconds_late_at(connection, student, moment):
 
 
 def new_standing(connection, student, timestamp, score, penalty):
-    """The :class:`Standing` a submission made at ``timestamp`` (nbgrader's text, or None: late) scoring ``score`` would have.
+    """The :class:`~.counted.Counted` a submission made at ``timestamp`` (nbgrader's text, or None: late) scoring ``score`` would have.
 
     ``penalty(student, score, seconds_late)``: the course's late penalty (the
     recorder's), or None.
     """
-    from .times import parse_utc
+    from ..base.times import parse_utc
 
-    if not timestamp:
-        return Standing(float("inf"), score - (penalty(student, score, float("inf")) or 0.0))
-    late = seconds_late_at(connection, student, parse_utc(timestamp))
-    return Standing(late, score - ((penalty(student, score, late) or 0.0) if late > 0 else 0.0))
+    late = seconds_late_at(connection, student, parse_utc(timestamp)) if timestamp else float("inf")
+    charged = (penalty(student, score, late) or 0.0) if late > 0 else 0.0
+    return Counted(late, charged, score - charged)
 
 
 def not_counted_note(chosen, kept, new):
     """What a student reads beside the verdict of a graded submission that was not counted (Russian)."""
-    from ..client import points
+    from ...client import points
 
     if chosen == "best":
         why = "засчитана ваша лучшая работа ({} баллов с учётом штрафа), а эта набрала {}".format(
@@ -170,11 +157,6 @@ def keep_aside(tmp, course, student, note):
     return target
 
 
-def not_counted_notebook(course, student):
-    """Where the graded notebook of ``student``'s latest submission that did not count is kept."""
-    return Path(course) / ".grader" / "not_counted" / student / NOTEBOOK
-
-
 def counted_notebook(course, submission):
     """(notebook, the folder it must be in, note) of ``submission``'s student that counts.
 
@@ -185,7 +167,6 @@ def counted_notebook(course, submission):
     import json
     import os
 
-    from .layout import autograded_notebook
     from .regrading import current, recorded
 
     aside = not_counted_notebook(course, submission.student)

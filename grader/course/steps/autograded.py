@@ -12,11 +12,11 @@ import html
 import json
 import os
 
-from ..checks.verdicts import function_report
-from ..client import UNGRADABLE_RU
-from .layout import autograded_notebook
+from ...checks.verdicts import function_report
+from ...client import UNGRADABLE_RU
+from ..base.layout import autograded_notebook
+from ..records.regrading import METADATA_KEY, graded_from
 from .markup import lab_markdown, safe_nbgrader, safe_source
-from .regrading import METADATA_KEY, graded_from
 
 UNGRADABLE_NOTE = "**{}:** ".format(UNGRADABLE_RU)
 REFUSED_KEY = "grader_refused"  # the autograded notebook's metadata: what the seal refused the submission
@@ -90,7 +90,7 @@ def stored_behaviour(course, submission, sha256):
     None when the student was not graded, or was graded from another file
     than the one now submitted (the regrading rule's record decides).
     """
-    from ..submission.reading import Unreadable, read_bytes
+    from ...submission.reading import Unreadable, read_bytes
 
     target = autograded_notebook(course, submission.student)
     try:
@@ -122,9 +122,9 @@ def prepare_autograded(course, submission, notebook, result):
 
     A batch writes its notebooks before its transaction and moves them in
     place after the commit: a rename each, so a run killed in between leaves
-    next to nothing recorded without its notebook (see :mod:`.regrading`).
+    next to nothing recorded without its notebook (see :mod:`..records.regrading`).
     """
-    from ..submission.reading import Notebook
+    from ...submission.reading import Notebook
 
     target = autograded_notebook(course, submission.student)
     target.parent.mkdir(parents=True, exist_ok=True)

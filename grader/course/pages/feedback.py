@@ -7,16 +7,16 @@ tests, the case generator and the reference never reach it.
 
 from pathlib import Path
 
-from ..checks.graded_functions import BY_NAME, MAX_SCORE, NAMES
-from ..checks.verdicts import points
-from ..client import UNGRADABLE_RU, delay_text
-from ..submission.answers import answer_cells
-from ..submission.reading import Unreadable, read_bytes, read_notebook
+from ...checks.graded_functions import BY_NAME, MAX_SCORE, NAMES
+from ...checks.verdicts import points
+from ...client import UNGRADABLE_RU, delay_text
+from ...submission.answers import answer_cells
+from ...submission.reading import Unreadable, read_bytes, read_notebook
+from ..base.files import write_text
+from ..base.layout import ASSIGNMENT, NOTEBOOK, submissions
+from ..records.gradebook import open_gradebook
+from ..records.resubmission import counted_notebook
 from .export import MISSING, collect
-from .files import write_text
-from .gradebook import open_gradebook
-from .layout import ASSIGNMENT, NOTEBOOK, submissions
-from .resubmission import counted_notebook
 from .templates import render
 
 
@@ -78,8 +78,8 @@ def page_name(submission):
 
 
 def write_all(course, students=None):
-    """feedback/<student>/dnn_step_by_step/<their notebook>.html for every graded student."""
-    course = Path(course)
+    """feedback/<student>/dnn_step_by_step/<their notebook>.html for every graded student of ``course`` (a
+    :class:`~..base.course.Course`)."""
     written = []
     with open_gradebook(course) as gb:
         by_student = {row.student: row for row in collect(gb)}
@@ -88,7 +88,7 @@ def write_all(course, students=None):
             if row is None or row.status == MISSING:
                 continue
             page = page_of(gb, submission, row)
-            target = course / "feedback" / submission.student / ASSIGNMENT / page_name(submission)
+            target = course.root / "feedback" / submission.student / ASSIGNMENT / page_name(submission)
             target.parent.mkdir(parents=True, exist_ok=True)
             write_text(target, page)
             for stale in target.parent.glob("*.html"):  # a page of an earlier submission's name is released no more

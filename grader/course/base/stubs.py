@@ -1,13 +1,13 @@
 """Which answers are still the release's stubs ("Нет ответа" rather than a wrong answer)."""
 
 from dataclasses import replace
-from pathlib import Path
 
-from ..checks.graded_functions import NAMES
-from ..checks.results import UNANSWERED
-from ..submission.answers import answer_cells
-from ..submission.reading import Unreadable, read_notebook
-from .layout import ASSIGNMENT
+from ...checks.graded_functions import NAMES
+from ...checks.results import UNANSWERED
+from ...submission.answers import answer_cells
+from ...submission.reading import Unreadable, read_notebook
+from .lab_context import lab_folder
+from .layout import NOTEBOOK
 
 BLANK_NOTE = "Нет ответа: ячейка не изменена."
 
@@ -18,7 +18,7 @@ def _normalized(source):
 
 def release_answers(course):
     """{function: normalized source} of the release's answer cells."""
-    return stubs_of(Path(course) / "release" / ASSIGNMENT / (ASSIGNMENT + ".ipynb"))
+    return stubs_of(lab_folder(course) / NOTEBOOK)
 
 
 def stubs_of(path):

@@ -10,9 +10,9 @@ submitted yet); ``--remove`` clears it; ``--list`` shows them.
 
 from dataclasses import dataclass
 
-from .layout import ASSIGNMENT
-from .students import is_student_id, roster
-from .times import parse_utc
+from ..base.layout import ASSIGNMENT
+from ..base.students import is_student_id, roster
+from ..base.times import parse_utc
 
 
 class ExtensionRefused(Exception):
@@ -58,7 +58,7 @@ def listed(connection):
     """Every :class:`Extension` of the assignment, by student id."""
     from sqlalchemy import select
 
-    from .gradebook_tables import ASSIGNMENTS, SUBMITTED_ASSIGNMENT
+    from .tables import ASSIGNMENTS, SUBMITTED_ASSIGNMENT
 
     rows = connection.execute(
         select(SUBMITTED_ASSIGNMENT.c.student_id, ASSIGNMENTS.c.duedate, SUBMITTED_ASSIGNMENT.c.extension)

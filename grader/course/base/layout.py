@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..checks.naming import natural_key
-from ..submission.reading import Unreadable, read_bytes
+from ...checks.naming import natural_key
+from ...submission.reading import Unreadable, read_bytes
 from .students import is_student_id
 from .times import is_time
 
@@ -94,3 +94,8 @@ def _folders(root):
 
 def autograded_notebook(course, student):
     return Path(course) / "autograded" / student / ASSIGNMENT / NOTEBOOK
+
+
+def not_counted_notebook(course, student):
+    """Where the graded notebook of ``student``'s latest submission that did not count is kept."""
+    return Path(course) / ".grader" / "not_counted" / student / NOTEBOOK

@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-from ..checks.graded_functions import BY_NAME, NAMES
-from ..checks.verdicts import points
-from ..client import STATUS_RU
-from ..submission.reading import Unreadable, read_notebook
-from .autograded import REFUSED_KEY
+from ...checks.graded_functions import BY_NAME, NAMES
+from ...checks.verdicts import points
+from ...client import STATUS_RU
+from ...submission.reading import Unreadable, read_notebook
+from ..base.files import write_text
+from ..base.layout import ASSIGNMENT, autograded_notebook, submissions
+from ..records.gradebook import open_gradebook
+from ..records.tables import submitted_work
+from ..steps.autograded import REFUSED_KEY
 from .export import BLANK, BLANK_MARKS, GRADED, LATE, MISSING, UNGRADABLE, collect
-from .files import write_text
-from .gradebook import open_gradebook
-from .gradebook_tables import submitted_work
-from .layout import ASSIGNMENT, autograded_notebook, submissions
 from .templates import render as render_template
 
 _STATUS_RU = {GRADED: "проверено", LATE: "с опозданием", BLANK: "пустая работа",
