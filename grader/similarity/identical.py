@@ -4,14 +4,21 @@ These pairs need no weighing of evidence: they are always flagged, with a
 score of 1 and the reason shown. Documents with no code of their own (blank
 submissions) and documents whose every function is the release's or the
 course's own solution are left to the weighed score -- a class has many of
-those and they say nothing.
+those and they say nothing. So is the same normalised code when every
+function of it is standard: written alike by at least :data:`STANDARD_OUTSIDE`
+other documents. The lab leaves little freedom, and two students who each
+wrote the plain answer to every function have the same normalised code
+without copying; byte-identical files, and the same code with one function
+of its own, stay flagged.
 """
 
+from collections import Counter
 from itertools import combinations
 
 IDENTICAL_FILES = "идентичные файлы"
 SAME_CODE = "совпадает весь код"
 MAX_GROUP = 50      # a larger group is paired with its first member only (linear, still every member named)
+STANDARD_OUTSIDE = 2  # a function's code written alike by this many documents outside a group is standard
 
 
 def identical_pairs(documents, own, common):
@@ -28,6 +35,11 @@ def identical_pairs(documents, own, common):
         by_code.setdefault(tuple(sorted(document.whole.items())), []).append(index)
         if document.digest:
             by_bytes.setdefault(document.digest, []).append(index)
+    holders = Counter(item for index, document in enumerate(documents) if not document.problem and own[index]
+                      for item in document.whole.items())
+    by_code = {code: members for code, members in by_code.items()
+               if any(whole not in common and holders[name, whole] - len(members) < STANDARD_OUTSIDE
+                      for name, whole in code)}
     found = {}
     for groups, reason in ((by_code, SAME_CODE), (by_bytes, IDENTICAL_FILES)):  # bytes last: the stronger reason
         for members in groups.values():

@@ -1,0 +1,123 @@
+"""Hand-written documents reproducing what issue 30's real public solutions showed (our own code).
+
+* ``DISTINCTIVE``: a known source written its own way (einsum, a clipped
+  cost, a dictionary rebuilt in update), the kind of answer key that gets
+  copied; ``RENAMED_COPY`` copies it whole with its functions renamed as
+  copies do (``l_model_forward``, ``Linear_Backward``, ``compute_costs``,
+  ``update_params``, and ``lin_fwd`` found by content only);
+  ``PARTIAL_COPY`` copies three of its functions and writes the rest as the
+  course does.
+* ``COINCIDENCE``: two students who never met, each writing the rest their
+  own way, whose ``L_model_backward`` is the same after normalisation (one
+  loop over the layers, the activation chosen inside it): a one-function
+  coincidence.
+* ``STANDARD``: the plain answer to each function, written alike by many.
+"""
+
+DISTINCTIVE = '''import numpy as np
+
+
+def linear_forward(A, W, b):
+    pre = W.dot(A)
+    pre = pre + b.reshape(-1, 1)
+    return pre, (A, W, b)
+
+
+def L_model_forward(X, parameters):
+    depth = len([k for k in parameters if k.startswith("W")])
+    out, memo = X, []
+    for layer in range(1, depth + 1):
+        kind = "sigmoid" if layer == depth else "relu"
+        out, step = linear_activation_forward(out, parameters["W%d" % layer], parameters["b%d" % layer], kind)
+        memo.append(step)
+    return out, memo
+
+
+def compute_cost(AL, Y):
+    eps = 1e-12
+    p = np.clip(AL, eps, 1 - eps)
+    total = np.where(Y > 0.5, np.log(p), np.log1p(-p)).sum()
+    return float(-total / Y.shape[-1])
+
+
+def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    count = float(dZ.shape[-1])
+    grad_W = np.einsum("ij,kj->ik", dZ, A_prev) / count
+    grad_b = dZ.mean(axis=-1, keepdims=True)
+    back = np.einsum("ji,jk->ik", W, dZ)
+    return back, grad_W, grad_b
+
+
+def update_parameters(parameters, grads, learning_rate):
+    fresh = {}
+    for key in sorted(parameters):
+        fresh[key] = parameters[key] - learning_rate * grads["d" + key]
+    return fresh
+'''
+
+# The copy, cell by cell as a notebook holds it: each function renamed, its variables too.
+RENAMED_COPY = {
+    "linear_forward": '''def lin_fwd(A, W, b):
+    z = W.dot(A)
+    z = z + b.reshape(-1, 1)
+    return z, (A, W, b)
+''',
+    "L_model_forward": '''def l_model_forward(X, params):
+    n = len([key for key in params if key.startswith("W")])
+    A, caches = X, []
+    for i in range(1, n + 1):
+        act = "sigmoid" if i == n else "relu"
+        A, c = linear_activation_forward(A, params["W%d" % i], params["b%d" % i], act)
+        caches.append(c)
+    return A, caches
+''',
+    "compute_cost": '''def compute_costs(AL, Y):
+    tiny = 1e-12
+    q = np.clip(AL, tiny, 1 - tiny)
+    s = np.where(Y > 0.5, np.log(q), np.log1p(-q)).sum()
+    return float(-s / Y.shape[-1])
+''',
+    "linear_backward": '''def Linear_Backward(dZ, cache):
+    A_prev, W, b = cache
+    m = float(dZ.shape[-1])
+    dW = np.einsum("ij,kj->ik", dZ, A_prev) / m
+    db = dZ.mean(axis=-1, keepdims=True)
+    dA_prev = np.einsum("ji,jk->ik", W, dZ)
+    return dA_prev, dW, db
+''',
+    "update_parameters": '''def update_params(parameters, grads, learning_rate):
+    new = {}
+    for name in sorted(parameters):
+        new[name] = parameters[name] - learning_rate * grads["d" + name]
+    return new
+''',
+}
+
+PARTIAL_COPY = ("compute_cost", "linear_backward", "update_parameters")  # of DISTINCTIVE, the rest the course's
+
+COINCIDENCE = ('''def L_model_backward(AL, Y, caches):
+    grads = {}
+    L = len(caches)
+    Y = Y.reshape(AL.shape)
+    dA = -(Y / AL - (1 - Y) / (1 - AL))
+    for l in range(L, 0, -1):
+        activation = "sigmoid" if l == L else "relu"
+        dA, dW, db = linear_activation_backward(dA, caches[l - 1], activation)
+        grads["dA" + str(l - 1)] = dA
+        grads["dW" + str(l)] = dW
+        grads["db" + str(l)] = db
+    return grads
+''', '''def L_model_backward(AL, Y, caches):
+    gradients = {}
+    layers = len(caches)
+    Y = Y.reshape(AL.shape)
+    upstream = -(Y / AL - (1 - Y) / (1 - AL))
+    for k in range(layers, 0, -1):
+        kind = "sigmoid" if k == layers else "relu"
+        upstream, dW, db = linear_activation_backward(upstream, caches[k - 1], kind)
+        gradients["dA" + str(k - 1)] = upstream
+        gradients["dW" + str(k)] = dW
+        gradients["db" + str(k)] = db
+    return gradients
+''')
