@@ -19,7 +19,16 @@
    pairs, which of them are byte-identical or the same code after
    normalisation, and where the lowest of those ranks against every other pair;
    with DIR/LABELS.tsv (file, origin, whole|partial; kept with the files),
-   where the labelled copies rank against every independent pair.
+   where the labelled copies rank against every independent pair. The set
+   measured for issue 30 (/work/wt/similarity-real, not in the repository:
+   public code is not ours to commit) was collected from stored public
+   GitHub files: ``find_string`` of ``dAL = dAL = - (np.divide(Y, AL)``
+   (a line only Kulbear's widely copied answer key and its copies hold) and
+   of ``def L_model_backward(AL, Y, caches)`` / ``def L_model_forward(X,
+   parameters):`` for independent ``.py`` solutions, Kulbear's notebook and a
+   fork of it by path; each file's lab functions kept verbatim (docstrings,
+   training and test code left out), listed in its MANIFEST.tsv (file,
+   repository, path, commit, index id, what was kept).
 
 Prints measurements of this run side by side; the machine is shared and noisy.
 

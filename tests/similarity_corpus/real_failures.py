@@ -4,14 +4,8 @@
   cost, a dictionary rebuilt in update), the kind of answer key that gets
   copied; ``RENAMED_COPY`` copies it whole with its functions renamed as
   copies do (``l_model_forward``, ``Linear_Backward``, ``compute_costs``,
-  ``update_params``, and ``lin_fwd`` found by content only);
-  ``PARTIAL_COPY`` copies three of its functions and writes the rest as the
-  course does.
-* ``COINCIDENCE``: two students who never met, each writing the rest their
-  own way, whose ``L_model_backward`` is the same after normalisation (one
-  loop over the layers, the activation chosen inside it): a one-function
-  coincidence.
-* ``STANDARD``: the plain answer to each function, written alike by many.
+  ``update_params``, and ``lin_fwd``, found as the only function left that
+  can be ``linear_forward``).
 """
 
 DISTINCTIVE = '''import numpy as np
@@ -93,31 +87,3 @@ RENAMED_COPY = {
     return new
 ''',
 }
-
-PARTIAL_COPY = ("compute_cost", "linear_backward", "update_parameters")  # of DISTINCTIVE, the rest the course's
-
-COINCIDENCE = ('''def L_model_backward(AL, Y, caches):
-    grads = {}
-    L = len(caches)
-    Y = Y.reshape(AL.shape)
-    dA = -(Y / AL - (1 - Y) / (1 - AL))
-    for l in range(L, 0, -1):
-        activation = "sigmoid" if l == L else "relu"
-        dA, dW, db = linear_activation_backward(dA, caches[l - 1], activation)
-        grads["dA" + str(l - 1)] = dA
-        grads["dW" + str(l)] = dW
-        grads["db" + str(l)] = db
-    return grads
-''', '''def L_model_backward(AL, Y, caches):
-    gradients = {}
-    layers = len(caches)
-    Y = Y.reshape(AL.shape)
-    upstream = -(Y / AL - (1 - Y) / (1 - AL))
-    for k in range(layers, 0, -1):
-        kind = "sigmoid" if k == layers else "relu"
-        upstream, dW, db = linear_activation_backward(upstream, caches[k - 1], kind)
-        gradients["dA" + str(k - 1)] = upstream
-        gradients["dW" + str(k)] = dW
-        gradients["db" + str(k)] = db
-    return gradients
-''')
