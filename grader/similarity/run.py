@@ -25,7 +25,7 @@ from ..submission.reading import Unreadable, read_notebook
 from . import index
 from .documents import SOURCE, class_of, known_sources
 from .fingerprints import function_print, whole_print
-from .identical import identical_pairs
+from .identical import alike_pairs, identical_pairs
 from .renamed import with_renamed
 from .rerun import rerun
 from .score import score_pairs
@@ -89,7 +89,8 @@ def compare(course, against=(), limits=None, workers=2, scheduler=None, run_miss
     common = {whole_print(h) for h in list(template.values()) + list(baseline.values())}
     same = {p: r for p, r in identical_pairs(documents, table.own.any(axis=1), common).items()
             if not (is_source[p[0]] and is_source[p[1]])}
-    return Comparison(wanted, documents, table, score_pairs(table, pairs, len(NAMES), same), blank, template)
+    alike = alike_pairs(documents, table.own.any(axis=1), common)
+    return Comparison(wanted, documents, table, score_pairs(table, pairs, len(NAMES), same, alike), blank, template)
 
 
 def _wanted(course, against):

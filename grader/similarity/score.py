@@ -17,6 +17,16 @@ For one function of a pair, with fingerprints weighted by rarity (:mod:`.index`)
   counts) stays near the old weight, since one mistake fails many cases at
   once and students make the same slips independently.
 
+Near-exact duplicates score 1 whatever their evidence, with the reason
+:data:`~.identical.NEAR_SAME`: over the functions both wrote (at least
+:data:`NEAR_FUNCTIONS`), they share :data:`NEAR_SHARE` of the smaller side's
+rare code, and at least one of those functions is the same normalised code
+that few others wrote (:func:`~.identical.alike_pairs`) -- a fork of an older
+version, a copy with a line edited or a function left out. Summed evidence
+cannot tell these from one rare function two students happen to write alike
+(a pair of forks shares every function, of which only a few are rare); the
+share of all the code they wrote can.
+
 A function's evidence ``x`` scores ``1 - exp(-x / SCALE)``, and the pair
 ``1 - exp(-sum(x) / SCALE)``: the chance that at least one function was
 copied, if each function's evidence were independent. A pair is flagged at
@@ -27,12 +37,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .identical import NEAR_SAME
 from .index import BEHAVIOUR, CODE, shared
 
 SHARED_FLOOR = 0.8      # share of the smaller side's rare code below which a function's code is no evidence
 SCALE = 5.0             # evidence that scores 1 - 1/e
 BEHAVIOUR_WEIGHT = 2.0  # least evidence of one function's wrong results, all shared and all rare
 DISTINCT_WEIGHT = 4.0   # evidence of one function's wrong results that only this pair has (squared weight 1)
+NEAR_SHARE = 0.85       # share of the smaller side's rare code, over the functions both wrote, of a near-exact duplicate
+NEAR_FUNCTIONS = 3      # functions both must have written to be near-exact duplicates
 
 
 @dataclass(frozen=True)
@@ -49,11 +62,13 @@ class Scores:
     reason: np.ndarray      # (n,) str: why the pair scores 1 whatever its evidence ("" when weighed)
 
 
-def score_pairs(table, pairs, functions, identical=None):
+def score_pairs(table, pairs, functions, identical=None, alike=frozenset()):
     """:class:`Scores` of ``pairs`` (an (n, 2) array of document indices), best first.
 
     ``identical``: {(a, b): reason} of pairs that score 1 whatever their
     evidence (:mod:`.identical`); they are scored even when not in ``pairs``.
+    ``alike``: pairs (a, b), a < b, with a function of their own written
+    alike (:func:`~.identical.alike_pairs`), the ones that may be near-exact.
     """
     identical = {(min(p), max(p)): r for p, r in (identical or {}).items()}
     if identical:
@@ -71,6 +86,11 @@ def score_pairs(table, pairs, functions, identical=None):
     behaviour = np.maximum(BEHAVIOUR_WEIGHT * weight[..., BEHAVIOUR],
                            DISTINCT_WEIGHT * squares[..., BEHAVIOUR]) / np.maximum(wrong, 1)
     evidence = code + behaviour
+    both = table.own[pairs[:, 0]] & table.own[pairs[:, 1]]
+    near = ((both.sum(axis=1) >= NEAR_FUNCTIONS) & (reason == "")
+            & (np.where(both, weight[..., CODE], 0).sum(axis=1) >= NEAR_SHARE * np.where(both, smaller, 0).sum(axis=1))
+            & np.array([(int(a), int(b)) in alike for a, b in pairs], dtype=bool))
+    reason[near] = NEAR_SAME
     score = 1 - np.exp(-evidence.sum(axis=1) / SCALE)
     score[reason != ""] = 1.0
     order = np.lexsort((-evidence.sum(axis=1), -score))  # identical pairs first, then by evidence
