@@ -20,12 +20,14 @@ For one function of a pair, with fingerprints weighted by rarity (:mod:`.index`)
 Near-exact duplicates score 1 whatever their evidence, with the reason
 :data:`~.identical.NEAR_SAME`: over the functions both wrote (at least
 :data:`NEAR_FUNCTIONS`), they share :data:`NEAR_SHARE` of the smaller side's
-rare code, and at least one of those functions is the same normalised code
-that few others wrote (:func:`~.identical.alike_pairs`) -- a fork of an older
-version, a copy with a line edited or a function left out. Summed evidence
-cannot tell these from one rare function two students happen to write alike
-(a pair of forks shares every function, of which only a few are rare); the
-share of all the code they wrote can.
+rare code, that rare code is spread over :data:`NEAR_SPREAD` functions or
+more, and at least one function is the same normalised code few others wrote
+(:func:`~.identical.alike_pairs`) -- a fork of an older version, a copy with
+a line edited or a function left out. Summed evidence cannot tell these from
+one rare function two students happen to write alike (a pair of forks shares
+every function, of which only a few are rare); the share of all the code
+they wrote, and its spread, can. One rare function with the rest the plain
+answer is a coincidence a class has, and stays weighed.
 
 A function's evidence ``x`` scores ``1 - exp(-x / SCALE)``, and the pair
 ``1 - exp(-sum(x) / SCALE)``: the chance that at least one function was
@@ -46,6 +48,8 @@ BEHAVIOUR_WEIGHT = 2.0  # least evidence of one function's wrong results, all sh
 DISTINCT_WEIGHT = 4.0   # evidence of one function's wrong results that only this pair has (squared weight 1)
 NEAR_SHARE = 0.85       # share of the smaller side's rare code, over the functions both wrote, of a near-exact duplicate
 NEAR_FUNCTIONS = 3      # functions both must have written to be near-exact duplicates
+NEAR_SPREAD = 2         # functions whose shared rare code weighs NEAR_WEIGHT or more, of near-exact duplicates
+NEAR_WEIGHT = 0.5       # half a rare output: a function that holds some of the rare code shared
 
 
 @dataclass(frozen=True)
@@ -87,8 +91,10 @@ def score_pairs(table, pairs, functions, identical=None, alike=frozenset()):
                            DISTINCT_WEIGHT * squares[..., BEHAVIOUR]) / np.maximum(wrong, 1)
     evidence = code + behaviour
     both = table.own[pairs[:, 0]] & table.own[pairs[:, 1]]
+    rare = np.where(both, weight[..., CODE], 0)
     near = ((both.sum(axis=1) >= NEAR_FUNCTIONS) & (reason == "")
-            & (np.where(both, weight[..., CODE], 0).sum(axis=1) >= NEAR_SHARE * np.where(both, smaller, 0).sum(axis=1))
+            & (rare.sum(axis=1) >= NEAR_SHARE * np.where(both, smaller, 0).sum(axis=1))
+            & ((rare >= NEAR_WEIGHT).sum(axis=1) >= NEAR_SPREAD)
             & np.array([(int(a), int(b)) in alike for a, b in pairs], dtype=bool))
     reason[near] = NEAR_SAME
     score = 1 - np.exp(-evidence.sum(axis=1) / SCALE)
