@@ -576,9 +576,10 @@ def real_failures_class(tmp_path_factory):
 
     A known source written its own way; ``renamed-copy`` (it whole, functions renamed);
     ``standard-a``/``-b`` write the same standard code, each function of it written alike by three
-    others (``standard-c``..``-f`` and the styles); the styles of the corpora as the rest of the class.
+    others (``standard-c``..``-f`` and the styles); ``older-fork`` is the source at an older version;
+    the styles of the corpora as the rest of the class.
     """
-    from similarity_corpus.real_failures import DISTINCTIVE, RENAMED_COPY
+    from similarity_corpus.real_failures import DISTINCTIVE, OLDER_FORK, RENAMED_COPY
     from grader.similarity.run import compare
 
     from course import answer_cells as cells_of
@@ -599,6 +600,7 @@ def real_failures_class(tmp_path_factory):
     students = {"style-" + s: cells for s, cells in every.items()}
     students.update({
         "renamed-copy": dict(solved, **RENAMED_COPY),
+        "older-fork": dict(solved, **OLDER_FORK),
         "standard-a": mixed(first, second),
         "standard-b": {n: c + "\n# проверено\n" for n, c in mixed(first, second).items()},  # not the same bytes
         "standard-c": mixed(first, third), "standard-d": mixed(first, third),
@@ -636,3 +638,13 @@ def test_the_same_standard_code_of_independent_students_is_not_whole_code_identi
     assert copy[0].whole == copy[1].whole  # the same normalised code indeed
     assert _pair(comparison, "standard-a", "standard-b")[1] == ""
 
+
+
+def test_a_fork_of_an_older_version_is_flagged_as_nearly_the_whole_code(real_failures_class):
+    """Real forks of a public answer key differ from it in a line or a function not yet written: not the
+    same code, so they were only weighed (ranked below a one-function coincidence of independent
+    students); nearly all of their rare code, over several functions, is the source's."""
+    comparison, source = real_failures_class
+    assert _pair(comparison, "older-fork", source) == (1.0, "совпадает почти весь код")
+    assert _pair(comparison, "older-fork", "renamed-copy") == (1.0, "совпадает почти весь код")
+    assert _pair(comparison, "standard-a", "standard-c")[1] == ""  # the plain answer, half of it alike

@@ -18,16 +18,16 @@ For one function of a pair, with fingerprints weighted by rarity (:mod:`.index`)
   once and students make the same slips independently.
 
 Near-exact duplicates score 1 whatever their evidence, with the reason
-:data:`~.identical.NEAR_SAME`: over the functions both wrote (at least
-:data:`NEAR_FUNCTIONS`), they share :data:`NEAR_SHARE` of the smaller side's
-rare code, that rare code is spread over :data:`NEAR_SPREAD` functions or
-more, and at least one function is the same normalised code few others wrote
-(:func:`~.identical.alike_pairs`) -- a fork of an older version, a copy with
-a line edited or a function left out. Summed evidence cannot tell these from
-one rare function two students happen to write alike (a pair of forks shares
-every function, of which only a few are rare); the share of all the code
-they wrote, and its spread, can. One rare function with the rest the plain
-answer is a coincidence a class has, and stays weighed.
+:data:`~.identical.NEAR_SAME`: of the functions both wrote with rare code in
+them (:data:`NEAR_WEIGHT` or more on the smaller side), at least
+:data:`NEAR_SPREAD` share :data:`SHARED_FLOOR` of it or more and at most
+:data:`NEAR_EDITED` does not, and one function is the same normalised code
+few others wrote (:func:`~.identical.alike_pairs`) -- a fork of an older
+version, a copy with a line edited or a function left out. Summed evidence
+cannot tell these from one rare function two students happen to write alike
+(a pair of forks shares every function, of which only a few are rare); a
+count of the functions that hold rare code can. One rare function with the
+rest the plain answer is a coincidence a class has, and stays weighed.
 
 A function's evidence ``x`` scores ``1 - exp(-x / SCALE)``, and the pair
 ``1 - exp(-sum(x) / SCALE)``: the chance that at least one function was
@@ -46,10 +46,9 @@ SHARED_FLOOR = 0.8      # share of the smaller side's rare code below which a fu
 SCALE = 5.0             # evidence that scores 1 - 1/e
 BEHAVIOUR_WEIGHT = 2.0  # least evidence of one function's wrong results, all shared and all rare
 DISTINCT_WEIGHT = 4.0   # evidence of one function's wrong results that only this pair has (squared weight 1)
-NEAR_SHARE = 0.85       # share of the smaller side's rare code, over the functions both wrote, of a near-exact duplicate
-NEAR_FUNCTIONS = 3      # functions both must have written to be near-exact duplicates
-NEAR_SPREAD = 2         # functions whose shared rare code weighs NEAR_WEIGHT or more, of near-exact duplicates
-NEAR_WEIGHT = 0.5       # half a rare output: a function that holds some of the rare code shared
+NEAR_WEIGHT = 0.5       # rare code (half a rare output) that makes a function count for near-exact duplicates
+NEAR_SPREAD = 2         # such functions near-exact duplicates share all of
+NEAR_EDITED = 1         # such functions near-exact duplicates may have written differently
 
 
 @dataclass(frozen=True)
@@ -90,11 +89,9 @@ def score_pairs(table, pairs, functions, identical=None, alike=frozenset()):
     behaviour = np.maximum(BEHAVIOUR_WEIGHT * weight[..., BEHAVIOUR],
                            DISTINCT_WEIGHT * squares[..., BEHAVIOUR]) / np.maximum(wrong, 1)
     evidence = code + behaviour
-    both = table.own[pairs[:, 0]] & table.own[pairs[:, 1]]
-    rare = np.where(both, weight[..., CODE], 0)
-    near = ((both.sum(axis=1) >= NEAR_FUNCTIONS) & (reason == "")
-            & (rare.sum(axis=1) >= NEAR_SHARE * np.where(both, smaller, 0).sum(axis=1))
-            & ((rare >= NEAR_WEIGHT).sum(axis=1) >= NEAR_SPREAD)
+    rare = table.own[pairs[:, 0]] & table.own[pairs[:, 1]] & (smaller >= NEAR_WEIGHT)
+    alike_code = (rare & (weight[..., CODE] >= SHARED_FLOOR * smaller)).sum(axis=1)
+    near = ((reason == "") & (alike_code >= NEAR_SPREAD) & (rare.sum(axis=1) - alike_code <= NEAR_EDITED)
             & np.array([(int(a), int(b)) in alike for a, b in pairs], dtype=bool))
     reason[near] = NEAR_SAME
     score = 1 - np.exp(-evidence.sum(axis=1) / SCALE)

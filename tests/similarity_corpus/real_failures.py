@@ -6,6 +6,10 @@
   copies do (``l_model_forward``, ``Linear_Backward``, ``compute_costs``,
   ``update_params``, and ``lin_fwd``, found as the only function left that
   can be ``linear_forward``).
+* ``OLDER_FORK``: a fork of ``DISTINCTIVE`` at an older version, as the
+  real forks of a public answer key are: one line different (the clip of
+  the cost) and ``update_parameters`` not yet written (left as the course's
+  answer) -- not the same code, so not «совпадает весь код», yet a copy.
 """
 
 DISTINCTIVE = '''import numpy as np
@@ -85,5 +89,37 @@ RENAMED_COPY = {
     for name in sorted(parameters):
         new[name] = parameters[name] - learning_rate * grads["d" + name]
     return new
+''',
+}
+
+# An older version of the answer key, cell by cell: the cost clipped otherwise, update_parameters not written.
+OLDER_FORK = {
+    "linear_forward": '''def linear_forward(A, W, b):
+    pre = W.dot(A)
+    pre = pre + b.reshape(-1, 1)
+    return pre, (A, W, b)
+''',
+    "L_model_forward": '''def L_model_forward(X, parameters):
+    depth = len([k for k in parameters if k.startswith("W")])
+    out, memo = X, []
+    for layer in range(1, depth + 1):
+        kind = "sigmoid" if layer == depth else "relu"
+        out, step = linear_activation_forward(out, parameters["W%d" % layer], parameters["b%d" % layer], kind)
+        memo.append(step)
+    return out, memo
+''',
+    "compute_cost": '''def compute_cost(AL, Y):
+    eps = 1e-8
+    p = np.clip(AL, eps, 1 - eps)
+    total = np.where(Y > 0.5, np.log(p), np.log1p(-p)).sum()
+    return float(-total / Y.shape[-1])
+''',
+    "linear_backward": '''def linear_backward(dZ, cache):
+    A_prev, W, b = cache
+    count = float(dZ.shape[-1])
+    grad_W = np.einsum("ij,kj->ik", dZ, A_prev) / count
+    grad_b = dZ.mean(axis=-1, keepdims=True)
+    back = np.einsum("ji,jk->ik", W, dZ)
+    return back, grad_W, grad_b
 ''',
 }
