@@ -17,7 +17,18 @@
 3. With ``--real DIR``: real solutions (notebooks and ``.py`` files under DIR,
    kept outside the repository), each as a student of one class: the ranked
    pairs, which of them are byte-identical or the same code after
-   normalisation, and where the lowest of those ranks against every other pair.
+   normalisation, and where the lowest of those ranks against every other pair;
+   with DIR/LABELS.tsv (file, origin, whole|partial; kept with the files),
+   where the labelled copies rank against every independent pair. The set
+   measured for issue 30 (/work/wt/similarity-real, not in the repository:
+   public code is not ours to commit) was collected from stored public
+   GitHub files: ``find_string`` of ``dAL = dAL = - (np.divide(Y, AL)``
+   (a line only Kulbear's widely copied answer key and its copies hold) and
+   of ``def L_model_backward(AL, Y, caches)`` / ``def L_model_forward(X,
+   parameters):`` for independent ``.py`` solutions, Kulbear's notebook and a
+   fork of it by path; each file's lab functions kept verbatim (docstrings,
+   training and test code left out), listed in its MANIFEST.tsv (file,
+   repository, path, commit, index id, what was kept).
 
 Prints measurements of this run side by side; the machine is shared and noisy.
 
@@ -336,6 +347,43 @@ def report_real(folder, shown=25):
         others = [r[2] for r in rows if not r[3]]
         print("  identical or the same normalised code: {} pairs, ranked 1..{}; lowest {:.3f} against the highest other "
               "pair {:.3f}".format(len(same), max(same) + 1, min(rows[i][2] for i in same), max(others or [0])))
+    labels = Path(folder) / "LABELS.tsv"
+    if labels.exists():
+        report_labels(labels, {s: names[s][0] for s in names}, rows)
+
+
+def report_labels(path, files, rows):
+    """Where the labelled copies rank against the independent pairs (LABELS.tsv: file, origin, whole|partial).
+
+    Two files of one origin are a copy: near-identical when both are whole
+    copies, partial otherwise; files of different origins are independent.
+    Pairs never scored count as 0, ranked last.
+    """
+    origin = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, source, extent = line.split("\t")[:3]
+            origin[name] = (source, extent)
+    by_name = {student: Path(f).name for student, f in files.items()}
+    ranked = {frozenset((a, b)): (rank, score) for rank, (a, b, score, _) in enumerate(rows, 1)}
+    labelled = sorted(s for s in files if by_name[s] in origin)
+    groups = {"near-identical": [], "partial": [], "independent": []}
+    for i, a in enumerate(labelled):
+        for b in labelled[i + 1:]:
+            (sa, ea), (sb, eb) = origin[by_name[a]], origin[by_name[b]]
+            kind = "independent" if sa != sb else "near-identical" if ea == eb == "whole" else "partial"
+            rank, score = ranked.get(frozenset((a, b)), (len(rows) + 1, 0.0))
+            groups[kind].append((rank, score, by_name[a], by_name[b]))
+    print("  labelled ({}): {} files, {} near-identical, {} partial-copy and {} independent pairs".format(
+        path, len(labelled), *(len(groups[k]) for k in groups)))
+    top = max(groups["independent"], default=(0, 0.0, "", ""), key=lambda g: g[1])
+    print("  highest independent pair: {:.3f} (rank {}: {} <-> {})".format(top[1], top[0], top[2], top[3]))
+    for kind in ("near-identical", "partial"):
+        if groups[kind]:
+            low = min(groups[kind], key=lambda g: g[1])
+            above = sum(score > top[1] for _, score, _, _ in groups[kind])
+            print("  {}: {} of {} ranked above every independent pair; lowest {:.3f} (rank {}: {} <-> {})".format(
+                kind, above, len(groups[kind]), low[1], low[0], low[2], low[3]))
 
 
 def main():

@@ -566,3 +566,85 @@ def test_the_page_states_the_rule_the_code_uses_shows_the_advice_and_wraps_long_
         assert longest > 150 and overflowing == 0, (longest, overflowing)
     finally:
         driver.quit()
+
+
+# --- what real public solutions showed (issue 30): renamed copies, standard code ---------------------
+
+@pytest.fixture(scope="module")
+def real_failures_class(tmp_path_factory):
+    """(comparison, the known source's id) of a class holding :mod:`similarity_corpus.real_failures`'s documents.
+
+    A known source written its own way; ``renamed-copy`` (it whole, functions renamed);
+    ``standard-a``/``-b`` write the same standard code, each function of it written alike by three
+    others (``standard-c``..``-f`` and the styles); ``older-fork`` is the source at an older version;
+    the styles of the corpora as the rest of the class.
+    """
+    from similarity_corpus.real_failures import DISTINCTIVE, OLDER_FORK, RENAMED_COPY
+    from grader.similarity.run import compare
+
+    from course import answer_cells as cells_of
+
+    root = tmp_path_factory.mktemp("real")
+    course = copy_course(root / "course")
+    source = root / "public" / "answer_key.py"
+    source.parent.mkdir()
+    source.write_text(DISTINCTIVE, encoding="utf-8")
+    base, solved = solved_submission(), {n: c.source for n, c in cells_of(solved_submission()).items()}
+    every = dict(styles(), **CORRECT_STYLES)
+    first, second, third, fourth = (every[s] for s in sorted(CORRECT_STYLES)[:4])
+    half = NAMES[:5]
+
+    def mixed(one, other):
+        return {n: (one if n in half else other)[n] for n in NAMES}
+
+    students = {"style-" + s: cells for s, cells in every.items()}
+    students.update({
+        "renamed-copy": dict(solved, **RENAMED_COPY),
+        "older-fork": dict(solved, **OLDER_FORK),
+        "standard-a": mixed(first, second),
+        "standard-b": {n: c + "\n# проверено\n" for n, c in mixed(first, second).items()},  # not the same bytes
+        "standard-c": mixed(first, third), "standard-d": mixed(first, third),
+        "standard-e": mixed(fourth, second), "standard-f": mixed(fourth, second)})
+    for who, answers in students.items():
+        submit(course, who, with_answers(base, answers))
+    comparison = compare(course, [str(root / "public")], workers=1, run_missing=False, stream=io.StringIO())
+    return comparison, str(source)
+
+
+def _pair(comparison, a, b):
+    """(score, reason) of a pair; (0, "") when it was not scored."""
+    ids = [d.id for d in comparison.documents]
+    for (x, y), score, reason in zip(comparison.scores.pairs, comparison.scores.score, comparison.scores.reason):
+        if {ids[x], ids[y]} == {a, b}:
+            return float(score), str(reason)
+    return 0.0, ""
+
+
+def test_a_copy_with_its_functions_renamed_is_matched_by_content_and_flagged(real_failures_class):
+    """Real copies rename the lab's functions (``l_model_forward``): compared by name only, the whole copy
+    of a known source shared nothing."""
+    comparison, source = real_failures_class
+    copy = next(d for d in comparison.documents if d.id == "renamed-copy")
+    assert {"linear_forward", "L_model_forward", "compute_cost", "linear_backward", "update_parameters"} <= set(copy.code)
+    score, _ = _pair(comparison, "renamed-copy", source)
+    assert score >= THRESHOLD, score
+
+
+def test_the_same_standard_code_of_independent_students_is_not_whole_code_identical(real_failures_class):
+    """Two students whose every function is the plain answer three others also wrote have the same
+    normalised code without copying: no «совпадает весь код» (they were flagged at 1.0)."""
+    comparison, _ = real_failures_class
+    copy = [d for d in comparison.documents if d.id in ("standard-a", "standard-b")]
+    assert copy[0].whole == copy[1].whole  # the same normalised code indeed
+    assert _pair(comparison, "standard-a", "standard-b")[1] == ""
+
+
+
+def test_a_fork_of_an_older_version_is_flagged_as_nearly_the_whole_code(real_failures_class):
+    """Real forks of a public answer key differ from it in a line or a function not yet written: not the
+    same code, so they were only weighed (ranked below a one-function coincidence of independent
+    students); nearly all of their rare code, over several functions, is the source's."""
+    comparison, source = real_failures_class
+    assert _pair(comparison, "older-fork", source) == (1.0, "совпадает почти весь код")
+    assert _pair(comparison, "older-fork", "renamed-copy") == (1.0, "совпадает почти весь код")
+    assert _pair(comparison, "standard-a", "standard-c")[1] == ""  # the plain answer, half of it alike

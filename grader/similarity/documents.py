@@ -27,6 +27,8 @@ MAX_SOURCE_BYTES = 20 * 1024 * 1024
 PYTHON_INFO = frozenset({"", "python", "py", "python3", "ipython", "ipython3"})
 _OPENING = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*([^`\s]*)")
 _DEF = re.compile(r"^def\s+(\w+)\s*\(", re.M)
+MAX_OTHER_CELLS = 64        # cells searched for renamed graded functions
+MAX_OTHER_CHARS = 512 * 1024
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class Document:
     submitted: str = ""       # nbgrader's timestamp of a student's submission
     problem: str = ""         # why it could not be read (Russian); "" when read
     digest: str = ""          # sha256 of the file's bytes (byte-identical files are always flagged)
+    others: tuple = ()        # code cells defining functions under other names (a graded one may be renamed)
 
 
 def class_of(course):
@@ -87,8 +90,8 @@ def read(wanted, with_behaviour=True):
     try:
         if wanted.kind == STUDENT:
             return _student(wanted, with_behaviour)
-        code, digest = _source_code(wanted)
-        return Document(wanted.id, SOURCE, code, digest=digest)
+        code, others, digest = _source_code(wanted)
+        return Document(wanted.id, SOURCE, code, digest=digest, others=others)
     except Unreadable as reason:
         return Document(wanted.id, wanted.kind, problem=str(reason))
 
@@ -100,20 +103,36 @@ def _student(wanted, with_behaviour):
     code = answer_cells(notebook.cells).by_function
     behaviour = stored_behaviour(wanted.course, submission, notebook.sha256) if with_behaviour else None
     return Document(wanted.id, STUDENT, code, behaviour and behaviour["functions"], submission.timestamp or "",
-                    digest=notebook.sha256)
+                    digest=notebook.sha256, others=other_definitions(notebook.cells))
 
 
 def _source_code(wanted):
-    """({function: code}, sha256 of the bytes) of a known source."""
+    """({function: code}, cells defining other functions, sha256 of the bytes) of a known source."""
     raw = read_bytes(wanted.path, wanted.inside, limit=MAX_SOURCE_BYTES)
     digest = hashlib.sha256(raw).hexdigest()
     if wanted.path.endswith(".ipynb"):
-        return answer_cells(parse_notebook(raw).cells).by_function, digest
-    text = _text(raw)
-    if wanted.path.endswith(".md"):
-        blocks = [code for info, code in fenced_blocks(text) if info.lower() in PYTHON_INFO]
-        return answer_cells([Cell("code", block, {}) for block in blocks]).by_function, digest
-    return {name: text for name in _DEF.findall(text) if name in NAMES}, digest
+        cells = parse_notebook(raw).cells
+    else:
+        text = _text(raw)
+        if wanted.path.endswith(".md"):
+            cells = [Cell("code", code, {}) for info, code in fenced_blocks(text) if info.lower() in PYTHON_INFO]
+        else:
+            names = _DEF.findall(text)
+            return {name: text for name in names if name in NAMES}, other_definitions([Cell("code", text, {})]), digest
+    return answer_cells(cells).by_function, other_definitions(cells), digest
+
+
+def other_definitions(cells):
+    """Sources of the code cells that define a function under a name not the lab's (at most
+    :data:`MAX_OTHER_CELLS`, :data:`MAX_OTHER_CHARS` in all): where a renamed graded function is looked for."""
+    found, size = [], 0
+    for cell in cells:
+        if cell.cell_type == "code" and any(name not in NAMES for name in _DEF.findall(cell.source)):
+            size += len(cell.source)
+            if len(found) >= MAX_OTHER_CELLS or size > MAX_OTHER_CHARS:
+                break
+            found.append(cell.source)
+    return tuple(found)
 
 
 def fenced_blocks(text):

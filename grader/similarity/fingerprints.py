@@ -120,6 +120,45 @@ def function_print(name, source, keep_pieces=False):
     return FunctionPrint(np.unique(hashes), False, kept)
 
 
+def renamed_prints(sources, missing):
+    """{graded function: [(name, uint64 fingerprints), ...]} of what each of ``missing`` may be under another name.
+
+    Every top-level function of ``sources`` (code cells) not named as a graded
+    one, taking as many positional arguments as the graded function does, is
+    fingerprinted as that function would be (its name never enters the
+    canonical text): which one, if any, is the renamed function is decided by
+    content, against the course's code (:func:`~.run.compare`).
+    """
+    from ..checks.graded_functions import BY_NAME, NAMES
+
+    found = {}
+    for source in sources:
+        tree = _parse(source) if len(source) <= MAX_CHUNK_CHARS else None
+        if tree is None:
+            continue
+        for node in tree.body:
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name in NAMES:
+                continue
+            for name in missing:
+                if not _takes(node.args, len(BY_NAME[name].arg_names)):
+                    continue
+                definitions = _definitions(tree, node.name)
+                try:
+                    pieces = canonical(*definitions) if definitions else None
+                except TooLarge:
+                    pieces = None
+                if pieces:
+                    hashes = hash_texts(name, [p.kind for p in pieces], [p.text for p in pieces])
+                    found.setdefault(name, []).append((node.name, np.unique(hashes)))
+    return found
+
+
+def _takes(arguments, count):
+    """Whether a function with ``arguments`` can be called with ``count`` positional arguments."""
+    given = len(arguments.posonlyargs) + len(arguments.args)
+    return given - len(arguments.defaults) <= count <= given or (arguments.vararg is not None and given <= count)
+
+
 def definition_source(source, name):
     """The code that defines ``name`` in ``source`` and nothing else: its imports, its def, its helpers.
 

@@ -3,7 +3,8 @@
 Reading top to bottom: find the students and the known sources (a clear
 refusal when there is nothing to compare); fingerprint the release's code
 (never evidence) and the course's solution (what the lab leads everyone to);
-fingerprint every document in parallel (:mod:`.work`); fill in wrong results
+fingerprint every document in parallel (:mod:`.work`); take graded functions
+written under other names by their content (:mod:`.renamed`); fill in wrong results
 the grading run did not store (:mod:`.rerun`); weigh every fingerprint by its
 rarity and find the candidate pairs (:mod:`.index`); score them (:mod:`.score`).
 """
@@ -24,10 +25,14 @@ from ..submission.reading import Unreadable, read_notebook
 from . import index
 from .documents import SOURCE, class_of, known_sources
 from .fingerprints import function_print, whole_print
-from .identical import identical_pairs
+from .identical import alike_pairs, identical_pairs
+from .renamed import with_renamed
 from .rerun import rerun
 from .score import score_pairs
 from .work import fingerprint_all
+
+
+_NONE = np.zeros(0, np.uint64)
 
 
 class NothingToCompare(Exception):
@@ -65,6 +70,8 @@ def compare(course, against=(), limits=None, workers=2, scheduler=None, run_miss
     progress = Progress(len(wanted), stream, unit="doc", done="fingerprinted {} document(s)")
     documents = fingerprint_all(wanted, workers, scheduler, progress, certificates_folder(course))
     progress.finish()
+    documents = with_renamed(documents, {name: np.union1d(template.get(name, _NONE), baseline.get(name, _NONE))
+                                         for name in NAMES})
     if run_missing:
         released = {name: set(hashes.tolist()) for name, hashes in template.items()}
         missing = [i for i, d in enumerate(documents) if d.behaviour is None and not d.problem and any(
@@ -82,7 +89,8 @@ def compare(course, against=(), limits=None, workers=2, scheduler=None, run_miss
     common = {whole_print(h) for h in list(template.values()) + list(baseline.values())}
     same = {p: r for p, r in identical_pairs(documents, table.own.any(axis=1), common).items()
             if not (is_source[p[0]] and is_source[p[1]])}
-    return Comparison(wanted, documents, table, score_pairs(table, pairs, len(NAMES), same), blank, template)
+    alike = alike_pairs(documents, table.own.any(axis=1), common)
+    return Comparison(wanted, documents, table, score_pairs(table, pairs, len(NAMES), same, alike), blank, template)
 
 
 def _wanted(course, against):

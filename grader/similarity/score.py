@@ -17,6 +17,18 @@ For one function of a pair, with fingerprints weighted by rarity (:mod:`.index`)
   counts) stays near the old weight, since one mistake fails many cases at
   once and students make the same slips independently.
 
+Near-exact duplicates score 1 whatever their evidence, with the reason
+:data:`~.identical.NEAR_SAME`: of the functions both wrote with rare code in
+them (:data:`NEAR_WEIGHT` or more on the smaller side), at least
+:data:`NEAR_SPREAD` share :data:`SHARED_FLOOR` of it or more and at most
+:data:`NEAR_EDITED` does not, and one function is the same normalised code
+few others wrote (:func:`~.identical.alike_pairs`) -- a fork of an older
+version, a copy with a line edited or a function left out. Summed evidence
+cannot tell these from one rare function two students happen to write alike
+(a pair of forks shares every function, of which only a few are rare); a
+count of the functions that hold rare code can. One rare function with the
+rest the plain answer is a coincidence a class has, and stays weighed.
+
 A function's evidence ``x`` scores ``1 - exp(-x / SCALE)``, and the pair
 ``1 - exp(-sum(x) / SCALE)``: the chance that at least one function was
 copied, if each function's evidence were independent. A pair is flagged at
@@ -27,12 +39,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .identical import NEAR_SAME
 from .index import BEHAVIOUR, CODE, shared
 
 SHARED_FLOOR = 0.8      # share of the smaller side's rare code below which a function's code is no evidence
 SCALE = 5.0             # evidence that scores 1 - 1/e
 BEHAVIOUR_WEIGHT = 2.0  # least evidence of one function's wrong results, all shared and all rare
 DISTINCT_WEIGHT = 4.0   # evidence of one function's wrong results that only this pair has (squared weight 1)
+NEAR_WEIGHT = 0.5       # rare code (half a rare output) that makes a function count for near-exact duplicates
+NEAR_SPREAD = 2         # such functions near-exact duplicates share all of
+NEAR_EDITED = 1         # such functions near-exact duplicates may have written differently
 
 
 @dataclass(frozen=True)
@@ -49,11 +65,13 @@ class Scores:
     reason: np.ndarray      # (n,) str: why the pair scores 1 whatever its evidence ("" when weighed)
 
 
-def score_pairs(table, pairs, functions, identical=None):
+def score_pairs(table, pairs, functions, identical=None, alike=frozenset()):
     """:class:`Scores` of ``pairs`` (an (n, 2) array of document indices), best first.
 
     ``identical``: {(a, b): reason} of pairs that score 1 whatever their
     evidence (:mod:`.identical`); they are scored even when not in ``pairs``.
+    ``alike``: pairs (a, b), a < b, with a function of their own written
+    alike (:func:`~.identical.alike_pairs`), the ones that may be near-exact.
     """
     identical = {(min(p), max(p)): r for p, r in (identical or {}).items()}
     if identical:
@@ -71,6 +89,11 @@ def score_pairs(table, pairs, functions, identical=None):
     behaviour = np.maximum(BEHAVIOUR_WEIGHT * weight[..., BEHAVIOUR],
                            DISTINCT_WEIGHT * squares[..., BEHAVIOUR]) / np.maximum(wrong, 1)
     evidence = code + behaviour
+    rare = table.own[pairs[:, 0]] & table.own[pairs[:, 1]] & (smaller >= NEAR_WEIGHT)
+    alike_code = (rare & (weight[..., CODE] >= SHARED_FLOOR * smaller)).sum(axis=1)
+    near = ((reason == "") & (alike_code >= NEAR_SPREAD) & (rare.sum(axis=1) - alike_code <= NEAR_EDITED)
+            & np.array([(int(a), int(b)) in alike for a, b in pairs], dtype=bool))
+    reason[near] = NEAR_SAME
     score = 1 - np.exp(-evidence.sum(axis=1) / SCALE)
     score[reason != ""] = 1.0
     order = np.lexsort((-evidence.sum(axis=1), -score))  # identical pairs first, then by evidence

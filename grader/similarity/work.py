@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..checks.graded_functions import NAMES
 from ..workers.window import windowed
 from .documents import SOURCE, read
-from .fingerprints import cached_print, definition_source, whole_print, wrong_prints
+from .fingerprints import cached_print, definition_source, renamed_prints, whole_print, wrong_prints
 
 BATCH = 64          # documents per task
 IN_PROCESS = 64     # fewer documents than this are fingerprinted here, without a pool
@@ -38,6 +38,7 @@ class Printed:
     runnable: dict = field(default_factory=dict)    # a known source's definitions, to grade it sealed
     digest: str = ""                                # sha256 of the file's bytes
     whole: dict = field(default_factory=dict)       # function -> fingerprint of its whole normalised code
+    renamed: dict = field(default_factory=dict)     # missing function -> [(other name, fingerprints)]: what it may be
 
 
 def printed(document, deadline=None):
@@ -61,6 +62,8 @@ def printed(document, deadline=None):
             tokens.append(name)
         if document.kind == SOURCE:
             runnable[name] = definition_source(source, name)
+    missing = [name for name in NAMES if name not in code]
+    renamed = renamed_prints(document.others, missing) if missing and document.others else {}
     behaviour, verdicts = None, {}
     if document.behaviour is not None:
         behaviour = {}
@@ -70,7 +73,8 @@ def printed(document, deadline=None):
                 verdicts[name] = str(record.get("verdict") or "")[:2000]
     return Printed(document.id, document.kind, document.submitted, document.problem, code, tuple(tokens),
                    behaviour=behaviour, wrong=with_wrong(behaviour), verdicts=verdicts, runnable=runnable,
-                   digest=document.digest, whole={name: whole_print(hashes) for name, hashes in code.items()})
+                   digest=document.digest, whole={name: whole_print(hashes) for name, hashes in code.items()},
+                   renamed=renamed)
 
 
 def with_wrong(behaviour):
