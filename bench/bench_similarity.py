@@ -284,9 +284,10 @@ def report_scale(sizes, before=None):
                           size, version, seconds, cpu, peak, data["compared_pairs"], data["flagged"], load),
                       flush=True)
             if before:
-                print("  {:>6} students: this / before = {:.2f}x wall, {:.2f}x CPU".format(
+                print("  {:>6} students: this / before = {:.2f}x wall, {:.2f}x CPU; {}".format(
                     size, results[size, "this"][0] / results[size, "before"][0],
-                    results[size, "this"][1] / results[size, "before"][1]))
+                    results[size, "this"][1] / results[size, "before"][1],
+                    same_output(Path(tmp) / "out{}this".format(size), Path(tmp) / "out{}before".format(size))))
             shutil.rmtree(course, ignore_errors=True)
         if len(sizes) == 2:
             small, large = sizes
@@ -294,6 +295,20 @@ def report_scale(sizes, before=None):
                 print("  growth ({}): {}x the students took {:.1f}x the time and {:.1f}x the CPU (quadratic would be {}x)"
                       .format(version, large // small, results[large, version][0] / results[small, version][0],
                               results[large, version][1] / results[small, version][1], (large // small) ** 2))
+
+
+def same_output(this, before):
+    """Whether two runs' JSON reports and pages (``<out>.json``, ``<out>.html``) are the same, or how they differ."""
+    pages = [Path(str(out) + ".html").read_bytes() for out in (this, before)]
+    data = [json.loads(Path(str(out) + ".json").read_text(encoding="utf-8")) for out in (this, before)]
+    if data[0] == data[1]:
+        return "the same report and page" if pages[0] == pages[1] else "the same report, pages differ"
+    scored = [{(p["a"], p["b"]): p["score"] for p in d["pairs"]} for d in data]
+    flagged = [{(p["a"], p["b"]) for p in d["pairs"] if p["flagged"]} for d in data]
+    return ("reports DIFFER: {} and {} pairs scored, {} flagged only now, {} only before, {} listed pairs scored "
+            "otherwise".format(data[0]["compared_pairs"], data[1]["compared_pairs"], len(flagged[0] - flagged[1]),
+                               len(flagged[1] - flagged[0]),
+                               sum(scored[1].get(pair) != score for pair, score in scored[0].items())))
 
 
 # --- 3. real solutions ------------------------------------------------------------------------------

@@ -170,7 +170,7 @@ def cmd_similarity(args):
     args.html = args.html or os.path.join(args.course, "reports", "similarity.html")
     comparison = compare(args.course, args.against, _limits(args), workers=args.workers,
                          scheduler=args.scheduler or _scheduler(args.course), run_missing=not args.code_only)
-    views = pair_views(comparison, args.threshold)
+    views = pair_views(comparison, args.threshold, workers=args.workers)
     data = to_json(comparison, args.threshold, views)
     if args.json:
         write_json(data, args.json)
