@@ -566,3 +566,41 @@ def test_the_page_states_the_rule_the_code_uses_shows_the_advice_and_wraps_long_
         assert longest > 150 and overflowing == 0, (longest, overflowing)
     finally:
         driver.quit()
+
+
+# --- the report's code, read in a pool -------------------------------------------------------------
+
+def test_the_code_shown_is_read_and_fingerprinted_alike_in_a_pool_and_here(corpus_classes):
+    """The detailed pairs' code comes back from the pool whole, each function with its pieces and lines."""
+    from grader.similarity.documents import read
+    from grader.similarity.work import IN_PROCESS, shown_code
+
+    wanted = [w for _, c in corpus_classes[:2] for w in c.wanted]
+    assert len(wanted) >= IN_PROCESS  # else both runs below would read here
+    needed = {i: set(NAMES) for i in range(len(wanted))}
+    pooled, here = shown_code(wanted, needed, workers=2), shown_code(wanted, needed, workers=1)
+    assert set(pooled) == set(here) == set(needed)
+    functions = 0
+    for index, shown in here.items():
+        code = read(wanted[index], with_behaviour=False).code
+        assert set(pooled[index]) == set(shown) == set(code)
+        for name, (source, found) in shown.items():
+            assert pooled[index][name][0] == source == code[name]
+            expected = function_print(name, source, keep_pieces=True)
+            for other in (found, pooled[index][name][1]):
+                assert (other is None) == (expected is None)
+                if other is not None:
+                    assert np.array_equal(other.hashes, expected.hashes) and other.pieces == expected.pieces
+                    functions += bool(other.pieces)
+    assert functions > 10 * len(needed) // 2
+
+
+def test_the_report_is_the_same_whether_its_code_is_read_in_a_pool_or_here(corpus_classes):
+    from grader.similarity.report import pair_views, to_json
+
+    comparison = max((c for _, c in corpus_classes), key=lambda c: len(c.documents))
+    pooled, here = pair_views(comparison, THRESHOLD, workers=2), pair_views(comparison, THRESHOLD, workers=1)
+    assert to_json(comparison, THRESHOLD, pooled) == to_json(comparison, THRESHOLD, here)
+    assert [[(f.lines, f.passages) for f in v.functions] for v in pooled] == \
+        [[(f.lines, f.passages) for f in v.functions] for v in here]
+    assert sum(bool(f.passages) for v in pooled if v.detailed for f in v.functions) >= 10
