@@ -570,14 +570,25 @@ def test_the_page_states_the_rule_the_code_uses_shows_the_advice_and_wraps_long_
 
 # --- the report's code, read in a pool -------------------------------------------------------------
 
-def test_the_code_shown_is_read_and_fingerprinted_alike_in_a_pool_and_here(corpus_classes):
+@pytest.fixture(scope="module")
+def larger_class(tmp_path_factory):
+    """The comparison of a class of the corpus dealt into 4 rounds: more documents in listed pairs than
+    :data:`~grader.similarity.work.IN_PROCESS`, so the report reads their code in a pool."""
+    from grader.similarity.run import compare
+
+    root = tmp_path_factory.mktemp("larger")
+    build_class(copy_course(root / "course"), root / "public", rounds(4)[0])
+    return compare(root / "course", [str(root / "public")], workers=2, run_missing=False, stream=io.StringIO())
+
+
+def test_the_code_shown_is_read_and_fingerprinted_alike_in_a_pool_and_here(larger_class):
     """The detailed pairs' code comes back from the pool whole, each function with its pieces and lines."""
     from grader.similarity.documents import read
     from grader.similarity.work import IN_PROCESS, shown_code
 
-    wanted = [w for _, c in corpus_classes[:2] for w in c.wanted]
-    assert len(wanted) >= IN_PROCESS  # else both runs below would read here
+    wanted = larger_class.wanted
     needed = {i: set(NAMES) for i in range(len(wanted))}
+    assert len(needed) >= IN_PROCESS  # else both runs below would read here
     pooled, here = shown_code(wanted, needed, workers=2), shown_code(wanted, needed, workers=1)
     assert set(pooled) == set(here) == set(needed)
     functions = 0
@@ -595,12 +606,14 @@ def test_the_code_shown_is_read_and_fingerprinted_alike_in_a_pool_and_here(corpu
     assert functions > 10 * len(needed) // 2
 
 
-def test_the_report_is_the_same_whether_its_code_is_read_in_a_pool_or_here(corpus_classes):
-    from grader.similarity.report import pair_views, to_json
+def test_the_report_is_the_same_whether_its_code_is_read_in_a_pool_or_here(larger_class):
+    from grader.similarity.report import DETAILED, listed_rows, pair_views, to_json
+    from grader.similarity.work import IN_PROCESS
 
-    comparison = max((c for _, c in corpus_classes), key=lambda c: len(c.documents))
-    pooled, here = pair_views(comparison, THRESHOLD, workers=2), pair_views(comparison, THRESHOLD, workers=1)
-    assert to_json(comparison, THRESHOLD, pooled) == to_json(comparison, THRESHOLD, here)
+    shown = {int(i) for row in listed_rows(larger_class, THRESHOLD)[:DETAILED] for i in larger_class.scores.pairs[row]}
+    assert len(shown) >= IN_PROCESS  # else both reports would read their code here
+    pooled, here = pair_views(larger_class, THRESHOLD, workers=2), pair_views(larger_class, THRESHOLD, workers=1)
+    assert to_json(larger_class, THRESHOLD, pooled) == to_json(larger_class, THRESHOLD, here)
     assert [[(f.lines, f.passages) for f in v.functions] for v in pooled] == \
         [[(f.lines, f.passages) for f in v.functions] for v in here]
     assert sum(bool(f.passages) for v in pooled if v.detailed for f in v.functions) >= 10
