@@ -568,6 +568,24 @@ def test_the_page_states_the_rule_the_code_uses_shows_the_advice_and_wraps_long_
         driver.quit()
 
 
+def test_the_cheap_walk_reaches_every_node_ast_walk_does_but_contexts_and_operators():
+    """The normalisation and the dependence analysis walk trees with it: a node it missed would be code unread."""
+    import ast
+
+    from grader.similarity.normalise import walk
+
+    sources = [c for cells in list(styles().values()) + list(public_functions().values()) for c in cells.values()]
+    sources.append("async def f(*a, k=1, **kw):\n    global g\n    with open(x) as (p, q):\n        pass\n"
+                   "    try:\n        y = [i async for i in a if i]\n    except (E, F) as e:\n        del e\n"
+                   "    match y:\n        case [1, *rest] | {'k': _} if rest:\n            return f'{y!r:>{k}}'\n"
+                   "    lambda z=1: (yield from z)\n    x: int = 1\n")
+    skipped = (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
+    for source in sources:
+        tree = ast.parse(source)
+        assert [id(n) for n in walk(tree)] != [] and {id(n) for n in walk(tree)} == \
+            {id(n) for n in ast.walk(tree) if not isinstance(n, skipped)}, source
+
+
 # --- the report's code, read in a pool -------------------------------------------------------------
 
 @pytest.fixture(scope="module")
