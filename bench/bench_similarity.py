@@ -249,8 +249,15 @@ def _habit(cell, name, rng):
     return cell[:match.end()] + "\n" + check + cell[match.end():]
 
 
+# Runs ``grader.cli`` as ``python -m`` does, and says at exit how much CPU its own process used.
+OWN_CPU = ("import atexit, resource, runpy, sys; atexit.register(lambda: sys.stderr.write('\\nown-cpu %f\\n' % "
+           "sum(resource.getrusage(resource.RUSAGE_SELF)[:2]))); sys.argv[0] = 'grader'; "
+           "runpy.run_module('grader.cli', run_name='__main__', alter_sys=True)")
+
+
 def measure(command, source=None):
-    """(wall seconds, CPU seconds of all its processes, peak RSS in MiB of the largest) of ``command``.
+    """(wall seconds, CPU seconds of all its processes, peak RSS in MiB of the largest, CPU seconds of the main
+    process alone or None) of ``command``; the last is known when ``command`` runs :data:`OWN_CPU`.
 
     ``source``: a folder holding the ``grader`` package to run instead of this one.
     """
@@ -266,7 +273,8 @@ def measure(command, source=None):
     code, seconds, cpu, peak = proc.stdout.split()
     if code != "0":
         raise SystemExit("{} failed:\n{}".format(command, proc.stderr))
-    return float(seconds), float(cpu), int(peak) / 1024
+    own = re.findall(r"^own-cpu ([0-9.]+)$", proc.stderr, re.M)
+    return float(seconds), float(cpu), int(peak) / 1024, float(own[-1]) if own else None
 
 
 def report_scale(sizes, before=None):
@@ -286,19 +294,21 @@ def report_scale(sizes, before=None):
             for version, source in versions:
                 out = Path(tmp) / "out{}{}".format(size, version)
                 load = os.getloadavg()[0]
-                seconds, cpu, peak = measure([sys.executable, "-m", "grader.cli", "similarity", "--course",
-                                              str(course), "--json", str(out) + ".json", "--html",
-                                              str(out) + ".html", "--workers", "2"], source)
+                seconds, cpu, peak, own = measure([sys.executable, "-c", OWN_CPU, "similarity", "--course",
+                                                   str(course), "--json", str(out) + ".json", "--html",
+                                                   str(out) + ".html", "--workers", "2"], source)
                 data = json.loads(Path(str(out) + ".json").read_text(encoding="utf-8"))
                 results[size, version] = seconds, cpu
-                print("  {:>6} students, {:<6}: {:6.1f} s ({:.0f} CPU s), peak {:4.0f} MiB (largest process), {} pairs "
-                      "scored, {} flagged; load average before: {:.1f}".format(
-                          size, version, seconds, cpu, peak, data["compared_pairs"], data["flagged"], load),
-                      flush=True)
+                print("  {:>6} students, {:<6}: {:6.1f} s ({:.0f} CPU s, {:.0f} of them in the main process), peak "
+                      "{:4.0f} MiB (largest process), {} pairs scored, {} flagged; load average before: {:.1f}; "
+                      "on 2 free cores about {:.0f} s (main process + the rest / 2)".format(
+                          size, version, seconds, cpu, own, peak, data["compared_pairs"], data["flagged"], load,
+                          own + (cpu - own) / 2), flush=True)
             if before:
-                print("  {:>6} students: this / before = {:.2f}x wall, {:.2f}x CPU".format(
+                print("  {:>6} students: this / before = {:.2f}x wall, {:.2f}x CPU; {}".format(
                     size, results[size, "this"][0] / results[size, "before"][0],
-                    results[size, "this"][1] / results[size, "before"][1]))
+                    results[size, "this"][1] / results[size, "before"][1],
+                    same_output(Path(tmp) / "out{}this".format(size), Path(tmp) / "out{}before".format(size))))
             shutil.rmtree(course, ignore_errors=True)
         if len(sizes) == 2:
             small, large = sizes
@@ -306,6 +316,20 @@ def report_scale(sizes, before=None):
                 print("  growth ({}): {}x the students took {:.1f}x the time and {:.1f}x the CPU (quadratic would be {}x)"
                       .format(version, large // small, results[large, version][0] / results[small, version][0],
                               results[large, version][1] / results[small, version][1], (large // small) ** 2))
+
+
+def same_output(this, before):
+    """Whether two runs' JSON reports and pages (``<out>.json``, ``<out>.html``) are the same, or how they differ."""
+    pages = [Path(str(out) + ".html").read_bytes() for out in (this, before)]
+    data = [json.loads(Path(str(out) + ".json").read_text(encoding="utf-8")) for out in (this, before)]
+    if data[0] == data[1]:
+        return "the same report and page" if pages[0] == pages[1] else "the same report, pages differ"
+    scored = [{(p["a"], p["b"]): p["score"] for p in d["pairs"]} for d in data]
+    flagged = [{(p["a"], p["b"]) for p in d["pairs"] if p["flagged"]} for d in data]
+    return ("reports DIFFER: {} and {} pairs scored, {} flagged only now, {} only before, {} listed pairs scored "
+            "otherwise".format(data[0]["compared_pairs"], data[1]["compared_pairs"], len(flagged[0] - flagged[1]),
+                               len(flagged[1] - flagged[0]),
+                               sum(scored[1].get(pair) != score for pair, score in scored[0].items())))
 
 
 # --- 3. real solutions ------------------------------------------------------------------------------

@@ -185,7 +185,7 @@ def cmd_similarity(args):
     course = _course(args)
     comparison = compare(course, args.against, _limits(args), workers=args.workers,
                          scheduler=args.scheduler or course.scheduler, run_missing=not args.code_only)
-    views = pair_views(comparison, args.threshold)
+    views = pair_views(comparison, args.threshold, workers=args.workers)
     data = to_json(comparison, args.threshold, views)
     if args.json:
         write_json(data, args.json)

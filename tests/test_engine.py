@@ -102,6 +102,32 @@ def test_answer_cells_are_found_without_metadata_by_marker_or_def(tmp_path, zygo
     assert scores(grade_text(tmp_path, as_text(nb), zygote, "nomarker.ipynb")) == FULL
 
 
+def test_answer_cells_by_metadata_leave_the_rest_to_marker_and_def_and_are_never_overridden():
+    from grader.submission.answers import answer_cells
+    from grader.submission.reading import Cell
+
+    cells = [Cell("code", "def {}(x):\n    return '{}'\n".format(n, n), {"solution": True, "grade_id": n})
+             for n in NAMES]
+    stray = Cell("code", "# ОЦЕНИВАЕМОЕ: linear_forward\ndef linear_forward(A, W, b):\n    return 1\n", {})
+    found = answer_cells(cells + [stray])
+    assert found.by_function == {n: cells[i].source for i, n in enumerate(NAMES)}
+    assert set(found.found_by.values()) == {"metadata"}
+    lost = [Cell("code", c.source, {}) if c.nbgrader["grade_id"] == "compute_cost" else c for c in cells]
+    found = answer_cells(lost + [stray])  # one function without metadata: still looked for by marker and def
+    assert found.found_by["compute_cost"] == "def" and found.by_function["compute_cost"] == lost[NAMES.index(
+        "compute_cost")].source
+    assert found.by_function["linear_forward"] == cells[NAMES.index("linear_forward")].source
+
+
+def test_a_cell_source_listing_other_values_than_text_keeps_its_text():
+    from grader.submission.reading import parse_notebook
+
+    cells = [{"cell_type": "code", "source": ["x = ", 5, None, "1\n", ["y"]], "metadata": {}},
+             {"cell_type": "code", "source": ["a = 1\n", "b = 2\n"], "metadata": {}}]
+    notebook = parse_notebook(json.dumps({"nbformat": 4, "cells": cells}).encode())
+    assert [c.source for c in notebook.cells] == ["x = 1\n", "a = 1\nb = 2\n"]
+
+
 def test_the_last_of_duplicated_answer_cells_counts(tmp_path, zygote):
     nb = solved_submission()
     cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "linear_forward"]

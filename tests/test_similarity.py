@@ -648,3 +648,72 @@ def test_a_fork_of_an_older_version_is_flagged_as_nearly_the_whole_code(real_fai
     assert _pair(comparison, "older-fork", source) == (1.0, "совпадает почти весь код")
     assert _pair(comparison, "older-fork", "renamed-copy") == (1.0, "совпадает почти весь код")
     assert _pair(comparison, "standard-a", "standard-c")[1] == ""  # the plain answer, half of it alike
+
+
+def test_the_cheap_walk_reaches_every_node_ast_walk_does_but_contexts_and_operators():
+    """The normalisation and the dependence analysis walk trees with it: a node it missed would be code unread."""
+    import ast
+
+    from grader.similarity.normalise import walk
+
+    sources = [c for cells in list(styles().values()) + list(public_functions().values()) for c in cells.values()]
+    sources.append("async def f(*a, k=1, **kw):\n    global g\n    with open(x) as (p, q):\n        pass\n"
+                   "    try:\n        y = [i async for i in a if i]\n    except (E, F) as e:\n        del e\n"
+                   "    match y:\n        case [1, *rest] | {'k': _} if rest:\n            return f'{y!r:>{k}}'\n"
+                   "    lambda z=1: (yield from z)\n    x: int = 1\n")
+    skipped = (ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
+    for source in sources:
+        tree = ast.parse(source)
+        assert [id(n) for n in walk(tree)] != [] and {id(n) for n in walk(tree)} == \
+            {id(n) for n in ast.walk(tree) if not isinstance(n, skipped)}, source
+
+
+# --- the report's code, read in a pool -------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def larger_class(tmp_path_factory):
+    """The comparison of a class of the corpus dealt into 4 rounds: more documents in listed pairs than
+    :data:`~grader.similarity.work.IN_PROCESS`, so the report reads their code in a pool."""
+    from grader.similarity.run import compare
+
+    root = tmp_path_factory.mktemp("larger")
+    build_class(copy_course(root / "course"), root / "public", rounds(4)[0])
+    return compare(root / "course", [str(root / "public")], workers=2, run_missing=False, stream=io.StringIO())
+
+
+def test_the_code_shown_is_read_and_fingerprinted_alike_in_a_pool_and_here(larger_class):
+    """The detailed pairs' code comes back from the pool whole, each function with its pieces and lines."""
+    from grader.similarity.documents import read
+    from grader.similarity.work import IN_PROCESS, shown_code
+
+    wanted = larger_class.wanted
+    needed = {i: set(NAMES) for i in range(len(wanted))}
+    assert len(needed) >= IN_PROCESS  # else both runs below would read here
+    pooled, here = shown_code(wanted, needed, workers=2), shown_code(wanted, needed, workers=1)
+    assert set(pooled) == set(here) == set(needed)
+    functions = 0
+    for index, shown in here.items():
+        code = read(wanted[index], with_behaviour=False).code
+        assert set(pooled[index]) == set(shown) == set(code)
+        for name, (source, found) in shown.items():
+            assert pooled[index][name][0] == source == code[name]
+            expected = function_print(name, source, keep_pieces=True)
+            for other in (found, pooled[index][name][1]):
+                assert (other is None) == (expected is None)
+                if other is not None:
+                    assert np.array_equal(other.hashes, expected.hashes) and other.pieces == expected.pieces
+                    functions += bool(other.pieces)
+    assert functions > 10 * len(needed) // 2
+
+
+def test_the_report_is_the_same_whether_its_code_is_read_in_a_pool_or_here(larger_class):
+    from grader.similarity.report import DETAILED, listed_rows, pair_views, to_json
+    from grader.similarity.work import IN_PROCESS
+
+    shown = {int(i) for row in listed_rows(larger_class, THRESHOLD)[:DETAILED] for i in larger_class.scores.pairs[row]}
+    assert len(shown) >= IN_PROCESS  # else both reports would read their code here
+    pooled, here = pair_views(larger_class, THRESHOLD, workers=2), pair_views(larger_class, THRESHOLD, workers=1)
+    assert to_json(larger_class, THRESHOLD, pooled) == to_json(larger_class, THRESHOLD, here)
+    assert [[(f.lines, f.passages) for f in v.functions] for v in pooled] == \
+        [[(f.lines, f.passages) for f in v.functions] for v in here]
+    assert sum(bool(f.passages) for v in pooled if v.detailed for f in v.functions) >= 10

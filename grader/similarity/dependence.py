@@ -25,6 +25,8 @@ import ast
 import hashlib
 from typing import NamedTuple
 
+from .normalise import walk
+
 MAX_INLINE = 160        # a value's text longer than this is inlined as a hash of it
 MAX_SUBTREES = 64       # sub-expressions kept per value (a long chain of locals stays linear)
 MIN_SUBTREE = 8         # shorter sub-expressions (``str(l)``) are not pieces of their own
@@ -195,9 +197,9 @@ class Dependence:
             self.output(context + header, reads, subtrees, lines)
 
     def loop(self, node, context, lines):
-        stored = {n.id for s in node.body + node.orelse for n in ast.walk(s)
+        stored = {n.id for s in node.body + node.orelse for n in walk(s)
                   if type(n) is ast.Name and type(n.ctx) is ast.Store}
-        read = {n.id for n in ast.walk(node) if type(n) is ast.Name and type(n.ctx) is ast.Load}
+        read = {n.id for n in walk(node) if type(n) is ast.Name and type(n.ctx) is ast.Load}
         for name in sorted(stored & read & set(self.t.env)):  # carried from one iteration to the next
             before = self.t.env[name]
             self.t.env[name] = Value(short("phi(" + before.text + ")"), before.reads | self.label(name),
@@ -254,11 +256,11 @@ def _mutated(function):
     chain of plain values costs no more than its length.
     """
     roots = []
-    for node in ast.walk(function):
+    for node in walk(function):
         kind = type(node)
         if kind in (ast.Assign, ast.AugAssign, ast.AnnAssign):
             for target in node.targets if kind is ast.Assign else [node.target]:
-                roots.extend(t for t in ast.walk(target) if type(t) in (ast.Subscript, ast.Attribute))
+                roots.extend(t for t in walk(target) if type(t) in (ast.Subscript, ast.Attribute))
         elif kind is ast.Expr and type(node.value) is ast.Call and type(node.value.func) is ast.Attribute:
             roots.append(node.value.func)
     names = set()

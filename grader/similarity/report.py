@@ -2,7 +2,8 @@
 
 Every flagged pair is listed, and the :data:`UNFLAGGED` best pairs below the
 threshold for context. For the first :data:`DETAILED` of them the code is read
-again and fingerprinted with the lines each piece came from, so the page shows
+again and fingerprinted with the lines each piece came from (in a pool of
+processes: :func:`~.work.shown_code`), so the page shows
 both codes function by function with the shared rare passages highlighted,
 the hidden cases on which both returned the same wrong result (case names and
 the verdicts the students saw -- never an expected value), and the numbers
@@ -20,9 +21,9 @@ import numpy as np
 from ..checks.graded_functions import BY_NAME, NAMES
 from ..course.base.files import write_text
 from ..course.pages.templates import render
-from .documents import SOURCE, read
-from .fingerprints import function_print
+from .documents import SOURCE
 from .score import BEHAVIOUR_WEIGHT, DISTINCT_WEIGHT, SCALE, SHARED_FLOOR
+from .work import shown_code
 
 UNFLAGGED = 20          # pairs below the threshold listed after the flagged ones
 DETAILED = 200          # pairs shown with their code and passages
@@ -70,11 +71,20 @@ def listed_rows(comparison, threshold):
     return [row for row in range(min(len(score), flagged + UNFLAGGED)) if score[row] > 0]
 
 
-def pair_views(comparison, threshold, detailed=DETAILED):
-    """:class:`PairView` of every listed pair; the first ``detailed`` with code and passages."""
-    code = _CodeReader(comparison)
-    return [_view(comparison, row, threshold, code if n < detailed else None)
-            for n, row in enumerate(listed_rows(comparison, threshold))]
+def pair_views(comparison, threshold, detailed=DETAILED, workers=1):
+    """:class:`PairView` of every listed pair; the first ``detailed`` with code and passages.
+
+    ``workers``: processes that read and fingerprint the code shown.
+    """
+    rows = listed_rows(comparison, threshold)
+    needed = {}
+    for row in rows[:detailed]:
+        for f, name in enumerate(NAMES):
+            if comparison.scores.functions[row, f] >= MIN_SHOWN:
+                for index in comparison.scores.pairs[row]:
+                    needed.setdefault(int(index), set()).add(name)
+    code = shown_code(comparison.wanted, needed, workers)
+    return [_view(comparison, row, threshold, code if n < detailed else None) for n, row in enumerate(rows)]
 
 
 def _view(comparison, row, threshold, code):
@@ -90,7 +100,7 @@ def _view(comparison, row, threshold, code):
         view.cases = _shared_cases(documents[a], documents[b], name)
         view.verdicts = (documents[a].verdicts.get(name, ""), documents[b].verdicts.get(name, ""))
         if code is not None:
-            _passages(view, comparison.table, code(a), code(b))
+            _passages(view, comparison.table, code[a], code[b])
         functions.append(view)
     functions.sort(key=lambda v: -(v.code + v.behaviour))
     return PairView(documents[a].id, documents[b].id, (documents[a].kind, documents[b].kind),
@@ -101,23 +111,12 @@ def _view(comparison, row, threshold, code):
                     str(scores.reason[row]))
 
 
-class _CodeReader:
-    """The code of documents, read again (and kept) only for the pairs shown in detail."""
-
-    def __init__(self, comparison):
-        self.wanted, self.cache = comparison.wanted, {}
-
-    def __call__(self, index):
-        if index not in self.cache:
-            self.cache[index] = read(self.wanted[index], with_behaviour=False).code
-        return self.cache[index]
-
-
 def _passages(view, table, code_a, code_b):
+    """``view``'s passages and lines; ``code_a``, ``code_b``: {function: (code, print with pieces)} of each side."""
     name = view.name
     if name not in code_a or name not in code_b:
         return
-    found = [_pieces(name, code[name]) for code in (code_a, code_b)]
+    found = [code[name][1] for code in (code_a, code_b)]
     if found[0] is None or found[1] is None:
         return
     pieces_a, pieces_b = found[0].pieces, found[1].pieces
@@ -136,7 +135,7 @@ def _passages(view, table, code_a, code_b):
     view.passages = sorted(passages[:PASSAGES], key=lambda p: p["a_lines"])
     for number, passage in enumerate(view.passages, 1):
         passage["number"] = number
-    view.lines = tuple(_lines(code[name], pieces, weights, view.passages, side)
+    view.lines = tuple(_lines(code[name][0], pieces, weights, view.passages, side)
                        for code, pieces, side in ((code_a, pieces_a, "a_lines"), (code_b, pieces_b, "b_lines")))
 
 
@@ -170,12 +169,6 @@ def _shared_cases(doc_a, doc_b, name):
         label = labels[int(number)] if number.isdigit() and int(number) < len(labels) else wrong
         cases.append({"case": label, "known_mistake": fingerprint.startswith("~")})
     return cases
-
-
-@lru_cache(maxsize=1024)
-def _pieces(name, source):
-    """The fingerprints of a function with the pieces and lines they came from (a document is in many pairs)."""
-    return function_print(name, source, keep_pieces=True)
 
 
 @lru_cache(maxsize=None)

@@ -4,18 +4,22 @@ Each document is read safely and fingerprinted (:func:`printed`); nothing is
 run. On this machine a pool of processes reads and fingerprints batches of
 documents, each process dying with this one; on a Dask cluster this process
 reads every file (the workers need no course files) and the workers
-fingerprint what it sends, a bounded window of batches in flight.
+fingerprint what it sends, a bounded window of batches in flight. The code of
+the pairs the report shows in detail is read again and fingerprinted with its
+pieces (:func:`shown_code`) by such a pool too.
 """
 
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..checks.graded_functions import NAMES
 from ..workers.window import windowed
 from .documents import SOURCE, read
-from .fingerprints import cached_print, definition_source, renamed_prints, whole_print, wrong_prints
+from .fingerprints import cached_print, definition_source, function_print, renamed_prints, whole_print, wrong_prints
 
 BATCH = 64          # documents per task
 IN_PROCESS = 64     # fewer documents than this are fingerprinted here, without a pool
@@ -108,17 +112,58 @@ def fingerprint_all(wanted, workers=2, scheduler=None, progress=None, certificat
             out.extend(_read_and_print(batch))
             step(len(batch))
         return out
-    import multiprocessing
-
-    from ..sandbox.lifeline import die_with_parent
-
     out = []
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+    with local_pool(workers) as pool:
         for result in pool.map(_read_and_print, batches):
             out.extend(result)
             step(len(result))
     return out
+
+
+@contextmanager
+def local_pool(workers):
+    """A pool of ``workers`` processes forked from this one, each dying with it."""
+    import multiprocessing
+
+    from ..sandbox.lifeline import die_with_parent
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
+        yield pool
+
+
+def shown_code(wanted, needed, workers=2):
+    """{document index: {function: (its code, :class:`~.fingerprints.FunctionPrint` with pieces)}}.
+
+    ``needed``: {document index: functions to show}; ``wanted``: every
+    :class:`~.documents.Wanted`. What the report shows of the pairs it
+    details, read again (it was not kept: a class's code is large) and
+    fingerprinted with the lines each piece came from, in a pool of
+    ``workers`` processes when there is more than a batch of it.
+    """
+    items = [(index, wanted[index], tuple(sorted(names))) for index, names in sorted(needed.items())]
+    size = max(1, min(BATCH, -(-len(items) // max(1, 4 * workers))))  # a few batches a process: even ends
+    batches = [items[i:i + size] for i in range(0, len(items), size)]
+    local = workers <= 1 or len(items) < IN_PROCESS
+    out = {}
+    with nullcontext() if local else local_pool(workers) as pool:
+        for result in map(_read_shown, batches) if local else pool.map(_read_shown, batches):
+            out.update(result)
+    return out
+
+
+def _read_shown(batch):
+    out = {}
+    for index, wanted, names in batch:
+        code = read(wanted, with_behaviour=False).code
+        out[index] = {name: (code[name], pieces_print(name, code[name])) for name in names if name in code}
+    return out
+
+
+@lru_cache(maxsize=1024)
+def pieces_print(name, source):
+    """:func:`~.fingerprints.function_print` with its pieces, once per process (copies are shown in many pairs)."""
+    return function_print(name, source, keep_pieces=True)
 
 
 def _on_dask(scheduler, certificates, batches, step):

@@ -38,6 +38,8 @@ def answer_cells(cells):
     """
     chosen, found_by = {}, {}
     for rule, find in (("metadata", _by_metadata), ("marker", _by_marker), ("def", _by_def)):
+        if len(found_by) == len(NAMES):
+            break  # every function found by an earlier rule: the later ones could change nothing
         for index, cell in enumerate(cells):
             for name in find(cell):
                 if name in NAMES and (name not in found_by or found_by[name] == rule):

@@ -182,7 +182,10 @@ def _cells_of(nb):
 def _text(value):
     """A cell's source as one string: nbformat allows a string or a list of strings."""
     if isinstance(value, list):
-        value = "".join(v for v in value if isinstance(v, str))
+        try:
+            value = "".join(value)  # the usual case, in one step: every item a string
+        except TypeError:
+            value = "".join(v for v in value if isinstance(v, str))
     return clean_text(value) if isinstance(value, str) else ""
 
 
