@@ -34,13 +34,24 @@ def test_a_course_reads_nothing_until_asked_and_refuses_an_untrusted_file_then(f
         course.db_url
 
 
-def test_each_fact_is_read_once_and_a_fresh_course_reads_what_was_written(folder):
+def test_each_fact_is_read_once_and_a_fresh_course_reads_what_was_written(folder, monkeypatch):
     _settings(folder, {"db_url": "sqlite:////first.db", "scheduler": "tcp://first:8786"})
     course = Course.at(folder)
     assert (course.db_url, course.scheduler) == ("sqlite:////first.db", "tcp://first:8786")
+    import grader.course.base.course as module
+
+    reads = []
+    monkeypatch.setattr(module, "read_settings", lambda root: reads.append(root) or {"scheduler": "tcp://x:1"})
+    assert course.settings["scheduler"] == course.scheduler == "tcp://first:8786" and reads == []  # unchanged: kept
+    monkeypatch.undo()
     write_setting(course, "db_url", "sqlite:////second.db")
     write_setting(course, "scheduler", None)
-    assert (course.db_url, course.scheduler) == ("sqlite:////first.db", "tcp://first:8786")  # as it was read
+    assert course.db_url == "sqlite:////first.db"  # the config, as it was run
+    assert course.scheduler is None and course.settings["db_url"] == "sqlite:////second.db"  # the file, as it is now
+    (folder / "grader_settings.json").chmod(0o622)  # a changed file is checked again
+    with pytest.raises(UntrustedCourse):
+        course.settings
+    (folder / "grader_settings.json").chmod(0o600)
     fresh = Course.at(folder)
     assert (fresh.db_url, fresh.scheduler) == ("sqlite:////second.db", None)
     assert (folder / "grader_settings.json").stat().st_mode & 0o777 == 0o600

@@ -264,3 +264,30 @@ def test_a_late_submission_is_warned_about_while_the_on_time_ones_still_wait_and
         assert gradebook_scores(server.course)["cy"] == FULL  # the latest on-time one, neither dropped nor replaced
     finally:
         server.stop()
+
+
+def test_a_policy_changed_while_the_service_runs_is_the_one_it_grades_by(tmp_path):
+    """``grader config resubmission`` while ``grader serve`` runs: the service read the settings once and kept
+    grading by the old policy, so a late upload replaced an on-time grade the course's policy now keeps."""
+    def latest(course):
+        assert grader_cli(course, "config", "resubmission", "latest").returncode == 0
+
+    server = Service(tmp_path, ["ann"], "--workers", "1", prepare=latest)
+    try:
+        nbgrader(server.course, "db", "assignment", "add", ASSIGNMENT, "--duedate", "2099-01-01 00:00:00 UTC")
+        solved, wrong = as_text(solved_submission()).encode("utf-8"), as_text(WRONG).encode("utf-8")
+        status, accepted, _ = server.submit("ann", solved)  # on time, graded by `latest` (the service reads it)
+        assert status == 202 and server.verdict("ann", accepted["id"])["score"] == 100
+        changed = grader_cli(server.course, "config", "resubmission", "on-time-latest")
+        assert changed.returncode == 0 and "resubmission: on-time-latest" in changed.stdout, changed.stderr
+        _due_now(server.course)
+        status, refused, _ = server.submit("ann", wrong)
+        assert status == 409 and "не засчитана" in refused["detail"], refused  # the new policy's warning
+        status, late, _ = call(server.url + "/api/submissions?confirm_late=1", data=wrong, method="POST",
+                               headers={"Authorization": "Bearer " + server.tokens["ann"]})
+        assert status == 202, late
+        aside = server.verdict("ann", late["id"])
+        assert "не засчитана" in aside.get("not_counted", ""), aside
+        assert gradebook_scores(server.course)["ann"] == FULL  # the on-time grade stays
+    finally:
+        server.stop()

@@ -406,6 +406,17 @@ def test_a_document_over_its_time_budget_is_named_and_not_compared(tmp_path):
     assert "разбор занял больше" in over.problem and not over.code
 
 
+def test_the_search_for_renamed_functions_keeps_to_the_documents_time_budget(tmp_path):
+    """Functions under other names that each call the next: every one was fingerprinted with all the rest as
+    its helpers, once per missing graded function, past the budget (400 of them: over five minutes)."""
+    from grader.similarity.work import _read_and_print
+
+    chain = "".join("def f{}(*a):\n    return f{}(*a) + a[0] * 2\n\n".format(i, i + 1) for i in range(400))
+    text = "```python\n" + public_functions()["markdown"]["linear_forward"] + "\n" + chain + "```\n"
+    over = _read_and_print([_markdown_source(tmp_path, "chain.md", text)], budget=1.0)[0]
+    assert "разбор занял больше" in over.problem and not over.code, over.problem
+
+
 # --- hand-made disguises (issue 30): reordering, dead code, extra locals, identical files -----------
 
 def _hand_function_pairs():

@@ -15,6 +15,7 @@ import hashlib
 import io
 import keyword
 import re
+import time
 import tokenize
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -120,14 +121,17 @@ def function_print(name, source, keep_pieces=False):
     return FunctionPrint(np.unique(hashes), False, kept)
 
 
-def renamed_prints(sources, missing):
+def renamed_prints(sources, missing, deadline=None):
     """{graded function: [(name, uint64 fingerprints), ...]} of what each of ``missing`` may be under another name.
 
     Every top-level function of ``sources`` (code cells) not named as a graded
     one, taking as many positional arguments as the graded function does, is
     fingerprinted as that function would be (its name never enters the
-    canonical text): which one, if any, is the renamed function is decided by
-    content, against the course's code (:func:`~.run.compare`).
+    canonical text, so it is made once for them all): which one, if any, is
+    the renamed function is decided by content, against the course's code
+    (:func:`~.run.compare`). A cell of functions each calling the next costs
+    the square of their number: past ``deadline`` (``time.monotonic()``)
+    :class:`TimeoutError`.
     """
     from ..checks.graded_functions import BY_NAME, NAMES
 
@@ -136,20 +140,23 @@ def renamed_prints(sources, missing):
         tree = _parse(source) if len(source) <= MAX_CHUNK_CHARS else None
         if tree is None:
             continue
-        for node in tree.body:
-            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) or node.name in NAMES:
+        module = _module_names(tree)
+        for node in module[0].values():  # the last definition of each name, as when the cell runs
+            if node.name in NAMES:
                 continue
-            for name in missing:
-                if not _takes(node.args, len(BY_NAME[name].arg_names)):
-                    continue
-                definitions = _definitions(tree, node.name)
-                try:
-                    pieces = canonical(*definitions) if definitions else None
-                except TooLarge:
-                    pieces = None
-                if pieces:
-                    hashes = hash_texts(name, [p.kind for p in pieces], [p.text for p in pieces])
-                    found.setdefault(name, []).append((node.name, np.unique(hashes)))
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError("the search for renamed graded functions ran out of time")
+            wanted = [name for name in missing if _takes(node.args, len(BY_NAME[name].arg_names))]
+            if not wanted:
+                continue
+            try:
+                pieces = canonical(*_definitions(tree, node.name, module))
+            except TooLarge:
+                pieces = None
+            if pieces:
+                kinds, texts = [p.kind for p in pieces], [p.text for p in pieces]
+                for name in wanted:
+                    found.setdefault(name, []).append((node.name, np.unique(hash_texts(name, kinds, texts))))
     return found
 
 
@@ -193,10 +200,31 @@ def _parse(source):
     return None
 
 
-def _definitions(tree, name):
-    """(the def of ``name`` then its helpers in call order, numpy's names, {name: numpy attribute}) or None."""
+def _definitions(tree, name, module=None):
+    """(the def of ``name`` then its helpers in call order, numpy's names, {name: numpy attribute}) or None.
+
+    ``module``: :func:`_module_names` of ``tree``, when the caller has it already."""
     from ..checks.graded_functions import NAMES
 
+    defs, numpy_names, from_numpy = module or _module_names(tree)
+    if name not in defs:
+        return None
+    if not any(other not in NAMES for other in defs):  # no helpers of the student's own to look for
+        return [defs[name]], numpy_names, from_numpy
+    order, queue, seen = [defs[name]], [defs[name]], {name}
+    while queue:
+        calls = sorted((n for n in walk(queue.pop(0)) if type(n) is ast.Name and n.id in defs
+                        and n.id not in NAMES), key=SOURCE_ORDER)
+        for call in calls:
+            if call.id not in seen:
+                seen.add(call.id)
+                order.append(defs[call.id])
+                queue.append(defs[call.id])
+    return order, numpy_names, from_numpy
+
+
+def _module_names(tree):
+    """({function: its last def}, numpy's names, {name: numpy attribute}) of a module's top level."""
     defs, numpy_names, from_numpy = {}, {"np", "numpy"}, {}
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -205,19 +233,7 @@ def _definitions(tree, name):
             numpy_names |= {a.asname for a in node.names if a.name == "numpy" and a.asname}
         elif isinstance(node, ast.ImportFrom) and node.module == "numpy":
             from_numpy.update({a.asname or a.name: a.name for a in node.names})
-    if name not in defs:
-        return None
-    if not any(other not in NAMES for other in defs):  # no helpers of the student's own to look for
-        return [defs[name]], frozenset(numpy_names), from_numpy
-    order, queue = [defs[name]], [defs[name]]
-    while queue:
-        calls = sorted((n for n in walk(queue.pop(0)) if type(n) is ast.Name and n.id in defs
-                        and n.id not in NAMES), key=SOURCE_ORDER)
-        for call in calls:
-            if defs[call.id] not in order:
-                order.append(defs[call.id])
-                queue.append(defs[call.id])
-    return order, frozenset(numpy_names), from_numpy
+    return defs, frozenset(numpy_names), from_numpy
 
 
 def _region(source, name):

@@ -52,11 +52,12 @@ def printed(document, deadline=None):
     is fingerprinted, the document is not compared and says why -- one
     hostile file must not hold up the class.
     """
+    over = Printed(document.id, document.kind, document.submitted,
+                   "разбор занял больше {:g} с: работа не сравнивалась".format(BUDGET))
     code, tokens, runnable = {}, [], {}
     for name in NAMES:
         if deadline is not None and time.monotonic() > deadline:
-            return Printed(document.id, document.kind, document.submitted,
-                           "разбор занял больше {:g} с: работа не сравнивалась".format(BUDGET))
+            return over
         source = document.code.get(name)
         found = cached_print(name, source) if source else None
         if found is None:
@@ -67,7 +68,10 @@ def printed(document, deadline=None):
         if document.kind == SOURCE:
             runnable[name] = definition_source(source, name)
     missing = [name for name in NAMES if name not in code]
-    renamed = renamed_prints(document.others, missing) if missing and document.others else {}
+    try:
+        renamed = renamed_prints(document.others, missing, deadline) if missing and document.others else {}
+    except TimeoutError:
+        return over
     behaviour, verdicts = None, {}
     if document.behaviour is not None:
         behaviour = {}

@@ -6,7 +6,10 @@ A bare folder made every function below re-derive the same facts -- read
 each by path string. A :class:`Course` reads each at most once, when first
 asked (a command that never opens the gradebook never runs the course's
 config), so a refusal such as :class:`~.trust.UntrustedCourse` still comes
-from the first thing that needs the file.
+from the first thing that needs the file. The settings alone are read again
+when ``grader config`` has replaced the file: ``grader serve`` lives for weeks,
+and the resubmission policy it grades by is the one the course has now (its
+gradebook and scheduler stay those it started with).
 
 It stands for its folder wherever a path is taken (``os.fspath``, ``str``): the
 layout's path functions (:mod:`.layout`) take a course or a folder alike.
@@ -19,7 +22,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .lab_context import lab_context, lab_folder
-from .settings import load_config, settings as read_settings
+from .settings import SETTINGS_FILE, load_config, settings as read_settings
 
 
 @dataclass(frozen=True)
@@ -37,11 +40,19 @@ class Course:
     def __str__(self):
         return str(self.root)
 
-    @cached_property
+    @property
     def settings(self):
         """``grader_settings.json`` (read-only; empty when there is none); :class:`~.trust.UntrustedCourse` if others
-        could have written it."""
-        return MappingProxyType(read_settings(self.root))
+        could have written it. Read once, and again only after the file changed (one ``stat`` a call)."""
+        try:
+            info = os.lstat(self.root / SETTINGS_FILE)
+            version = (info.st_ino, info.st_mtime_ns, info.st_ctime_ns, info.st_size)
+        except FileNotFoundError:
+            version = None
+        read = self.__dict__.get("_settings")  # frozen: the cache goes where cached_property puts its own
+        if read is None or read[0] != version:
+            read = self.__dict__["_settings"] = (version, MappingProxyType(read_settings(self.root)))
+        return read[1]
 
     @cached_property
     def config(self):
