@@ -291,3 +291,13 @@ def test_a_policy_changed_while_the_service_runs_is_the_one_it_grades_by(tmp_pat
         assert gradebook_scores(server.course)["ann"] == FULL  # the on-time grade stays
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("seconds", [30, 3600, 90000, 2 * 86400 + 3 * 3600])
+def test_the_late_warning_reads_as_one_sentence_per_stop(seconds):
+    from grader.course.records.counted import Counted
+    from grader.course.records.resubmission import POLICIES, late_warning
+
+    for chosen in POLICIES:
+        text = late_warning(chosen, Counted(seconds_late=0.0, penalty=0.0, score=80.0), seconds)
+        assert text.startswith("Срок сдачи прошёл") and ".." not in text, text

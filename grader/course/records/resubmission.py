@@ -59,7 +59,7 @@ def late_warning(chosen, kept, seconds_late):
         return ""
     score = "она ещё проверяется" if kept.score is None else "{} баллов".format(points(kept.score))
     head = "Срок сдачи прошёл: эта работа будет сдана {}. У вас уже есть работа, сданная в срок ({}). ".format(
-        delay_text(seconds_late), score)
+        delay_text(seconds_late).rstrip("."), score)  # «на 5 мин.» ends the sentence once
     then = {"on-time-latest": "Поздняя работа будет проверена, но не засчитана: останется оценка за работу в срок.",
             "latest": "Поздняя работа заменит её, со штрафом за опоздание, если он назначен.",
             "best": "Засчитана останется та, что наберёт больше баллов с учётом штрафа за опоздание."}[chosen]
