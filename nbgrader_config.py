@@ -7,24 +7,43 @@ c = get_config()  # noqa: F821 -- provided by nbgrader
 
 # The course is the folder holding this file, wherever nbgrader is started.
 _ROOT = os.path.dirname(os.path.abspath(__file__))
+
+
+def _from_grader(dotted):
+    """grader's ``module.name``, or None on a machine without grader (a plain nbgrader run).
+
+    grader installed without it means this file was written for another version of grader:
+    run on, it would skip grader's checks, so it stops with the fix instead.
+    """
+    import importlib
+
+    module, _, name = dotted.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as error:
+        if error.name == "grader":
+            return None
+        missing = error
+    except (ImportError, AttributeError) as error:
+        missing = error
+    raise SystemExit("error: {} names {}, which this version of grader does not have ({}): copy "
+                     "nbgrader_config.py from this version of grader into the course (then add back your "
+                     "own settings)".format(__file__, dotted, missing))
+
+
 # Grades and students' work are the instructor's alone: a course folder other users of
 # the machine can enter is said so (`chmod 700` it).
-try:
-    from grader.course.base.settings import warn_if_open
-
-    warn_if_open(_ROOT)
-except ImportError:  # nbgrader run where this project is not installed
-    pass
+_warn_if_open = _from_grader("grader.course.base.settings.warn_if_open")
+if _warn_if_open is not None:
+    _warn_if_open(_ROOT)
 c.CourseDirectory.course_id = "dnn_step_by_step"
 c.CourseDirectory.root = _ROOT
 # The gradebook: the embedded sqlite file beside this one (never committed), unless
 # `grader config db-url URL` (grader_settings.json, also never committed) or
 # GRADER_DB_URL points elsewhere -- PostgreSQL for a large course. Every command,
 # nbgrader's and grader's, reads it from here.
-try:  # refused (UntrustedCourse) when anyone but you or root could have written it
-    from grader.course.base.settings import settings as _read_settings
-except ImportError:  # nbgrader run where this project is not installed
-    _read_settings = None
+# grader_settings.json is refused (UntrustedCourse) when anyone but you or root could have written it.
+_read_settings = _from_grader("grader.course.base.settings.settings")
 try:
     if _read_settings is not None:
         _settings = _read_settings(_ROOT)

@@ -19,6 +19,7 @@ REFUSALS = (("grader.course.records.gradebook", "GradebookUnavailable"),
             ("grader.course.records.gradebook", "LatePenaltyUnavailable"),
             ("grader.course.steps.batch", "GradingStopped"), ("grader.course.records.roster", "RosterRefused"),
             ("grader.course.base.lab_context", "NoCourse"), ("grader.course.base.trust", "UntrustedCourse"),
+            ("grader.course.base.config_names", "StaleCourseConfig"),
             ("grader.workers.errors", "ClusterUnavailable"), ("grader.course.records.extensions", "ExtensionRefused"),
             ("grader.similarity.run", "NothingToCompare"), ("grader.workers.errors", "WorkersUnavailable"))
 

@@ -181,8 +181,9 @@ def submit(notebook, server, token, wait_seconds=600, opener=None, say=None, lat
         if state["status"] == "done":
             return state["result"]
         if time.monotonic() > deadline:
-            raise Refused("вердикта нет за {:g} с (работа {} {}): узнайте его позже на странице сервера".format(
-                wait_seconds, accepted["id"], "в очереди" if state["status"] == "queued" else "проверяется"))
+            raise Refused("вердикта нет за {:g} с (работа {} {}): узнайте его позже на странице сервера{}".format(
+                wait_seconds, accepted["id"], "в очереди" if state["status"] == "queued" else "проверяется",
+                ". " + state["note"] if state.get("note") else ""))
 
 
 class _TooMany(Refused):

@@ -7,8 +7,14 @@ cluster, student code sealed either way -- and records each result as
 ``grader autograde`` would: the notebook becomes the student's
 ``submitted/`` one with its time, the grades and verdicts go into the
 gradebook and the submission is marked done in that same transaction, then
-the autograded notebook is written. A result the workers lost goes back to
-the queue. Nothing here runs in the web server's threads.
+the autograded notebook is written. Nothing here runs in the web server's threads.
+
+A failure of the grader's own -- a result the workers lost, a sandbox that
+will not start, an internal fault (``result.unfinished``), a result that
+could not be recorded -- is never recorded as a grade: the submission is
+graded again after a pause that doubles each time (:data:`RETRY_SECONDS`),
+the student reads why it waits (Russian, in the API's ``note``), the
+instructor a line of the log, and other students' submissions go on meanwhile.
 """
 
 import datetime
@@ -28,7 +34,12 @@ from . import store
 from .lateness import set_aside
 
 log = logging.getLogger("grader.service")
-MAX_ATTEMPTS = 2  # a submission whose grading was lost this often (a crash, a restart) is not tried again
+MAX_ATTEMPTS = 2  # a submission the server itself died on this often (claimed, never finished) is not tried again
+RETRY_SECONDS = (2.0, 300.0)  # the first pause before grading again after a fault of the grader's, and the longest
+RETRY_NOTE = ("Работа ещё не проверена: проверка не удалась по вине проверяющей системы, а не вашей работы "
+              "({}). Она будет проверена повторно автоматически; отправлять её заново не нужно.")
+SERVER_DIED = ("Работа не проверена: сервер проверки {} раза прервался на ней. Оценка не выставлена; "
+               "преподаватель видит это в журнале сервера. Отправьте работу ещё раз или обратитесь к преподавателю.")
 
 
 class Job:
@@ -36,6 +47,7 @@ class Job:
 
     def __init__(self, row, uploads):
         self.id, self.student, self.submitted_at, self.attempts = row.id, row.student, row.submitted_at, row.attempts
+        self.faults = 0  # the grader's own failures on it in this server's life
         self.notebook = Path(uploads) / (row.id + ".ipynb")
         self.inside = Path(uploads)
 
@@ -46,6 +58,7 @@ class Dispatcher:
         self.limits, self.workers, self.scheduler = limits, workers, scheduler
         self.keep_days, self._swept = keep_days, 0.0
         self._wake, self._stop = threading.Event(), threading.Event()
+        self._later = []  # (monotonic time, Job): graded again then, after a fault of the grader's
         self.on_done = lambda submission: None  # the web front's long polls listen here
         self._thread = threading.Thread(target=self._run, name="grader-dispatcher", daemon=True)
         self.failure = None
@@ -82,10 +95,9 @@ class Dispatcher:
                         self._finish(gb, recorder, release, job, result, notebook)
                     except database_errors():
                         raise
-                    except Exception as error:  # this submission only: on record as ungradable, the loop goes on
+                    except Exception as error:  # this submission only: graded again later, the loop goes on
                         log.exception("could not finish %s", job.id)
-                        self._give_up(gb, recorder, release, job, "проверка не удалась: {}".format(
-                            type(error).__name__))
+                        self._later_again(job, "внутренняя ошибка ({})".format(type(error).__name__))
         except Exception as error:  # the loop must not die silently: the health check shows it
             self.failure = "{}: {}".format(type(error).__name__, error)
             log.exception("the grading loop stopped")
@@ -101,46 +113,46 @@ class Dispatcher:
         store.release(self.engine, expired)
 
     def _jobs(self, gb, recorder, release):
-        """Claimed submissions for the workers; None when there is nothing to start now.
+        """Submissions for the workers: those due again after a fault, else the next claimed; None when there
+        is nothing to start now.
 
-        One whose grading was already lost :data:`MAX_ATTEMPTS` times (the
-        server died on it, say) is recorded as ungradable instead of being
-        handed out again.
+        One the server itself died on :data:`MAX_ATTEMPTS` times (claimed,
+        never finished: a restart put it back each time) is not handed out
+        again: it is marked not graded, and the gradebook is left as it was.
         """
         while not self._stop.is_set():
+            if self._later and self._later[0][0] <= time.monotonic():
+                yield self._later.pop(0)[1]
+                continue
             row = store.claim_next(self.engine)
             if row is None:
                 yield None
                 continue
             job = Job(row, self.uploads)
             if job.attempts > MAX_ATTEMPTS:
-                self._give_up(gb, recorder, release, job, "проверка этой работы не завершилась {} раза: отправьте "
-                                                          "её ещё раз или обратитесь к преподавателю".format(MAX_ATTEMPTS))
+                log.error("submission %s of %s: the server stopped while grading it %d times; marked not graded "
+                          "(nothing recorded in the gradebook)", job.id, job.student, MAX_ATTEMPTS)
+                store.finish_unrecorded(self.engine, job.id, {"score": None, "error": SERVER_DIED.format(
+                    MAX_ATTEMPTS), "not_graded": True, "functions": [], "notes": [], "refused": []})
+                self.on_done(job.id)
                 continue
             yield job
 
-    def _give_up(self, gb, recorder, release, job, reason):
-        """Record ``job`` as ungradable with ``reason`` (never raises but for the database)."""
-        from ..checks.results import SubmissionResult
-
-        try:
-            self._finish(gb, recorder, release, job, SubmissionResult(error=reason), None)
-        except database_errors():
-            raise
-        except Exception:
-            log.exception("could not record %s as ungradable; it is marked done", job.id)
-            store.finish_unrecorded(self.engine, job.id, SubmissionResult(error=reason).to_json())
-            self.on_done(job.id)
+    def _later_again(self, job, reason):
+        """A fault of the grader's own on ``job``: nothing recorded; it stays claimed and is graded again after a
+        pause that doubles with each fault, while other students' submissions go on."""
+        job.faults += 1
+        pause = min(RETRY_SECONDS[0] * 2 ** (job.faults - 1), RETRY_SECONDS[1])
+        log.warning("submission %s of %s not graded: the grader failed (%s); nothing recorded, grading it again in "
+                    "%g s (fault %d)", job.id, job.student, reason, pause, job.faults)
+        store.note_waiting(self.engine, job.id, RETRY_NOTE.format(reason))
+        self._later.append((time.monotonic() + pause, job))
+        self._later.sort(key=lambda item: item[0])
 
     def _finish(self, gb, recorder, release, job, result, notebook):
-        if result is None or result.unfinished:  # lost, or not gradable now (a loaded machine): again, a few times
-            if job.attempts < MAX_ATTEMPTS:
-                store.give_back(self.engine, job.id)
-                return
-            if result is None:
-                from ..checks.results import SubmissionResult
-
-                result = SubmissionResult(error="проверка не удалась несколько раз: отправьте работу ещё раз")
+        if result is None or result.unfinished:  # the grader's failure, not the work's: never a grade
+            self._later_again(job, "результат проверки потерян" if result is None else result.error)
+            return
         blanks = unanswered(notebook, release)
         shown = marked(result, blanks).to_json()  # «нет ответа», as the gradebook's comment says
         if set_aside(gb, recorder, job, result, shown):  # graded, not counted: the gradebook keeps the counted one
@@ -151,8 +163,8 @@ class Dispatcher:
             recorder.record(gb, submission, result, blanks,
                             also=lambda session, counted: store.finish(session, job.id, counted.shown(shown)))
         except database_errors():
-            log.exception("could not record %s; it stays queued", job.id)
-            store.give_back(self.engine, job.id)
+            log.exception("could not record %s", job.id)
+            self._later_again(job, "оценка не записалась")
             return
         write_autograded(self.course, submission, notebook, result)
         self.on_done(job.id)

@@ -248,7 +248,9 @@ def shown(row, with_result=True):
     result = json.loads(row["result"]) if row["result"] else None
     out = {"id": row["id"], "status": row["state"], "submitted_at": _iso(row["submitted_at"]),
            "graded_at": _iso(row["graded_at"])}
-    if result is not None:
+    if result is not None and row["state"] != DONE:  # waiting: only why it still waits (see note_waiting)
+        out["note"] = result.get("note")
+    elif result is not None:
         out["score"] = result.get("score")
         out["late"] = (result.get("late") or {}).get("text")
         if with_result:
@@ -337,16 +339,19 @@ def finish(connection, submission, result_json):
                        .values(state=DONE, graded_at=now(), result=json.dumps(result_json, ensure_ascii=False)))
 
 
+def note_waiting(engine, submission, note):
+    """Say why a submission still waits (the grader failed on it, it will be graded again): the API's ``note``.
+
+    Kept where its verdict will go: a verdict replaces it, and a restart keeps it."""
+    with engine.begin() as db:
+        db.execute(update(SUBMISSIONS).where(SUBMISSIONS.c.id == submission, SUBMISSIONS.c.state != DONE)
+                   .values(result=json.dumps({"note": note}, ensure_ascii=False)))
+
+
 def finish_unrecorded(engine, submission, result_json):
     """Mark done with its verdict when the gradebook could not take it (the student still sees why)."""
     with engine.begin() as db:
         finish(db, submission, result_json)
-
-
-def give_back(engine, submission):
-    """Put a submission back in the queue (its grading was lost)."""
-    with engine.begin() as db:
-        db.execute(update(SUBMISSIONS).where(SUBMISSIONS.c.id == submission).values(state=QUEUED))
 
 
 def waiting(engine):

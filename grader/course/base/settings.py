@@ -19,6 +19,7 @@ import json
 import os
 from pathlib import Path
 
+from .config_names import check_config
 from .trust import trusted_files
 
 SETTINGS_FILE = "grader_settings.json"
@@ -69,7 +70,8 @@ def load_config(course):
     """The nbgrader configuration of the course in the folder ``course`` (a traitlets Config), as nbgrader loads it.
 
     nbgrader's loader runs ``nbgrader_config.py``, which reads ``grader_settings.json``:
-    :class:`~.trust.UntrustedCourse` when others could have written either.
+    :class:`~.trust.UntrustedCourse` when others could have written either;
+    :class:`~.config_names.StaleCourseConfig` when it names parts of grader that do not exist.
     """
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
@@ -79,6 +81,7 @@ def load_config(course):
         return Config()
     read = [config_file.name, SETTINGS_FILE] if os.path.lexists(Path(course) / SETTINGS_FILE) else [config_file.name]
     trusted_files(course, read)
+    check_config(config_file)  # one written for an earlier grader would skip its checks: refused before it runs
     return PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
 
 

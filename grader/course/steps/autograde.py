@@ -20,7 +20,6 @@ course replaces the parts of each that trust the student's file or run it:
 import os
 import shutil
 import weakref
-from dataclasses import dataclass
 from pathlib import Path
 
 from nbconvert.exporters import NotebookExporter
@@ -29,7 +28,6 @@ from nbformat import from_dict
 from nbgrader.preprocessors import NbGraderPreprocessor, OverwriteCells
 from traitlets import Float, Integer
 
-from ...checks.graded_functions import NAMES
 from ...sandbox.engine import read_and_grade
 from ...sandbox.session import Limits
 from ...sandbox.zygote import SandboxUnavailable, Zygote, warn_about
@@ -38,6 +36,7 @@ from ..base.course import Course
 from ..base.layout import ASSIGNMENT, NOTEBOOK, Submission, autograded_notebook
 from ..base.stubs import release_answers, unanswered
 from ..records.gradebook import Tables, record_verdicts
+from ..records.kept import interrupted, keep, kept_grade, settled
 from ..records.regrading import METADATA_KEY, graded_from, needs_grading
 from .autograded import carrier_notebook, fill_verdicts
 from .markup import lab_markdown
@@ -74,13 +73,19 @@ class SubmittedNotebookExporter(NotebookExporter):
         self.course = Course.at(coursedir.root)  # the run's course, read once for every step
         if getattr(self.parent, "coursedir", None) is coursedir and hasattr(self.parent, "init_assignment"):
             guard(self.parent)  # nbgrader's converter reads timestamps and copies files itself
+            _settle_when_written(self.parent, self.course)
         self.counted = {}  # student -> KeptGrade: what counts before this run grades them again
         if coursedir.assignment_id and hasattr(self.parent, "force"):  # nbgrader autograde
             self._forget_stale(coursedir, getattr(self.parent, "force", True))
 
     def _forget_stale(self, coursedir, force):
-        """Before nbgrader grades anyone: note what counts for each student about to be graded again, and
-        (without ``--force``) remove the stale autograded notebooks."""
+        """Before nbgrader grades anyone: keep what counts for each student about to be graded again, and
+        (without ``--force``) remove the stale autograded notebooks.
+
+        The counted grade is written to disk (:mod:`..records.kept`) before
+        anything overwrites or removes it; one left by a run that stopped
+        midway is the counted grade, whatever the gradebook now holds.
+        """
         from nbgrader.api import Gradebook
 
         pattern = Path(coursedir.format_path(coursedir.submitted_directory, coursedir.student_id,
@@ -89,9 +94,17 @@ class SubmittedNotebookExporter(NotebookExporter):
             for folder in sorted(pattern.parent.parent.glob("{}/{}".format(pattern.parent.name, pattern.name))):
                 submission = Submission(folder.parent.name, folder)
                 stale = autograded_notebook(self.course, submission.student)
-                if stale.exists() and (force or needs_grading(gb, self.course, submission)):
+                kept = interrupted(gb, self.course, submission)
+                if kept is not None:  # the run that wrote it stopped before the outcome was recorded
+                    self.log.warning("%s: grading again (the last run stopped while grading them)",
+                                     submission.student)
+                    self.counted[submission.student] = kept
+                    if stale.parent.exists():
+                        shutil.rmtree(stale.parent)
+                elif stale.exists() and (force or needs_grading(gb, self.course, submission)):
                     kept = kept_grade(gb.db, submission.student, stale)
                     if kept is not None:
+                        keep(self.course, submission.student, kept)  # before nbgrader records over it
                         self.counted[submission.student] = kept
                     if not force:
                         self.log.info("%s: grading again (the submission changed since it was graded)",
@@ -312,34 +325,6 @@ class SaveVerdicts(NbGraderPreprocessor):
         return nb, resources
 
 
-@dataclass(frozen=True)
-class KeptGrade:
-    """A student's counted submission before ``nbgrader autograde`` grades them again: its rows and notebook."""
-
-    standing: object      # records.counted.Counted
-    timestamp: object     # the gradebook's submission time (naive UTC), or None
-    scores: dict          # grade cell -> auto score
-    comments: dict        # answer cell -> auto comment
-    notebook: str         # the autograded notebook, as written
-
-
-def kept_grade(session, student, notebook):
-    """The :class:`KeptGrade` of ``student`` (None when the gradebook holds no complete grade for them)."""
-    from ..records.resubmission import kept_standing
-    from ..records.tables import ASSIGNMENTS, SUBMITTED_ASSIGNMENT, submitted_work
-    from sqlalchemy import select
-
-    standing = kept_standing(session, student)
-    if standing is None:
-        return None
-    work = submitted_work(session, student)[student]
-    timestamp = session.execute(
-        select(SUBMITTED_ASSIGNMENT.c.timestamp).join(ASSIGNMENTS, ASSIGNMENTS.c.id == SUBMITTED_ASSIGNMENT.c.assignment_id)
-        .where(ASSIGNMENTS.c.name == ASSIGNMENT, SUBMITTED_ASSIGNMENT.c.student_id == student)).scalar()
-    return KeptGrade(standing, timestamp, {n: v for n, v in work.auto_scores.items() if n.startswith("test_")},
-                     {n: work.comments[n] for n in NAMES if n in work.comments}, notebook.read_text(encoding="utf-8"))
-
-
 class KeepCounted(NbGraderPreprocessor):
     """The course's resubmission policy on ``nbgrader autograde``: the last step, after the late penalty.
 
@@ -358,7 +343,7 @@ class KeepCounted(NbGraderPreprocessor):
         from ..records.writer import Graded, write
 
         student, info = resources["nbgrader"]["student"], resources["nbgrader"]
-        kept = _exporter(self).counted.pop(student, None)
+        kept = _exporter(self).counted.get(student)  # forgotten once nbgrader has written the outcome
         if kept is None:
             return nb, resources
         course = _exporter(self).course
@@ -379,6 +364,25 @@ class KeepCounted(NbGraderPreprocessor):
         self.log.warning("%s: resubmission graded (%g) but not counted (%s): the gradebook keeps the grade it had",
                          student, new.score, chosen)
         return from_dict(json.loads(kept.notebook)), resources
+
+
+def _settle_when_written(converter, course):
+    """Forget a student's kept grade (:mod:`..records.kept`) once ``converter`` has written their outcome.
+
+    nbgrader sets the autograded folder's permissions after both passes wrote
+    the notebook and every step recorded its rows; a step that fails before
+    makes nbgrader remove the folder, and the kept grade stays for the next run.
+    """
+    if getattr(converter, "_grader_settles", False):
+        return
+    converter._grader_settles = True
+    set_permissions = converter.set_permissions
+
+    def set_permissions_then_settle(assignment_id, student_id):
+        set_permissions(assignment_id, student_id)
+        settled(course, student_id)
+
+    converter.set_permissions = set_permissions_then_settle
 
 
 def _keep_private(folder):

@@ -23,6 +23,7 @@ from ..base.layout import NOTEBOOK, misnamed, submissions
 from ..base.settings import certificates_folder, safe_url
 from ..base.stubs import release_answers, unanswered
 from ..records.gradebook import Recorder, database_errors, database_reason, open_gradebook
+from ..records.kept import interrupted, restore
 from ..records.regrading import needs_grading
 from ..records.resubmission import keep_aside, policy
 from .autograded import prepare_autograded
@@ -56,6 +57,7 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
         with workers, closing(claims_for(course)) as claims:
             for name in misnamed(course):
                 log.warning("submitted/%s is not named by a student id: not graded", printable(name))
+            _put_back_kept(gb, course, recorder, submissions(course, students))
             todo = [s for s in submissions(course, students) if force or needs_grading(gb, course, s)]
             for submission in todo:
                 if submission.renamed:
@@ -82,6 +84,17 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
                                          safe_url(course.db_url), database_reason(error), recorded)) from None
             progress.finish()
     return done
+
+
+def _put_back_kept(gb, course, recorder, found):
+    """The counted grades an ``nbgrader autograde`` that stopped midway left aside (:mod:`..records.kept`), put back
+    before anyone is compared with what the gradebook holds."""
+    for submission in found:
+        kept = interrupted(gb, course, submission)
+        if kept is not None:
+            log.warning("%s: an interrupted nbgrader autograde left their counted grade aside: put back first",
+                        submission.student)
+            restore(gb.db, course, submission.student, kept, recorder.penalty)
 
 
 class Pending:
