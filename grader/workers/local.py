@@ -94,6 +94,8 @@ class LocalWorkers:
         """The pool's future for ``submission``: a submit may fork the pool's processes and start its thread."""
         try:
             return self._pool.submit(_grade, str(submission.notebook), str(submission.inside), self.limits)
+        except BrokenProcessPool:  # a RuntimeError too, but one of its processes died: the caller replaces the pool
+            raise
         except (OSError, RuntimeError) as error:  # EAGAIN, ENOMEM; "can't start new thread"
             self._abandon()
             raise WorkersUnavailable(_unavailable("{}: {}".format(type(error).__name__, error))) from None
