@@ -88,7 +88,11 @@ class LocalWorkers:
         except BrokenProcessPool:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = self._new_pool()
-            return self._started(submission)
+            try:
+                return self._started(submission)
+            except BrokenProcessPool as error:  # a new pool broken at once: its processes cannot start
+                self._abandon()
+                raise WorkersUnavailable(_unavailable("{}: {}".format(type(error).__name__, error))) from None
 
     def _started(self, submission):
         """The pool's future for ``submission``: a submit may fork the pool's processes and start its thread."""
