@@ -27,11 +27,14 @@ from course import (ASSIGNMENT, NOTEBOOK, REPO, generated_course, gradebook_scor
 SHARED_WORKER = {"test_corpus", "test_engine", "test_sealed_nbgrader", "test_seal"}
 
 
-# The scopes whose fixtures take longest (the graded corpus and the seal, a Dask cluster with PostgreSQL,
-# hubs of OS users, servers), longest first, begin first: one begun last would keep its worker busy while
-# the other has nothing left. The rest follow, most tests first.
-LONGEST_FIRST = ("shared-worker", "test_cluster", "test_hub", "test_exchange_round_trip", "test_service",
-                 "test_trusted_side", "test_similarity", "test_term", "test_messages", "test_outputs")
+# The scopes that take longest (the graded corpus and the seal; the resubmission policies, each a course
+# graded three times on both paths; a Dask cluster with PostgreSQL; servers; hubs of OS users), longest
+# first (as measured in a whole run), begin first: one begun last would keep its worker busy while the other
+# has nothing left. The rest follow, most tests first.
+LONGEST_FIRST = ("shared-worker", "test_resubmission", "test_cluster", "test_trusted_side", "test_service",
+                 "test_robustness", "test_collect_snapshot", "test_hub", "test_check_course_trust",
+                 "test_service_fairness", "test_outputs", "test_regrading", "test_exchange_round_trip",
+                 "test_similarity", "test_term", "test_messages")
 
 
 def _scope(nodeid):
