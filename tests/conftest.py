@@ -31,7 +31,8 @@ SHARED_WORKER = {"test_corpus", "test_engine", "test_sealed_nbgrader", "test_sea
 # graded three times on both paths; a Dask cluster with PostgreSQL; servers; hubs of OS users), longest
 # first (as measured in a whole run), begin first: one begun last would keep its worker busy while the other
 # has nothing left. The rest follow, most tests first.
-LONGEST_FIRST = ("shared-worker", "test_resubmission", "test_cluster", "test_trusted_side", "test_service",
+LONGEST_FIRST = ("shared-worker", "test_resubmission", "test_interrupted_grading", "test_cluster",
+                 "test_trusted_side", "test_service", "test_service_faults", "test_stale_course_config",
                  "test_robustness", "test_collect_snapshot", "test_hub", "test_check_course_trust",
                  "test_service_fairness", "test_outputs", "test_regrading", "test_exchange_round_trip",
                  "test_similarity", "test_term", "test_messages")
