@@ -49,7 +49,11 @@ def test_a_late_verdict_says_so_and_shows_the_score_that_counts_everywhere(term,
     result = term.verdict("late-ann", accepted["id"])
     late = result["late"]
     assert result["score"] == 0 and late["penalty"] == 100 and late["score_before_penalty"] == 100
-    assert late["text"].startswith("с опозданием на ") and " дн. " in late["text"] and " ч." in late["text"]
+    said = set()  # due years ago: days, and hours unless a whole hour (``seconds`` is rounded: either side)
+    for seconds in (late["seconds"] - 1, late["seconds"]):
+        days, hours = divmod(-(-seconds // 60) // 60, 24)
+        said.add("с опозданием на {} дн.".format(days) + (" {} ч.".format(hours) if hours else ""))
+    assert late["text"] in said
     assert str(late["seconds"]) not in late["summary"] and " s" not in late["summary"]
     assert late["summary"] == "Засчитано 0 из 100: работа сдана {}, штраф 100 баллов.".format(late["text"])
     history = term.get("/api/submissions", "late-ann")[1]["submissions"]
@@ -149,3 +153,15 @@ def test_grader_outside_a_course_says_to_pass_course(tmp_path):
         assert proc.returncode == 2 and "--course" in proc.stderr and "generate_assignment" not in proc.stderr, \
             (command, proc.stderr)
     assert not (tmp_path / "gradebook.db").exists()
+
+
+# --- the delay's wording, at every size ------------------------------------------------------------
+
+@pytest.mark.parametrize("seconds, text", [
+    (1, "с опозданием на 1 мин."), (59 * 60 + 1, "с опозданием на 1 ч."), (3 * 3600 + 5 * 60, "с опозданием на 3 ч. 5 мин."),
+    (86400, "с опозданием на 1 дн."), (2 * 86400 + 30, "с опозданием на 2 дн."),
+    (2532 * 86400 + 3 * 3600 + 59 * 60, "с опозданием на 2532 дн. 3 ч."), (2 * 86400 + 3600 + 1, "с опозданием на 2 дн. 1 ч."),
+])
+def test_the_delay_is_said_in_days_hours_and_minutes_and_a_whole_day_has_no_zero_hours(seconds, text):
+    from grader.client import delay_text
+    assert delay_text(seconds) == text
