@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from course import RELEASE_NB, answer_cells, generated_course, grader_cli, nbgrader, solved_submission, submit, \
+from course import RELEASE_NB, answer_cells, generated_course, gradebook_add, grader_cli, solved_submission, submit, \
     with_answers
 from corpus import solved_sources
 from browser import chromium
@@ -36,7 +36,7 @@ def _line_of(name, find):
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     course = generated_course(tmp_path_factory.mktemp("report") / "course")
-    nbgrader(course, "db", "student", "add", "absent")
+    gradebook_add(course, ["absent"])
     submit(course, "Студент1", solved_submission())
     submit(course, "Студент2", RELEASE_NB.read_text(encoding="utf-8"))
     submit(course, "Студент3", with_answers(solved_submission(), {

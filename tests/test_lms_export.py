@@ -1,6 +1,6 @@
 """`grader export --moodle/--canvas`: files each LMS imports, read back by that LMS's rules.
 
-A real course: the roster imported with nbgrader's own ``db student import``,
+A real course: the roster as nbgrader's ``db student import`` writes it (names, emails, LMS ids),
 a class graded by ``grader autograde`` (right, one slip, blank, late, missing),
 then each file parsed the way its LMS parses an import and held to the
 gradebook's own export.
@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from course import (ASSIGNMENT, RELEASE_NB, generated_course, grader_cli, nbgrader, read, solved_submission, submit,
+from course import (ASSIGNMENT, RELEASE_NB, generated_course, gradebook_add, grader_cli, read, solved_submission, submit,
                     with_answers)
 
 from grader.checks.graded_functions import BY_NAME, NAMES
@@ -30,9 +30,7 @@ late,Лев,Поздний,late@example.org,1005
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course = generated_course(tmp_path_factory.mktemp("lms"), 'c.LateSubmissionPlugin.penalty_method = "zero"')
-    (course / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    nbgrader(course, "db", "student", "import", "roster.csv")
-    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", "2030-01-01 00:00:00 UTC")
+    gradebook_add(course, csv.DictReader(io.StringIO(ROSTER)), duedate="2030-01-01 00:00:00 UTC")
     solved = solved_submission()
     submit(course, "anna", solved)
     submit(course, "boris", with_answers(solved, {"linear_forward": "def linear_forward(A, W, b):\n"

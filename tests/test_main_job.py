@@ -8,8 +8,8 @@ it) and its due date.
 import shutil
 import subprocess
 
-from course import (ASSIGNMENT, FULL, REPO, generated_course, gradebook_scores, grader_cli, nbgrader, solved_submission,
-                    submit, tool_env)
+from course import (ASSIGNMENT, FULL, REPO, generated_course, gradebook_add, gradebook_scores, grader_cli,
+                    solved_submission, submit, tool_env)
 
 DUE = "2026-05-15 12:00:00 UTC"
 
@@ -25,7 +25,7 @@ def test_the_main_job_mid_term_leaves_the_real_course_alone(tmp_path):
     course = generated_course(tmp_path / "repo")  # a checkout of this project, with a term under way in it
     for part in ("tools", "samples"):
         shutil.copytree(REPO / part, course / part)
-    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
+    gradebook_add(course, duedate=DUE)
     submit(course, "Иванов", solved_submission())
     graded = grader_cli(course, "autograde")
     assert graded.returncode == 0, graded.stderr

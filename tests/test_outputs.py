@@ -11,7 +11,7 @@ import sys
 import nbformat
 import pytest
 
-from course import (ASSIGNMENT, REPO, RELEASE_NB, generated_course, gradebook_scores, gradebook_verdicts, grader_cli,
+from course import (ASSIGNMENT, REPO, RELEASE_NB, generated_course, gradebook_add, gradebook_scores, gradebook_verdicts, grader_cli,
                     nbgrader, solved_submission, submit, tool_env, with_answers)
 from corpus import solved_sources
 from browser import chromium
@@ -31,8 +31,7 @@ def grader(course, *args):
 
 def build_class(root):
     course = generated_course(root, 'c.LateSubmissionPlugin.penalty_method = "zero"')
-    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
-    nbgrader(course, "db", "student", "add", "absent")
+    gradebook_add(course, ["absent"], duedate=DUE)
     submit(course, "Студент1", solved_submission())
     submit(course, "Студент2", RELEASE_NB.read_text(encoding="utf-8"))
     broken = solved_sources()["L_model_backward"].replace("caches[l]", "caches[l+1]")

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from course import (ASSIGNMENT, FULL, NOTEBOOK, generated_course, gradebook_scores, grader_cli, nbgrader,
+from course import (ASSIGNMENT, FULL, NOTEBOOK, generated_course, gradebook_add, gradebook_scores, grader_cli, nbgrader,
                     solved_submission, submit, with_answers)
 from corpus import solved_sources
 
@@ -37,7 +37,7 @@ def grade(course, path):
 @pytest.mark.parametrize("path", ["grader autograde", "nbgrader autograde"])
 def test_a_newer_or_different_submission_is_graded_again_and_nothing_else(tmp_path, path):
     course = generated_course(tmp_path / "course", 'c.LateSubmissionPlugin.penalty_method = "zero"')
-    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
+    gradebook_add(course, duedate=DUE)
     assert grader_cli(course, "config", "resubmission", "latest").returncode == 0  # a late one replaces (see test_resubmission)
     wrong = with_answers(solved_submission(), {"compute_cost": WRONG_COST})
     for student in ("resubmits", "edits-in-place", "unchanged", "late-resubmission"):

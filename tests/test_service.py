@@ -22,8 +22,8 @@ import nbformat
 import pytest
 
 from browser import chromium
-from course import (ASSIGNMENT, NOTEBOOK, RELEASE_NB, gradebook_scores, grader_cli, nbgrader, solved_submission, tool_env,
-                    with_answers)
+from course import (ASSIGNMENT, NOTEBOOK, RELEASE_NB, gradebook_add, gradebook_scores, grader_cli, solved_submission,
+                    tool_env, with_answers)
 from corpus import solved_sources
 from hostile import as_text, hostile_submissions
 from service_helpers import Service
@@ -133,7 +133,7 @@ def test_a_verdict_is_grader_checks_and_shows_no_hidden_case_values(service, tmp
 def test_every_graded_submission_is_recorded_as_the_students_latest_with_its_time(tmp_path):
     server = Service(tmp_path, ["dana"], "--workers", "1", config='c.LateSubmissionPlugin.penalty_method = "zero"')
     try:
-        nbgrader(server.course, "db", "assignment", "add", ASSIGNMENT, "--duedate", "2026-01-01 00:00:00 UTC")
+        gradebook_add(server.course, duedate="2026-01-01 00:00:00 UTC")
         first = server.submit("dana", WRONG_COST)[1]["id"]
         second = server.submit("dana", SOLVED)[1]["id"]
         for submission, graded in ((first, 95), (second, 100)):  # late, penalty "zero": the score that counts

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from browser import chromium
-from course import ASSIGNMENT, NOTEBOOK, generated_course, grader_cli, nbgrader, solved_submission, tool_env
+from course import ASSIGNMENT, NOTEBOOK, generated_course, gradebook_add, grader_cli, solved_submission, tool_env
 from hostile import as_text
 from service_helpers import Service
 
@@ -27,7 +27,7 @@ STUDENTS = ["late-ann", "page-bo", "rate-di", "cli-ed"]
 def term(tmp_path_factory):
     server = Service(tmp_path_factory.mktemp("term"), STUDENTS, "--workers", "1", "--per-minute", "3",
                      config='c.LateSubmissionPlugin.penalty_method = "zero"')
-    nbgrader(server.course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
+    gradebook_add(server.course, duedate=DUE)
     yield server
     server.stop()
 
@@ -117,9 +117,7 @@ def test_tokens_run_twice_keep_the_tokens_handed_out_and_issue_only_to_new_stude
     course = generated_course(tmp_path / "course")
     empty = grader_cli(course, "tokens")
     assert empty.returncode == 2 and "nbgrader db student" in empty.stderr and "--student" in empty.stderr
-    roster = tmp_path / "students.csv"
-    roster.write_text("id\nann\nbo\n", encoding="utf-8")
-    nbgrader(course, "db", "student", "import", str(roster))
+    gradebook_add(course, ["ann", "bo"])
     listing = tmp_path / "tokens.csv"
 
     def tokens(*args):
@@ -134,7 +132,7 @@ def test_tokens_run_twice_keep_the_tokens_handed_out_and_issue_only_to_new_stude
     engine = store.engine_for("sqlite:///" + str(course / "gradebook.db"))
     try:
         assert {store.student_of(engine, t) for t in handed.values()} == {"ann", "bo"}  # both still work
-        nbgrader(course, "db", "student", "add", "cy")
+        gradebook_add(course, ["cy"])
         _, listed = tokens()
         assert set(listed) == {"ann", "bo", "cy"} and {k: listed[k] for k in handed} == handed
         rotated = grader_cli(course, "tokens", "--rotate", "bo")
