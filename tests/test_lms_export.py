@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from course import (ASSIGNMENT, RELEASE_NB, generated_course, gradebook_add, grader_cli, read, solved_submission, submit,
-                    with_answers)
+from course import (ASSIGNMENT, RELEASE_NB, generated_course, gradebook_add, grader_cli, read, solved_submission,
+                    submit, with_answers)
 
 from grader.checks.graded_functions import BY_NAME, NAMES
 

@@ -12,6 +12,8 @@ from course import (ASSIGNMENT, FULL, NOTEBOOK, generated_course, gradebook_add,
                     solved_submission, submit, with_answers)
 from corpus import solved_sources
 
+from grader.course.base.settings import write_setting
+
 
 WRONG_COST = solved_sources()["compute_cost"].replace("(-1 / m)", "(1 / m)")
 DUE = "2026-06-01 00:00:00 UTC"
@@ -38,7 +40,7 @@ def grade(course, path):
 def test_a_newer_or_different_submission_is_graded_again_and_nothing_else(tmp_path, path):
     course = generated_course(tmp_path / "course", 'c.LateSubmissionPlugin.penalty_method = "zero"')
     gradebook_add(course, duedate=DUE)
-    assert grader_cli(course, "config", "resubmission", "latest").returncode == 0  # a late one replaces (see test_resubmission)
+    write_setting(course, "resubmission", "latest")  # `grader config resubmission latest` (see test_resubmission)
     wrong = with_answers(solved_submission(), {"compute_cost": WRONG_COST})
     for student in ("resubmits", "edits-in-place", "unchanged", "late-resubmission"):
         submit(course, student, wrong)
