@@ -139,6 +139,16 @@ def gradebook_scores(course):
     return _per_student(course, lambda submission: {g.name: g.score for g in submission.grades})
 
 
+def gradebook_students(course):
+    """The ids of the students in the course's real gradebook, sorted."""
+    from nbgrader.api import Gradebook
+
+    from grader.course.base.course import Course
+
+    with Gradebook(Course.at(course).db_url) as gb:
+        return sorted(student.id for student in gb.students)
+
+
 def _per_student(course, read_notebook):
     """{student: read_notebook(their submitted notebook's gradebook entry)} for every graded student."""
     from nbgrader.api import Gradebook
