@@ -12,6 +12,8 @@ from pathlib import Path
 
 import nbformat
 
+import warm_nbgrader
+
 from grader.checks.graded_functions import BY_NAME, NAMES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -92,9 +94,8 @@ def _add_config(course, config):
 
 
 def nbgrader(course, *args, check=True, timeout=1800):
-    """Run ``nbgrader`` in ``course``; return the completed process."""
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=tool_env(),
-                          capture_output=True, text=True, timeout=timeout)
+    """Run ``nbgrader`` in ``course`` (a fresh process, spared nbgrader's imports); return the completed process."""
+    proc = warm_nbgrader.run("nbgrader", args, course, tool_env(), timeout)
     if check and proc.returncode != 0:
         raise AssertionError("nbgrader {} failed:\n{}\n{}".format(args, proc.stdout, proc.stderr[-5000:]))
     return proc
@@ -198,6 +199,10 @@ def gradebook_verdicts(course):
 
 
 def grader_cli(course, *args, timeout=900, **kwargs):
-    """Run ``grader <args> --course <course>``; return the completed process."""
-    return subprocess.run([sys.executable, "-m", "grader.cli", *map(str, args), "--course", str(course)],
-                          capture_output=True, text=True, env=tool_env(), timeout=timeout, **kwargs)
+    """Run ``grader <args> --course <course>`` (a fresh process, spared nbgrader's imports unless ``kwargs``
+    give it input or more); return the completed process."""
+    command = [*map(str, args), "--course", str(course)]
+    if not kwargs:
+        return warm_nbgrader.run("grader.cli", command, os.getcwd(), tool_env(), timeout)
+    return subprocess.run([sys.executable, "-m", "grader.cli", *command], capture_output=True, text=True,
+                          env=tool_env(), timeout=timeout, **kwargs)
