@@ -95,7 +95,7 @@ def _add_config(course, config):
 
 def nbgrader(course, *args, check=True, timeout=1800):
     """Run ``nbgrader`` in ``course`` (a fresh process, spared nbgrader's imports); return the completed process."""
-    proc = warm_nbgrader.run("nbgrader", args, course, tool_env(), timeout)
+    proc = warm_nbgrader.run(["-m", "nbgrader", *args], course, tool_env(), timeout)
     if check and proc.returncode != 0:
         raise AssertionError("nbgrader {} failed:\n{}\n{}".format(args, proc.stdout, proc.stderr[-5000:]))
     return proc
@@ -203,6 +203,6 @@ def grader_cli(course, *args, timeout=900, **kwargs):
     give it input or more); return the completed process."""
     command = [*map(str, args), "--course", str(course)]
     if not kwargs:
-        return warm_nbgrader.run("grader.cli", command, os.getcwd(), tool_env(), timeout)
+        return warm_nbgrader.run(["-m", "grader.cli", *command], os.getcwd(), tool_env(), timeout)
     return subprocess.run([sys.executable, "-m", "grader.cli", *command], capture_output=True, text=True,
                           env=tool_env(), timeout=timeout, **kwargs)

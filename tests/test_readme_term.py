@@ -4,8 +4,8 @@ and docs/term.md's word on what a hub's students need."""
 import re
 import shlex
 import shutil
-import subprocess
 
+import warm_nbgrader
 from course import REPO, copy_course, tool_env
 
 NEEDS_A_HUB = ("release_assignment", "collect", "release_feedback")
@@ -34,7 +34,7 @@ def test_the_term_block_runs_as_written(tmp_path):
     shutil.copytree(REPO / "samples" / "submitted", course / "submitted")
     ran = []
     for words in commands():
-        proc = subprocess.run(words, cwd=course, capture_output=True, text=True, env=tool_env(), timeout=900)
+        proc = warm_nbgrader.run_tool(words, course, tool_env(), 900)
         assert proc.returncode == 0, (words, proc.stdout[-2000:], proc.stderr[-2000:])
         assert "Traceback" not in proc.stderr and "chmod 700" not in proc.stderr, (words, proc.stderr[-2000:])
         ran.append(words[:2])

@@ -9,12 +9,15 @@ own exit code -- with the course's config, grader's own code and the gradebook a
 as before. A run whose
 environment would start Python differently (another PYTHONPATH, say) is a real ``python -m nbgrader``.
 
+A console script of this interpreter (``grader``, ``nbgrader``, as the README types them) runs the same way.
+
 Run as a script, this file is the server: ``python warm_nbgrader.py SOCKET``.
 """
 
 import atexit
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -67,9 +70,22 @@ def _server_for(env):
     return server if _starts_the_same(env, server.env) else None
 
 
-def run(module, args, cwd, env, timeout):
-    """What ``subprocess.run([python, -m, module, *args], cwd, env, capture_output, text, timeout)`` gives."""
-    command = [sys.executable, "-m", module, *args]
+def run_tool(words, cwd, env, timeout):
+    """What ``subprocess.run(words, cwd, env, capture_output, text, timeout)`` gives, ``words[0]`` a console
+    script found on ``env``'s PATH: run warm if it is one of this interpreter's scripts."""
+    script = shutil.which(words[0], path=env["PATH"])
+    assert script, "{} is not on PATH".format(words[0])
+    with open(script, "rb") as handle:
+        ours = handle.readline().rstrip() == b"#!" + os.fsencode(sys.executable)
+    if not ours:
+        return subprocess.run(words, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    return run([script, *words[1:]], cwd, env, timeout)
+
+
+def run(python_args, cwd, env, timeout):
+    """What ``subprocess.run([python, *python_args], cwd, env, capture_output, text, timeout)`` gives;
+    ``python_args``: ``-m MODULE ARGS`` or ``SCRIPT ARGS``."""
+    command = [sys.executable, *python_args]
     server = _server_for(env)
     if server is None:
         return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
@@ -77,7 +93,7 @@ def run(module, args, cwd, env, timeout):
         out, err = Path(folder) / "stdout", Path(folder) / "stderr"
         with socket.socket(socket.AF_UNIX) as connection:
             connection.connect(str(server.socket))
-            connection.sendall(json.dumps({"module": module, "args": list(args), "cwd": str(cwd), "env": env, "stdout": str(out),
+            connection.sendall(json.dumps({"args": list(python_args), "cwd": str(cwd), "env": env, "stdout": str(out),
                                            "stderr": str(err)}).encode() + b"\n")
             pid = int(_line(connection))
             connection.settimeout(timeout)
@@ -143,7 +159,7 @@ def _answer(connection, runpy):
         pid = os.fork()
         if pid == 0:
             connection.close()
-            _run_module(request, runpy)
+            _run_python(request, runpy)
         connection.sendall(b"%d\n" % pid)
         _, status = os.waitpid(pid, 0)
         connection.sendall(b"%d\n" % (os.waitstatus_to_exitcode(status)))
@@ -152,22 +168,27 @@ def _answer(connection, runpy):
         os._exit(code)
 
 
-def _run_module(request, runpy):
-    """``python -m MODULE ARGS`` in the request's folder, environment and output files; never returns."""
+def _run_python(request, runpy):
+    """``python ARGS`` in the request's folder, environment and output files; never returns."""
     code = 1
     try:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        sys.path.insert(0, os.getcwd())
         stdin = os.open(os.devnull, os.O_RDONLY)
         out, err = (os.open(request[k], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) for k in ("stdout", "stderr"))
         for fd, target in ((stdin, 0), (out, 1), (err, 2)):
             os.dup2(fd, target)
             os.close(fd)
-        sys.argv = [request["module"], *request["args"]]
+        sys.argv = list(request["args"])
         try:
-            runpy.run_module(request["module"], run_name="__main__", alter_sys=True)
+            if sys.argv[0] == "-m":  # runpy puts the module's file as argv[0]
+                del sys.argv[0]
+                sys.path.insert(0, os.getcwd())
+                runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+            else:
+                sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0])))
+                runpy.run_path(sys.argv[0], run_name="__main__")
             code = 0
         except SystemExit as stop:
             if stop.code is None or isinstance(stop.code, int):
