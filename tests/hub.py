@@ -10,7 +10,8 @@ import shlex
 import shutil
 
 from course import ASSIGNMENT, NOTEBOOK, REPO, copy_course, read, with_answers
-from other_users import create_user, environment_for, open_folder, run_as
+from other_users import create_user, environment_for, environment_of, open_folder, run_as
+from warm_nbgrader import Server
 
 def _doc_block(document, opening):
     """The fenced block of ``document`` (README.md, docs/*.md) whose first line is ``opening``: what the
@@ -64,7 +65,7 @@ class Student:
     def __init__(self, name, root, config, client=None, token=None):
         self.name, self.home = name, root / name
         create_user(name, self.home)
-        self.bin = environment_for(root / (name + "-env"), name)
+        self.bin, self.warm = environment_for(root / (name + "-env"), name), None
         self.write(".jupyter/nbgrader_config.py", config)
         if client is not None:  # the hub's admin puts the course's client on the students' path
             site = next((self.bin.parent / "lib").glob("python3*/site-packages"))
@@ -81,9 +82,17 @@ class Student:
             shutil.chown(made, self.name, self.name)
         return path
 
-    def run(self, *command, **kwargs):
-        return run_as(self.name, [str(self.bin / command[0]), *command[1:]], self.bin, self.home, self.home,
-                      **kwargs)
+    def run(self, *command, timeout=600, env=None):
+        """``command`` run as the student; ``nbgrader`` and ``grader``, forks of a server of theirs (as them) that
+        has imported nbgrader."""
+        if command[0] not in ("nbgrader", "grader"):
+            return run_as(self.name, [str(self.bin / command[0]), *command[1:]], self.bin, self.home, self.home,
+                          timeout=timeout, env=env)
+        if self.warm is None:
+            self.warm = Server(environment_of(self.name, self.bin, self.home), python=str(self.bin / "python"),
+                               folder=self.bin.parent, user=self.name)
+        return self.warm.run([str(self.bin / command[0]), *command[1:]], self.home,
+                             environment_of(self.name, self.bin, self.home, env), timeout)
 
     def nbgrader(self, *args):
         proc = self.run("nbgrader", *args)

@@ -44,18 +44,26 @@ def give_to(path, user):
             os.lchown(name, entry.pw_uid, entry.pw_gid)
 
 
-def run_as(user, command, bin_dir, cwd, home, timeout=600, env=None):
-    """Run ``command`` (a list) as ``user`` with ``bin_dir`` first on PATH; return the completed process."""
-    entry = pwd.getpwnam(user)
+def environment_of(user, bin_dir, home, env=None):
+    """The environment ``user``'s commands run in: ``bin_dir`` first on PATH, ``env`` added."""
     environment = {"PATH": "{}:/usr/bin:/bin".format(bin_dir), "HOME": str(home), "LANG": "C.UTF-8",
                    "USER": user, "LOGNAME": user}
     if "PYTHONPATH" in os.environ:  # a work tree's code before the installed one, as for this process
         environment["PYTHONPATH"] = os.environ["PYTHONPATH"]
     environment.update(env or {})
-    as_user = {} if os.geteuid() == entry.pw_uid else \
-        {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
-    return subprocess.run(command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout,
-                          **as_user)
+    return environment
+
+
+def as_user(user):
+    """``subprocess`` arguments that start a process as ``user`` (none if this process is them)."""
+    entry = pwd.getpwnam(user)
+    return {} if os.geteuid() == entry.pw_uid else {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+
+def run_as(user, command, bin_dir, cwd, home, timeout=600, env=None):
+    """Run ``command`` (a list) as ``user`` with ``bin_dir`` first on PATH; return the completed process."""
+    return subprocess.run(command, cwd=cwd, env=environment_of(user, bin_dir, home, env), capture_output=True,
+                          text=True, timeout=timeout, **as_user(user))
 
 
 def open_folder(prefix):

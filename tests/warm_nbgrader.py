@@ -15,6 +15,7 @@ Run as a script, this file is the server: ``python warm_nbgrader.py SOCKET``.
 """
 
 import atexit
+import io
 import json
 import os
 import shutil
@@ -26,6 +27,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from other_users import as_user
+
 # Variables read when Python starts (or when nbgrader is imported): a run whose environment sets them
 # otherwise than the server's is started the ordinary way.
 _AT_START = ("PYTHON", "LANG", "LC_", "PATH", "HOME", "JUPYTER")
@@ -36,38 +39,74 @@ def _starts_the_same(env, server_env):
     return all(env.get(k) == server_env.get(k) for k in keys)
 
 
-class _Server:
-    """The server process of this test process: started on first use, stopped when this process exits."""
+class Server:
+    """A server: ``python SERVER SOCKET`` with ``env`` (as ``user``, if given), stopped when this process exits.
 
-    def __init__(self, env):
-        self.folder = Path(tempfile.mkdtemp(prefix="warm-nbgrader-"))
-        self.socket, self.env = self.folder / "socket", dict(env)
-        self.process = subprocess.Popen([sys.executable, __file__, str(self.socket)], env=self.env,
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL)
-        ready = self.process.stdout.readline()
-        if ready != b"ready\n":
+    Run as another user, it is that user's interpreter ``python`` that runs this file, copied into ``folder``
+    (theirs).
+    """
+
+    def __init__(self, env, python=sys.executable, folder=None, user=None):
+        self.python, self.env, self.own_folder = python, dict(env), folder is None
+        self.folder = Path(folder or tempfile.mkdtemp(prefix="warm-nbgrader-"))
+        script, self.socket = self.folder / "warm_nbgrader.py", self.folder / "warm_nbgrader.socket"
+        shutil.copy(__file__, script)
+        if user is not None:
+            shutil.chown(script, user, user)
+        self.process = subprocess.Popen([python, str(script), str(self.socket)], env=self.env, cwd=self.folder,
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                        **as_user(user) if user is not None else {})
+        if self.process.stdout.readline() != b"ready\n":
             raise RuntimeError("the warm nbgrader server did not start")
         atexit.register(self.stop)
 
     def stop(self):
         self.process.kill()
         self.process.wait()
-        for path in self.folder.iterdir():
-            path.unlink()
-        self.folder.rmdir()
+        for name in ("warm_nbgrader.py", "warm_nbgrader.socket"):
+            (self.folder / name).unlink(missing_ok=True)
+        if self.own_folder:
+            self.folder.rmdir()
+
+    def run(self, python_args, cwd, env, timeout):
+        """What ``subprocess.run([python, *python_args], cwd, env, capture_output, text, timeout)`` gives;
+        ``python_args``: ``-m MODULE ARGS`` or ``SCRIPT ARGS``. Started cold if ``env`` would start Python
+        otherwise than the server's."""
+        command = [self.python, *python_args]
+        if not _starts_the_same(env, self.env):
+            return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+                socket.socket(socket.AF_UNIX) as connection:
+            connection.connect(str(self.socket))
+            request = json.dumps({"args": list(python_args), "cwd": str(cwd), "env": env}).encode() + b"\n"
+            socket.send_fds(connection, [request], [out.fileno(), err.fileno()])
+            pid = int(_line(connection))
+            connection.settimeout(timeout)
+            try:
+                returncode = int(_line(connection))
+            except TimeoutError:
+                os.kill(pid, signal.SIGKILL)  # as subprocess.run does: killed, and waited for
+                connection.settimeout(None)
+                _line(connection)
+                raise subprocess.TimeoutExpired(command, timeout) from None
+            return subprocess.CompletedProcess(command, returncode, _text(out), _text(err))
 
 
-_server, _lock = {}, threading.Lock()
+def _text(file):
+    """What a process wrote to ``file``, decoded as ``subprocess.run(text=True)`` does."""
+    file.seek(0)
+    return io.TextIOWrapper(file, newline=None).read()
 
 
-def _server_for(env):
-    """This process's server (its first run's environment is the server's), or None if ``env`` differs."""
+_servers, _lock = {}, threading.Lock()
+
+
+def run(python_args, cwd, env, timeout):
+    """:meth:`Server.run` of this process's server (started with the environment of its first run)."""
     with _lock:
-        if _server.get("pid") != os.getpid():  # none yet, or one of the process this one was forked from
-            _server.update(pid=os.getpid(), server=_Server(env))
-    server = _server["server"]
-    return server if _starts_the_same(env, server.env) else None
+        if os.getpid() not in _servers:  # none yet (or only one of the process this one was forked from)
+            _servers[os.getpid()] = Server(env)
+    return _servers[os.getpid()].run(python_args, cwd, env, timeout)
 
 
 def run_tool(words, cwd, env, timeout):
@@ -80,31 +119,6 @@ def run_tool(words, cwd, env, timeout):
     if not ours:
         return subprocess.run(words, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     return run([script, *words[1:]], cwd, env, timeout)
-
-
-def run(python_args, cwd, env, timeout):
-    """What ``subprocess.run([python, *python_args], cwd, env, capture_output, text, timeout)`` gives;
-    ``python_args``: ``-m MODULE ARGS`` or ``SCRIPT ARGS``."""
-    command = [sys.executable, *python_args]
-    server = _server_for(env)
-    if server is None:
-        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
-    with tempfile.TemporaryDirectory(prefix="warm-nbgrader-run-") as folder:
-        out, err = Path(folder) / "stdout", Path(folder) / "stderr"
-        with socket.socket(socket.AF_UNIX) as connection:
-            connection.connect(str(server.socket))
-            connection.sendall(json.dumps({"args": list(python_args), "cwd": str(cwd), "env": env, "stdout": str(out),
-                                           "stderr": str(err)}).encode() + b"\n")
-            pid = int(_line(connection))
-            connection.settimeout(timeout)
-            try:
-                returncode = int(_line(connection))
-            except TimeoutError:
-                os.kill(pid, signal.SIGKILL)  # as subprocess.run does: killed, and waited for
-                connection.settimeout(None)
-                _line(connection)
-                raise subprocess.TimeoutExpired(command, timeout) from None
-        return subprocess.CompletedProcess(command, returncode, out.read_text(), err.read_text())
 
 
 def _line(connection):
@@ -155,11 +169,13 @@ def _answer(connection, runpy):
     """In a fork of the server: run one request in a fork of this, answer its pid and then its exit code."""
     code = 1
     try:
-        request = json.loads(connection.makefile("r").readline())
+        message, fds, _, _ = socket.recv_fds(connection, 1 << 16, 2)
+        while not message.endswith(b"\n"):
+            message += connection.recv(1 << 16)
         pid = os.fork()
         if pid == 0:
             connection.close()
-            _run_python(request, runpy)
+            _run_python(json.loads(message), fds, runpy)
         connection.sendall(b"%d\n" % pid)
         _, status = os.waitpid(pid, 0)
         connection.sendall(b"%d\n" % (os.waitstatus_to_exitcode(status)))
@@ -168,16 +184,14 @@ def _answer(connection, runpy):
         os._exit(code)
 
 
-def _run_python(request, runpy):
-    """``python ARGS`` in the request's folder, environment and output files; never returns."""
+def _run_python(request, outputs, runpy):
+    """``python ARGS`` in the request's folder and environment, writing to ``outputs``; never returns."""
     code = 1
     try:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
-        stdin = os.open(os.devnull, os.O_RDONLY)
-        out, err = (os.open(request[k], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600) for k in ("stdout", "stderr"))
-        for fd, target in ((stdin, 0), (out, 1), (err, 2)):
+        for fd, target in ((os.open(os.devnull, os.O_RDONLY), 0), (outputs[0], 1), (outputs[1], 2)):
             os.dup2(fd, target)
             os.close(fd)
         sys.argv = list(request["args"])
