@@ -27,8 +27,6 @@ import tempfile
 import threading
 from pathlib import Path
 
-from other_users import as_user
-
 # Variables read when Python starts (or when nbgrader is imported): a run whose environment sets them
 # otherwise than the server's is started the ordinary way.
 _AT_START = ("PYTHON", "LANG", "LC_", "PATH", "HOME", "JUPYTER")
@@ -51,19 +49,24 @@ class Server:
         self.folder = Path(folder or tempfile.mkdtemp(prefix="warm-nbgrader-"))
         script, self.socket = self.folder / "warm_nbgrader.py", self.folder / "warm_nbgrader.socket"
         shutil.copy(__file__, script)
+        starting = {}
         if user is not None:
+            from other_users import as_user
+
             shutil.chown(script, user, user)
-        self.process = subprocess.Popen([python, str(script), str(self.socket)], env=self.env, cwd=self.folder,
-                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                        **as_user(user) if user is not None else {})
+            starting = as_user(user)
+        with open(self.folder / "warm_nbgrader.log", "wb") as log:
+            self.process = subprocess.Popen([python, str(script), str(self.socket)], env=self.env, cwd=self.folder,
+                                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, **starting)
         if self.process.stdout.readline() != b"ready\n":
-            raise RuntimeError("the warm nbgrader server did not start")
+            raise RuntimeError("the warm nbgrader server did not start:\n" +
+                               (self.folder / "warm_nbgrader.log").read_text(errors="replace"))
         atexit.register(self.stop)
 
     def stop(self):
         self.process.kill()
         self.process.wait()
-        for name in ("warm_nbgrader.py", "warm_nbgrader.socket"):
+        for name in ("warm_nbgrader.py", "warm_nbgrader.socket", "warm_nbgrader.log"):
             (self.folder / name).unlink(missing_ok=True)
         if self.own_folder:
             self.folder.rmdir()
