@@ -203,6 +203,11 @@ def grader_cli(course, *args, timeout=900, **kwargs):
     give it input or more); return the completed process."""
     command = [*map(str, args), "--course", str(course)]
     if not kwargs:
-        return warm_nbgrader.run(["-m", "grader.cli", *command], os.getcwd(), tool_env(), timeout)
+        return grader_command(*command, timeout=timeout)
     return subprocess.run([sys.executable, "-m", "grader.cli", *command], capture_output=True, text=True,
                           env=tool_env(), timeout=timeout, **kwargs)
+
+
+def grader_command(*args, cwd=None, timeout=300):
+    """Run ``grader <args>`` in ``cwd`` (a fresh process, spared nbgrader's imports); return the completed process."""
+    return warm_nbgrader.run(["-m", "grader.cli", *map(str, args)], cwd or os.getcwd(), tool_env(), timeout)

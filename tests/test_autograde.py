@@ -2,13 +2,11 @@
 
 import csv
 import os
-import subprocess
-import sys
 
 import pytest
 
-from course import (ASSIGNMENT, FULL, ZERO, RELEASE_NB, generated_course, gradebook_scores, nbgrader, solved_submission,
-                    submit, tool_env, with_answers)
+from course import (ASSIGNMENT, FULL, ZERO, RELEASE_NB, generated_course, gradebook_scores, grader_command, nbgrader,
+                    solved_submission, submit, with_answers)
 from hostile import hostile_submissions
 from corpus import solved_sources
 
@@ -16,10 +14,8 @@ from corpus import solved_sources
 ROOT = os.geteuid() == 0
 
 
-def grader(course, *args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "grader.cli", "autograde", "--course", str(course),
-                           "--timeout", "3", *args], capture_output=True, text=True, env=tool_env(),
-                          timeout=600, **kwargs)
+def grader(course, *args):
+    return grader_command("autograde", "--course", course, "--timeout", "3", *args, timeout=600)
 
 
 def new_course(tmp_path):

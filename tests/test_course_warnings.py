@@ -1,17 +1,13 @@
 """Warnings that mean something: the privacy warning of courses only, a test cell's of real edits only."""
 
-import subprocess
-import sys
-
 import nbformat
 
-from course import (ASSIGNMENT, FULL, copy_course, generated_course, gradebook_scores, nbgrader, solved_submission,
-                    submit, tool_env)
+from course import (ASSIGNMENT, FULL, copy_course, generated_course, gradebook_scores, grader_command, nbgrader,
+                    solved_submission, submit)
 
 
 def grader(folder, *args):
-    return subprocess.run([sys.executable, "-m", "grader.cli", *args], cwd=folder, capture_output=True, text=True,
-                          env=tool_env(), timeout=300)
+    return grader_command(*args, cwd=folder)
 
 
 def test_outside_a_course_no_command_advises_chmod(tmp_path):

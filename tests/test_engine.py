@@ -2,14 +2,12 @@
 
 import json
 import os
-import subprocess
-import sys
 
 import nbformat
 import pytest
 
 from conftest import corpus_submissions
-from course import REPO, solved_submission, with_answers
+from course import REPO, grader_command, solved_submission, with_answers
 from hostile import as_text, broken_files, hostile_submissions, read_reference_attack
 
 from grader.course.base.lab_context import lab_context, lab_folder
@@ -229,8 +227,7 @@ def test_a_function_cannot_open_the_replies_another_function_is_answered_with(tm
 # --- the command line --------------------------------------------------------------
 
 def grader_cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "grader.cli", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd, timeout=300)
+    return grader_command(*args, cwd=cwd)
 
 
 def test_check_prints_a_table_writes_json_and_sets_the_exit_status(tmp_path):
