@@ -9,8 +9,6 @@ name, and compared; nbgrader's API and ``nbgrader export`` read the same.
 
 import datetime
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -18,7 +16,7 @@ import pytest
 from nbgrader.plugins import LateSubmissionPlugin
 from sqlalchemy import create_engine, select, text
 
-from course import ASSIGNMENT, generated_course, nbgrader, tool_env
+from course import ASSIGNMENT, generated_course, nbgrader
 from services import Postgres
 
 from grader.checks.graded_functions import BY_NAME, NAMES
@@ -258,8 +256,7 @@ def test_the_recorder_writes_the_rows_nbgrader_writes(course, backend, request, 
     exported = []  # and so does nbgrader export
     for url in (reference, ours):
         out = tmp_path / "export.csv"
-        proc = subprocess.run([sys.executable, "-m", "nbgrader", "export", "--db", url, "--to", str(out)],
-                              cwd=course, env=tool_env(), capture_output=True, text=True, timeout=600)
+        proc = nbgrader(course, "export", "--db", url, "--to", str(out), check=False, timeout=600)
         assert proc.returncode == 0, proc.stderr[-3000:]
         exported.append(out.read_text(encoding="utf-8"))
     assert exported[0] == exported[1] and "very_late" in exported[1]

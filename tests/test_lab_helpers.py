@@ -101,19 +101,17 @@ def test_a_function_whose_public_result_depends_on_helpers_names_them_first():
 def test_nbgrader_validate_shows_each_mistake_whole_and_what_to_fix_first(tmp_path):
     """nbgrader validate cuts lines at 90 characters and shows tracebacks: ours are short lines, no traceback."""
     import shutil
-    import subprocess
 
     import nbformat
 
-    from course import RELEASE_NB, answer_cells, solved_submission, tool_env, with_answers
+    from course import RELEASE_NB, answer_cells, nbgrader, solved_submission, with_answers
 
     nb = solved_submission()
     wrong = answer_cells(nb)["linear_forward"].source.replace("np.dot(W, A)", "2 * np.dot(W, A)")
     nbformat.write(with_answers(nb, {"linear_forward": wrong}), str(tmp_path / "mine.ipynb"))
     for helper in ("testCases.py", "dnn_utils.py"):
         shutil.copy(RELEASE_NB.parent / helper, tmp_path / helper)
-    run = subprocess.run([sys.executable, "-m", "nbgrader", "validate", "mine.ipynb"], cwd=tmp_path, env=tool_env(),
-                         capture_output=True, text=True, timeout=600)
+    run = nbgrader(tmp_path, "validate", "mine.ipynb", check=False, timeout=600)
     shown = run.stdout.split("VALIDATION FAILED")[1]
     assert "Traceback" not in shown and "testCases.py" not in shown, shown
     errors = [part.split("The error was:")[1] for part in shown.split("The following cell failed:")[1:]]

@@ -12,13 +12,12 @@ before (they are never run when grading).
 import json
 import re
 import shutil
-import subprocess
 import sys
 
 import nbformat
 import pytest
 
-from course import RELEASE_NB, answer_cells, solved_submission, tool_env, with_answers
+from course import RELEASE_NB, answer_cells, grader_command, nbgrader, solved_submission, with_answers
 from corpus import solved_sources
 
 from grader.checks.graded_functions import NAMES
@@ -61,8 +60,7 @@ def folder(tmp_path_factory):
 
 def validate(folder, notebook):
     """The failed cells ``nbgrader validate`` shows: [(the cell's code, the error shown)], and all it printed."""
-    run = subprocess.run([sys.executable, "-m", "nbgrader", "validate", notebook], cwd=folder, env=tool_env(),
-                         capture_output=True, text=True, timeout=900)
+    run = nbgrader(folder, "validate", notebook, check=False, timeout=900)
     shown = run.stdout
     failed = [part.split("The error was:") for part in shown.split("The following cell failed:")[1:]]
     return [(cell, " ".join(error.split())) for cell, error in failed], shown
@@ -71,8 +69,7 @@ def validate(folder, notebook):
 def check(folder, notebook):
     """``grader check --json``'s functions: {name: (status, score, message)}."""
     out = folder / (notebook + ".json")
-    run = subprocess.run([sys.executable, "-m", "grader.cli", "check", str(folder / notebook), "--json", str(out)],
-                         cwd=folder, env=tool_env(), capture_output=True, text=True, timeout=600)
+    run = grader_command("check", folder / notebook, "--json", out, cwd=folder, timeout=600)
     assert run.returncode == 0, run.stderr
     return {f["name"]: (f["status"], f["score"], f["message"]) for f in json.loads(out.read_text())["functions"]}
 
