@@ -1,17 +1,16 @@
-"""``python -m nbgrader`` (or ``grader.cli``) without paying nbgrader's imports each time: each run is a fork
-of a process that made them.
+"""``python -m nbgrader`` (or ``grader.cli``, or a console script) without paying nbgrader's imports each time:
+each run is a fork of a process that made them.
 
-Importing nbgrader (tornado, jupyter_server, nbconvert, SQLAlchemy) costs about two seconds of CPU, and the
-tests run the instructor's nbgrader steps and grader's commands a few hundred times. A server per test
-process imports nbgrader once; each run is then a fresh process forked from it that does what
-``python -m MODULE ARGS`` does -- in the caller's folder, with its environment, its own stdout and stderr, its
-own exit code -- with the course's config, grader's own code and the gradebook all loaded in that fresh process
-as before. A run whose
-environment would start Python differently (another PYTHONPATH, say) is a real ``python -m nbgrader``.
+Importing nbgrader (tornado, jupyter_server, nbconvert, SQLAlchemy) costs about 2.5 s of CPU, and the tests
+run nbgrader's steps and grader's commands a few hundred times. A server per test process (or per OS user of
+a hub) imports nbgrader once; each run is then a fresh process forked from it that does what ``python -m MODULE
+ARGS`` or ``python SCRIPT ARGS`` does -- in the caller's folder, with its environment, its own stdout and stderr
+and exit code -- loading the course's config and grader's own code from disk as a cold start does. What differs
+is only that nbgrader and the libraries it imports are already imported. A run whose environment would start
+Python otherwise than the server's (another PYTHONPATH, say) starts cold.
 
-A console script of this interpreter (``grader``, ``nbgrader``, as the README types them) runs the same way.
-
-Run as a script, this file is the server: ``python warm_nbgrader.py SOCKET``.
+Run as a script, this file is the server: ``python warm_nbgrader.py SOCKET``; it exits when the process that
+started it does.
 """
 
 import atexit
