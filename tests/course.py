@@ -17,6 +17,7 @@ from grader.checks.graded_functions import BY_NAME, NAMES
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "dnn_step_by_step"
 NOTEBOOK = ASSIGNMENT + ".ipynb"
+COURSE_ID = "dnn_step_by_step"  # c.CourseDirectory.course_id of nbgrader_config.py
 SOURCE_NB = REPO / "source" / ASSIGNMENT / NOTEBOOK
 RELEASE_NB = REPO / "release" / ASSIGNMENT / NOTEBOOK
 # Per-cell scores of a right submission, and of one that earns nothing.
@@ -98,6 +99,28 @@ def nbgrader(course, *args, check=True, timeout=1800):
     if check and proc.returncode != 0:
         raise AssertionError("nbgrader {} failed:\n{}\n{}".format(args, proc.stdout, proc.stderr[-5000:]))
     return proc
+
+
+def enrol(course, duedate=None, students=()):
+    """Set the assignment's due date and add ``students`` to the course's gradebook, in this process.
+
+    What ``nbgrader db assignment add --duedate`` and ``nbgrader db student add`` write, through nbgrader's
+    own Gradebook API, for tests whose subject is not those commands (each ``nbgrader`` start costs ~2 s).
+    """
+    from nbgrader.api import Gradebook
+
+    with Gradebook("sqlite:///" + str(Path(course) / "gradebook.db"), COURSE_ID) as gb:
+        if duedate is not None:
+            gb.update_or_create_assignment(ASSIGNMENT, duedate=duedate)
+        for student in students:
+            gb.update_or_create_student(student)
+    return course
+
+
+def copied_course(course, dest):
+    """A copy of the prepared ``course`` (its gradebook and graded work included) at ``dest``: a state reached
+    once, shared by the tests that go on from it."""
+    return Path(shutil.copytree(course, dest, symlinks=True))
 
 
 def submit(course, student, notebook):

@@ -14,7 +14,8 @@ import stat
 
 import pytest
 
-from course import ASSIGNMENT, FULL, generated_course, gradebook_scores, grader_cli, nbgrader, solved_submission
+from course import (ASSIGNMENT, FULL, copied_course, enrol, generated_course, gradebook_scores, grader_cli, nbgrader,
+                    solved_submission)
 from test_resubmission import DUE, LATE, ON_TIME, PARTIAL, WRONG, _export, _place
 
 # A step that stops the run: os._exit is a kill (no handler, no cleanup); raising is a step failing.
@@ -44,17 +45,26 @@ BEFORE = {"SealedExecute": "0",  # the stale folder removed, the late time recor
           "KeepCounted": '_steps.index("grader.course.steps.autograde.KeepCounted")'}  # the late grade recorded
 
 
+@pytest.fixture(scope="module")
+def graded_on_time(tmp_path_factory):
+    """A course where ``nbgrader autograde`` graded ann's on-time submission: each case copies it."""
+    course = generated_course(tmp_path_factory.mktemp("on_time") / "course",
+                              'c.LateSubmissionPlugin.penalty_method = "none"')
+    enrol(course, DUE)
+    _place(course, "ann", solved_submission(), ON_TIME)
+    nbgrader(course, "autograde", ASSIGNMENT)
+    return course
+
+
 @pytest.mark.parametrize("before, how, path", [
     ("KeepCounted", "kill", "nbgrader autograde"),
     ("KeepCounted", "fail", "nbgrader autograde"),
     ("SealedExecute", "fail", "nbgrader autograde"),
     ("KeepCounted", "kill", "grader autograde"),
 ])
-def test_an_on_time_grade_survives_a_run_stopped_while_a_late_resubmission_is_graded(tmp_path, before, how, path):
-    course = generated_course(tmp_path / "course", 'c.LateSubmissionPlugin.penalty_method = "none"')
-    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
-    _place(course, "ann", solved_submission(), ON_TIME)
-    nbgrader(course, "autograde", ASSIGNMENT)
+def test_an_on_time_grade_survives_a_run_stopped_while_a_late_resubmission_is_graded(graded_on_time, tmp_path,
+                                                                                     before, how, path):
+    course = copied_course(graded_on_time, tmp_path / "course")
     assert gradebook_scores(course)["ann"] == FULL
 
     _place(course, "ann", WRONG, LATE)
