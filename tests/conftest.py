@@ -28,7 +28,7 @@ SHARED_WORKER = {"test_corpus", "test_engine", "test_sealed_nbgrader", "test_sea
 
 
 # The scopes that take longest (the graded corpus and the seal; the resubmission policies, each a course
-# graded three times on both paths; a Dask cluster with PostgreSQL; servers; hubs of OS users), longest
+# graded late and again on both paths; a Dask cluster with PostgreSQL; servers; hubs of OS users), longest
 # first (as measured in a whole run), begin first: one begun last would keep its worker busy while the other
 # has nothing left. The rest follow, most tests first.
 LONGEST_FIRST = ("shared-worker", "test_resubmission", "test_interrupted_grading", "test_cluster",

@@ -19,6 +19,7 @@ from grader.checks.graded_functions import BY_NAME, NAMES
 REPO = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "dnn_step_by_step"
 NOTEBOOK = ASSIGNMENT + ".ipynb"
+COURSE_ID = "dnn_step_by_step"  # c.CourseDirectory.course_id of nbgrader_config.py
 SOURCE_NB = REPO / "source" / ASSIGNMENT / NOTEBOOK
 RELEASE_NB = REPO / "release" / ASSIGNMENT / NOTEBOOK
 # Per-cell scores of a right submission, and of one that earns nothing.
@@ -121,6 +122,13 @@ def gradebook_add(course, students=(), duedate=None):
             gb.update_or_create_student(row.pop("id"), **row)
         if duedate is not None:
             gb.update_or_create_assignment(ASSIGNMENT, duedate=duedate)
+    return course
+
+
+def copied_course(course, dest):
+    """A copy of the prepared ``course`` (its gradebook and graded work included) at ``dest``: a state reached
+    once, shared by the tests that go on from it."""
+    return Path(shutil.copytree(course, dest, symlinks=True))
 
 
 def submit(course, student, notebook):

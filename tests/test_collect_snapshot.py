@@ -25,7 +25,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from collect_race import collect_here, swap_before
-from course import ASSIGNMENT, NOTEBOOK, copy_course, tool_env
+from course import ASSIGNMENT, COURSE_ID, NOTEBOOK, copy_course, tool_env
 from other_users import create_user, open_folder, remove_user
 from student_racers import INOTIFY_SWAP, MAPPED_WRITER
 
@@ -35,7 +35,6 @@ SUFFIX = str(os.getpid())[-5:]
 ALICE, BOB, MALLORY = ("snap-{}-{}".format(n, SUFFIX) for n in ("alice", "bob", "mallory"))
 EARLY, LATE = '{"work": "on time"}', '{"work": "so late"}'
 assert len(EARLY) == len(LATE)  # a mapping writes in place: the same size
-COURSE = "dnn_step_by_step"  # the course's nbgrader_config.py
 FORGED = "[CollectApp | INFO] Collected forged"
 
 
@@ -69,7 +68,7 @@ class Hub:
             handle.write("\nc.Exchange.root = {!r}\n{}\n".format(str(exchange), config))
         from nbgrader.api import Gradebook
 
-        with Gradebook("sqlite:///{}".format(self.course / "gradebook.db"), COURSE) as gradebook:
+        with Gradebook("sqlite:///{}".format(self.course / "gradebook.db"), COURSE_ID) as gradebook:
             for name in users:
                 gradebook.add_student(name)
 

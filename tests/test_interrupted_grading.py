@@ -14,7 +14,8 @@ import stat
 
 import pytest
 
-from course import ASSIGNMENT, FULL, generated_course, gradebook_scores, grader_cli, nbgrader, solved_submission
+from course import (ASSIGNMENT, FULL, copied_course, generated_course, gradebook_add, gradebook_scores, grader_cli,
+                    nbgrader, solved_submission)
 from test_resubmission import DUE, LATE, ON_TIME, PARTIAL, WRONG, _export, _place
 
 # A step that stops the run: os._exit is a kill (no handler, no cleanup); raising is a step failing.
@@ -44,31 +45,51 @@ BEFORE = {"SealedExecute": "0",  # the stale folder removed, the late time recor
           "KeepCounted": '_steps.index("grader.course.steps.autograde.KeepCounted")'}  # the late grade recorded
 
 
+@pytest.fixture(scope="module")
+def stopped(tmp_path_factory):
+    """``stopped(before, how)``: a course where ``nbgrader autograde`` graded ann's on-time submission, then a run
+    on her late resubmission was stopped ``how`` before the step ``before``. The on-time grading is done once,
+    each stop once; each case copies the stop it goes on from (both paths recover the same killed run)."""
+    on_time = generated_course(tmp_path_factory.mktemp("on_time") / "course",
+                               'c.LateSubmissionPlugin.penalty_method = "none"')
+    gradebook_add(on_time, duedate=DUE)
+    _place(on_time, "ann", solved_submission(), ON_TIME)
+    nbgrader(on_time, "autograde", ASSIGNMENT)
+    made = {}
+
+    def course_stopped(before, how):
+        if (before, how) not in made:
+            course = copied_course(on_time, tmp_path_factory.mktemp("stopped") / "course")
+            assert gradebook_scores(course)["ann"] == FULL
+            _place(course, "ann", WRONG, LATE)
+            config = (course / "nbgrader_config.py").read_text(encoding="utf-8")
+            (course / "crash.py").write_text(CRASH, encoding="utf-8")
+            (course / "nbgrader_config.py").write_text(config + STEPS.format(where=BEFORE[before], how=how),
+                                                       encoding="utf-8")
+            run = nbgrader(course, "autograde", ASSIGNMENT, check=False)
+            assert run.returncode != 0, run.stderr[-3000:]
+            kept = course / ".grader" / "counted" / "ann.json"
+            assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
+            if before == "KeepCounted":  # the window is real: the gradebook now holds the late grade
+                assert gradebook_scores(course)["ann"] == PARTIAL
+            (course / "nbgrader_config.py").write_text(config, encoding="utf-8")
+            made[before, how] = course
+        return made[before, how]
+    return course_stopped
+
+
 @pytest.mark.parametrize("before, how, path", [
     ("KeepCounted", "kill", "nbgrader autograde"),
     ("KeepCounted", "fail", "nbgrader autograde"),
     ("SealedExecute", "fail", "nbgrader autograde"),
     ("KeepCounted", "kill", "grader autograde"),
 ])
-def test_an_on_time_grade_survives_a_run_stopped_while_a_late_resubmission_is_graded(tmp_path, before, how, path):
-    course = generated_course(tmp_path / "course", 'c.LateSubmissionPlugin.penalty_method = "none"')
-    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
-    _place(course, "ann", solved_submission(), ON_TIME)
-    nbgrader(course, "autograde", ASSIGNMENT)
-    assert gradebook_scores(course)["ann"] == FULL
-
-    _place(course, "ann", WRONG, LATE)
-    config = (course / "nbgrader_config.py").read_text(encoding="utf-8")
-    (course / "crash.py").write_text(CRASH, encoding="utf-8")
-    (course / "nbgrader_config.py").write_text(config + STEPS.format(where=BEFORE[before], how=how), encoding="utf-8")
-    stopped = nbgrader(course, "autograde", ASSIGNMENT, check=False)
-    assert stopped.returncode != 0, stopped.stderr[-3000:]
+def test_an_on_time_grade_survives_a_run_stopped_while_a_late_resubmission_is_graded(stopped, tmp_path, before, how,
+                                                                                     path):
+    course = copied_course(stopped(before, how), tmp_path / "course")
     kept = course / ".grader" / "counted" / "ann.json"
-    assert stat.S_IMODE(kept.stat().st_mode) == 0o600 and stat.S_IMODE(kept.parent.stat().st_mode) == 0o700
-    if before == "KeepCounted":  # the window is real: the gradebook now holds the late grade
-        assert gradebook_scores(course)["ann"] == PARTIAL
+    assert kept.exists()  # the stopped run's kept grade, copied
 
-    (course / "nbgrader_config.py").write_text(config, encoding="utf-8")
     again = (grader_cli(course, "autograde") if path == "grader autograde"
              else nbgrader(course, "autograde", ASSIGNMENT, check=False))
     assert again.returncode == 0, again.stderr[-3000:]

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from course import (ASSIGNMENT, FULL, NOTEBOOK, generated_course, gradebook_scores, grader_cli, nbgrader,
-                    solved_submission, submit, with_answers)
+from course import (ASSIGNMENT, FULL, NOTEBOOK, copied_course, generated_course, gradebook_add, gradebook_scores,
+                    grader_cli, nbgrader, solved_submission, submit, with_answers)
 from corpus import solved_sources
 from hostile import as_text
 from service_helpers import Service, call
@@ -27,7 +27,7 @@ from test_term import submit_cli
 WRONG_COST = solved_sources()["compute_cost"].replace("(-1 / m)", "(1 / m)")
 WRONG = with_answers(solved_submission(), {"compute_cost": WRONG_COST})
 PARTIAL = dict(FULL, test_compute_cost=0.0)
-DUE = "2026-06-01 00:00:00 UTC"
+DUE, FAR = "2026-06-01 00:00:00 UTC", "2099-01-01 00:00:00 UTC"
 ON_TIME, LATE, EXTENDED_LATE = "2026-05-30 10:00:00.000000 UTC", "2026-06-02 09:00:00.000000 UTC", \
     "2026-06-03 09:00:00.000000 UTC"
 
@@ -60,23 +60,44 @@ def _export(course):
     return {row["student"]: row for row in csv.DictReader(run.stdout.splitlines())}
 
 
-def _feedback(course, student):
-    assert grader_cli(course, "feedback", "--student", student).returncode == 0
-    return (course / "feedback" / student / ASSIGNMENT / (ASSIGNMENT + ".html")).read_text(encoding="utf-8")
+def _feedback(course, *students):
+    """{student: their feedback page}, made by one ``grader feedback`` run."""
+    if not students:
+        return {}
+    made = grader_cli(course, "feedback", *[arg for s in students for arg in ("--student", s)])
+    assert made.returncode == 0, made.stderr
+    return {s: (course / "feedback" / s / ASSIGNMENT / (ASSIGNMENT + ".html")).read_text(encoding="utf-8")
+            for s in students}
+
+
+@pytest.fixture(scope="module")
+def graded_on_time(tmp_path_factory):
+    """``graded_on_time(path)``: a course whose two students' on-time submissions ``path`` graded, made once per
+    path and copied by each policy's test. The policy is read when a submission is graded and a first grade
+    counts under every policy, so the policy is chosen after this grading, on the copy."""
+    made = {}
+
+    def course_graded_by(path):
+        if path not in made:
+            course = generated_course(tmp_path_factory.mktemp("on_time") / "course",
+                                      'c.LateSubmissionPlugin.penalty_method = "none"')
+            gradebook_add(course, duedate=DUE)
+            _place(course, "improves", WRONG, ON_TIME)
+            _place(course, "worsens", solved_submission(), ON_TIME)
+            _grade(course, path)
+            made[path] = course
+        return made[path]
+    return course_graded_by
 
 
 @pytest.mark.parametrize("policy", sorted(EXPECTED))
 @pytest.mark.parametrize("path", ["grader autograde", "nbgrader autograde"])
-def test_a_late_resubmission_counts_as_the_course_chooses(tmp_path, path, policy):
-    course = generated_course(tmp_path / "course", 'c.LateSubmissionPlugin.penalty_method = "none"')
-    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
+def test_a_late_resubmission_counts_as_the_course_chooses(graded_on_time, tmp_path, path, policy):
+    course = copied_course(graded_on_time(path), tmp_path / "course")
+    assert gradebook_scores(course)["improves"] == PARTIAL and gradebook_scores(course)["worsens"] == FULL
     if policy != "on-time-latest":  # the default needs no setting
         chosen = grader_cli(course, "config", "resubmission", policy)
         assert chosen.returncode == 0 and "resubmission: " + policy in chosen.stdout, chosen.stderr
-    _place(course, "improves", WRONG, ON_TIME)
-    _place(course, "worsens", solved_submission(), ON_TIME)
-    _grade(course, path)
-    assert gradebook_scores(course)["improves"] == PARTIAL and gradebook_scores(course)["worsens"] == FULL
 
     _place(course, "improves", solved_submission(), LATE)
     _place(course, "worsens", WRONG, LATE)
@@ -89,9 +110,10 @@ def test_a_late_resubmission_counts_as_the_course_chooses(tmp_path, path, policy
     kept_out = sorted(s for s, (counted, _) in EXPECTED[policy].items() if counted != {"improves": FULL,
                                                                                         "worsens": PARTIAL}[s])
     said = run.stderr + run.stdout
+    pages = _feedback(course, *kept_out)
     for student in kept_out:
         assert "{}: resubmission graded".format(student) in said and "not counted ({})".format(policy) in said
-        page = _feedback(course, student)  # the counted submission's page, saying the latest was not counted
+        page = pages[student]  # the counted submission's page, saying the latest was not counted
         assert "Эта работа проверена, но не засчитана" in page
         if student == "worsens":  # the page shows the counted (right) code, not the late wrong one
             assert "(-1 / m)" in page
@@ -104,16 +126,23 @@ def test_a_late_resubmission_counts_as_the_course_chooses(tmp_path, path, policy
     assert gradebook_scores(course) == scores
 
 
-@pytest.mark.parametrize("path", ["grader autograde", "nbgrader autograde"])
-def test_an_extension_makes_a_submission_late_for_the_class_on_time_for_its_student(tmp_path, path):
-    course = generated_course(tmp_path / "course", 'c.LateSubmissionPlugin.penalty_method = "zero"')
-    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
-    for student in ("extended", "not-extended"):
-        nbgrader(course, "db", "student", "add", student)
+@pytest.fixture(scope="module")
+def extended(tmp_path_factory):
+    """A course with a due date, two students, and an extension for one of them given by ``grader extend``
+    (checked here, once): each path's test grades a copy."""
+    course = generated_course(tmp_path_factory.mktemp("extended") / "course",
+                              'c.LateSubmissionPlugin.penalty_method = "zero"')
+    gradebook_add(course, ("extended", "not-extended"), duedate=DUE)
     given = grader_cli(course, "extend", "extended", "--until", "2026-06-04 12:00 Europe/Moscow")
     assert given.returncode == 0 and "extended: due 2026-06-04 09:00 UTC" in given.stdout, given.stderr
     assert grader_cli(course, "extend", "--list").stdout.strip() == "extended  due 2026-06-04 09:00 UTC"
     assert _export(course)["extended"]["status"] == "missing"  # an extension alone is no submission
+    return course
+
+
+@pytest.mark.parametrize("path", ["grader autograde", "nbgrader autograde"])
+def test_an_extension_makes_a_submission_late_for_the_class_on_time_for_its_student(extended, tmp_path, path):
+    course = copied_course(extended, tmp_path / "course")
     for student in ("extended", "not-extended"):
         _place(course, student, solved_submission(), EXTENDED_LATE)  # late for the class
     _grade(course, path)
@@ -121,13 +150,12 @@ def test_an_extension_makes_a_submission_late_for_the_class_on_time_for_its_stud
     assert scores["extended"] == scores["not-extended"] == FULL
     assert (exported["extended"]["status"], float(exported["extended"]["total"])) == ("graded", 100.0)
     assert (exported["not-extended"]["status"], float(exported["not-extended"]["total"])) == ("late", 0.0)
-    assert "с опозданием" not in _feedback(course, "extended") and "с опозданием" in _feedback(course, "not-extended")
+    pages = _feedback(course, "extended", "not-extended")
+    assert "с опозданием" not in pages["extended"] and "с опозданием" in pages["not-extended"]
 
 
 def test_an_extension_refuses_unknown_students_and_times_before_the_due_date(tmp_path):
-    course = generated_course(tmp_path / "course")
-    nbgrader(course, "db", "assignment", "add", ASSIGNMENT, "--duedate", DUE)
-    nbgrader(course, "db", "student", "add", "ann")
+    course = gradebook_add(generated_course(tmp_path / "course"), ("ann",), duedate=DUE)
     for args, says in ((["=cmd|calc", "--until", "2026-06-09 00:00"], "is not a student id"),
                        (["bob", "--until", "2026-06-09 00:00"], "is not in the gradebook"),
                        (["ann", "--until", "2026-05-01 00:00"], "is not after the due date"),
@@ -144,8 +172,7 @@ def test_an_extension_refuses_unknown_students_and_times_before_the_due_date(tmp
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
     server = Service(tmp_path_factory.mktemp("resubmission"), ["ann", "bo"], "--workers", "1", "--per-minute", "30")
-    nbgrader(server.course, "db", "assignment", "add", ASSIGNMENT, "--duedate", "2099-01-01 00:00:00 UTC")
-    nbgrader(server.course, "db", "student", "add", "bo")  # the roster: an extension is for a student of it
+    gradebook_add(server.course, ("bo",), duedate=FAR)  # the roster: an extension is for a student of it
     yield server
     server.stop()
 
@@ -230,7 +257,7 @@ def test_a_late_submission_is_warned_about_while_the_on_time_ones_still_wait_and
     order, and the gradebook keeps the latest on-time one."""
     server = Service(tmp_path, ["cy", "warm"], "--workers", "1")
     try:
-        nbgrader(server.course, "db", "assignment", "add", ASSIGNMENT, "--duedate", "2099-01-01 00:00:00 UTC")
+        gradebook_add(server.course, duedate=FAR)
         solved, wrong = as_text(solved_submission()).encode("utf-8"), as_text(WRONG).encode("utf-8")
         status, warm, _ = server.submit("warm", solved)  # the grading process and its zygote, started
         assert status == 202 and server.verdict("warm", warm["id"])["score"] == 100
@@ -274,7 +301,7 @@ def test_a_policy_changed_while_the_service_runs_is_the_one_it_grades_by(tmp_pat
 
     server = Service(tmp_path, ["ann"], "--workers", "1", prepare=latest)
     try:
-        nbgrader(server.course, "db", "assignment", "add", ASSIGNMENT, "--duedate", "2099-01-01 00:00:00 UTC")
+        gradebook_add(server.course, duedate=FAR)
         solved, wrong = as_text(solved_submission()).encode("utf-8"), as_text(WRONG).encode("utf-8")
         status, accepted, _ = server.submit("ann", solved)  # on time, graded by `latest` (the service reads it)
         assert status == 202 and server.verdict("ann", accepted["id"])["score"] == 100
