@@ -26,6 +26,7 @@ from . import index
 from .documents import SOURCE, class_of, known_sources
 from .fingerprints import function_print, whole_print
 from .identical import alike_pairs, identical_pairs
+from .known_forms import known_forms
 from .renamed import with_renamed
 from .rerun import rerun
 from .score import score_pairs
@@ -83,7 +84,7 @@ def compare(course, against=(), limits=None, workers=2, scheduler=None, run_miss
 
     is_source = np.array([d.kind == SOURCE for d in documents], dtype=bool)
     table = index.build([_items(d) for d in documents], len(NAMES), _joined(template.values()),
-                        _joined(baseline.values()), is_source)
+                        _joined(list(baseline.values()) + list(known_forms().values())), is_source)
     blank = [i for i, d in enumerate(documents) if not d.problem and not table.own[i].any()]
     pairs = index.candidates(table, lambda a, b: ~(is_source[a] & is_source[b]))
     common = {whole_print(h) for h in list(template.values()) + list(baseline.values())}
