@@ -11,7 +11,6 @@ a standard form weighs next to nothing in any class, while what a document
 adds to it (a slip, an odd formula, a line of its own) keeps its rarity.
 """
 
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +21,6 @@ from .fingerprints import function_print
 FORMS = Path(__file__).with_name("forms")
 
 
-@lru_cache(maxsize=1)
 def known_forms():
     """{function: sorted uint64 fingerprints} of every form in ``forms/`` (files read as text, never run)."""
     found = {name: [] for name in NAMES}
