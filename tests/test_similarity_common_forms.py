@@ -103,3 +103,15 @@ def test_every_form_is_read_and_every_graded_function_has_one():
     """A form that stopped parsing (or lost its name) would silently stop discounting anything."""
     forms = known_forms()
     assert sorted(forms) == sorted(NAMES) and all(len(hashes) for hashes in forms.values())
+
+
+def test_the_forms_are_installed_with_the_package():
+    """An installed grader without them would weigh every common form as rare again."""
+    import tomllib
+    from pathlib import Path
+
+    from grader.similarity.known_forms import FORMS
+
+    data = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "forms/*.py" in data["tool"]["setuptools"]["package-data"]["grader.similarity"]
+    assert sorted(FORMS.glob("*.py"))

@@ -2,7 +2,8 @@
 
 Reading top to bottom: find the students and the known sources (a clear
 refusal when there is nothing to compare); fingerprint the release's code
-(never evidence) and the course's solution (what the lab leads everyone to);
+(never evidence), the course's solution and the common forms of
+:mod:`.known_forms` (what the lab leads everyone to);
 fingerprint every document in parallel (:mod:`.work`); take graded functions
 written under other names by their content (:mod:`.renamed`); fill in wrong results
 the grading run did not store (:mod:`.rerun`); weigh every fingerprint by its
