@@ -562,6 +562,7 @@ def test_the_page_states_the_rule_the_code_uses_shows_the_advice_and_wraps_long_
     write_html(to_json(comparison, THRESHOLD, views), views, page)
     text = page.read_text(encoding="utf-8")
     assert "больше {:.0f} %".format(100 * SHARED_FLOOR) in text and "больше половины" not in text
+    assert "распространённые формы записи каждой функции" in text  # grader/similarity/forms, weighed as the course's
     assert "идентичные файлы" in text.split("<h2>Пары</h2>")[1]  # the reason, in the list of pairs
     driver = chromium()
     try:

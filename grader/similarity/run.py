@@ -2,7 +2,8 @@
 
 Reading top to bottom: find the students and the known sources (a clear
 refusal when there is nothing to compare); fingerprint the release's code
-(never evidence) and the course's solution (what the lab leads everyone to);
+(never evidence), the course's solution and the common forms of
+:mod:`.known_forms` (what the lab leads everyone to);
 fingerprint every document in parallel (:mod:`.work`); take graded functions
 written under other names by their content (:mod:`.renamed`); fill in wrong results
 the grading run did not store (:mod:`.rerun`); weigh every fingerprint by its
@@ -26,6 +27,7 @@ from . import index
 from .documents import SOURCE, class_of, known_sources
 from .fingerprints import function_print, whole_print
 from .identical import alike_pairs, identical_pairs
+from .known_forms import known_forms
 from .renamed import with_renamed
 from .rerun import rerun
 from .score import score_pairs
@@ -83,7 +85,7 @@ def compare(course, against=(), limits=None, workers=2, scheduler=None, run_miss
 
     is_source = np.array([d.kind == SOURCE for d in documents], dtype=bool)
     table = index.build([_items(d) for d in documents], len(NAMES), _joined(template.values()),
-                        _joined(baseline.values()), is_source)
+                        _joined(list(baseline.values()) + list(known_forms().values())), is_source)
     blank = [i for i, d in enumerate(documents) if not d.problem and not table.own[i].any()]
     pairs = index.candidates(table, lambda a, b: ~(is_source[a] & is_source[b]))
     common = {whole_print(h) for h in list(template.values()) + list(baseline.values())}
