@@ -129,6 +129,25 @@ def walk(node):
     return [n for n in seen if isinstance(n, ast_type)]
 
 
+def statements(block):
+    """Every statement in ``block`` and in the blocks nested in it (bodies, branches, handlers, cases).
+
+    Statements never sit inside expressions, so this finds every one that
+    :func:`walk` would, without visiting the expressions.
+    """
+    found, index = list(block), 0
+    while index < len(found):
+        statement = found[index]
+        index += 1
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(statement, field, None)
+            if type(inner) is list:
+                found.extend(inner)
+        for branch in (getattr(statement, "handlers", None) or []) + (getattr(statement, "cases", None) or []):
+            found.extend(branch.body)
+    return found
+
+
 def _is_np(node, numpy_names):
     return type(node) is ast.Name and node.id in numpy_names
 
