@@ -197,9 +197,11 @@ class Dependence:
             self.output(context + header, reads, subtrees, lines)
 
     def loop(self, node, context, lines):
-        stored = {n.id for s in node.body + node.orelse for n in walk(s)
-                  if type(n) is ast.Name and type(n.ctx) is ast.Store}
-        read = {n.id for n in walk(node) if type(n) is ast.Name and type(n.ctx) is ast.Load}
+        inside = [n for s in node.body + node.orelse for n in walk(s) if type(n) is ast.Name]
+        header = [n for part in ((node.test,) if type(node) is ast.While else (node.target, node.iter))
+                  for n in walk(part) if type(n) is ast.Name]  # the body is walked once, for both sets
+        stored = {n.id for n in inside if type(n.ctx) is ast.Store}
+        read = {n.id for n in inside + header if type(n.ctx) is ast.Load}
         for name in sorted(stored & read & set(self.t.env)):  # carried from one iteration to the next
             before = self.t.env[name]
             self.t.env[name] = Value(short("phi(" + before.text + ")"), before.reads | self.label(name),
