@@ -25,7 +25,7 @@ import ast
 import hashlib
 from typing import NamedTuple
 
-from .normalise import walk
+from .normalise import statements, walk
 
 MAX_INLINE = 160        # a value's text longer than this is inlined as a hash of it
 MAX_SUBTREES = 64       # sub-expressions kept per value (a long chain of locals stays linear)
@@ -197,9 +197,11 @@ class Dependence:
             self.output(context + header, reads, subtrees, lines)
 
     def loop(self, node, context, lines):
-        stored = {n.id for s in node.body + node.orelse for n in walk(s)
-                  if type(n) is ast.Name and type(n.ctx) is ast.Store}
-        read = {n.id for n in walk(node) if type(n) is ast.Name and type(n.ctx) is ast.Load}
+        inside = [n for s in node.body + node.orelse for n in walk(s) if type(n) is ast.Name]
+        header = [n for part in ((node.test,) if type(node) is ast.While else (node.target, node.iter))
+                  for n in walk(part) if type(n) is ast.Name]  # the body is walked once, for both sets
+        stored = {n.id for n in inside if type(n.ctx) is ast.Store}
+        read = {n.id for n in inside + header if type(n.ctx) is ast.Load}
         for name in sorted(stored & read & set(self.t.env)):  # carried from one iteration to the next
             before = self.t.env[name]
             self.t.env[name] = Value(short("phi(" + before.text + ")"), before.reads | self.label(name),
@@ -253,14 +255,16 @@ def _mutated(function):
     """Names of the locals something changes in place (``x[i] = ...``, ``x.a = ...``, ``x.append(...)``).
 
     Only their bindings are tracked for :meth:`Dependence.visible`, so a long
-    chain of plain values costs no more than its length.
+    chain of plain values costs no more than its length. Only statements can
+    store or call for nothing, so only they are looked at (not every node).
     """
     roots = []
-    for node in walk(function):
+    for node in statements(function.body):
         kind = type(node)
         if kind in (ast.Assign, ast.AugAssign, ast.AnnAssign):
             for target in node.targets if kind is ast.Assign else [node.target]:
-                roots.extend(t for t in walk(target) if type(t) in (ast.Subscript, ast.Attribute))
+                if type(target) is not ast.Name:
+                    roots.extend(t for t in walk(target) if type(t) in (ast.Subscript, ast.Attribute))
         elif kind is ast.Expr and type(node.value) is ast.Call and type(node.value.func) is ast.Attribute:
             roots.append(node.value.func)
     names = set()

@@ -65,16 +65,18 @@ def build(prints, functions, template=(), baseline=(), sources=None):
     ``sources``: per document, whether it is a known source.
     """
     documents, size = len(prints), functions * 2
-    present = np.zeros((documents, functions, 2), dtype=bool)
-    parts, cells = [], []
+    parts, cells, sizes = [], [], []  # each item's fingerprints, its cell of (document, function, kind), how many
     for doc, items in enumerate(prints):
         for function, kind, hashes in items:
-            present[doc, function, kind] = True
             if len(hashes):
                 parts.append(hashes)
-                cells.append(np.full(len(hashes), (doc * functions + function) * 2 + kind, dtype=np.int64))
+            cells.append((doc * functions + function) * 2 + kind)
+            sizes.append(len(hashes))
+    present = np.zeros(documents * size, dtype=bool)
+    present[np.array(cells, dtype=np.int64)] = True
+    present = present.reshape(documents, functions, 2)
     every = np.concatenate(parts) if parts else np.zeros(0, np.uint64)
-    cell = np.concatenate(cells) if cells else np.zeros(0, np.int64)
+    cell = np.repeat(np.array(cells, dtype=np.int64), sizes)
     hashes, inverse = np.unique(every, return_inverse=True)
     released = np.isin(hashes, np.asarray(template, dtype=np.uint64))
     written = (cell % 2 == CODE) & ~released[inverse]

@@ -101,32 +101,57 @@ def canonical(functions, numpy_names=frozenset({"np", "numpy"}), from_numpy=None
 
 
 # Node type -> its fields that may hold nodes worth visiting; none for the plain values found in fields.
-_FIELDS = {ast.Name: (), ast.Constant: (), str: (), int: (), bool: (), float: (), complex: (), bytes: (),
-           type(None): (), type(...): ()}
+_FIELDS = {ast.Name: (), ast.Constant: (), ast.MatchSingleton: (), str: (), int: (), bool: (), float: (), complex: (),
+           bytes: (), type(None): (), type(...): ()}
+# Fields that never hold a node (names, flags, ``ctx`` and operators): not visited at all.
+_PLAIN_FIELDS = frozenset({"ctx", "op", "ops", "id", "name", "asname", "arg", "attr", "module", "level", "simple",
+                           "conversion", "is_async", "type_comment", "kind", "kwd_attrs", "rest", "tag"})
 
 
 def _fields(kind):
-    """The fields of an AST node type that may hold nodes worth visiting (not ``ctx`` or operators)."""
+    """The fields of an AST node type that may hold nodes worth visiting."""
     fields = _FIELDS.get(kind)
     if fields is None:
-        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in ("ctx", "op", "ops"))
+        plain = _PLAIN_FIELDS | ({"names"} if kind in (ast.Global, ast.Nonlocal) else set())  # strings, not aliases
+        if kind.__name__ == "TypeAlias":
+            plain = plain - {"name"}  # ``type X = ...`` (Python 3.12): its name is a node
+        fields = _FIELDS[kind] = tuple(f for f in kind._fields if f not in plain)
     return fields
 
 
 def walk(node):
     """Every node below ``node``, itself included, but for ``ctx`` and operators (``ast.walk``, cheaper)."""
-    seen, index, ast_type, known = [node], 0, ast.AST, _FIELDS
-    while index < len(seen):
-        current = seen[index]
-        index += 1
-        fields = known.get(type(current))
-        for name in _fields(type(current)) if fields is None else fields:
+    seen, known = [node], _FIELDS
+    append, extend = seen.append, seen.extend
+    for current in seen:  # grows as it is read
+        kind = type(current)
+        fields = known.get(kind)
+        for name in _fields(kind) if fields is None else fields:
             value = getattr(current, name, None)
             if type(value) is list:
-                seen.extend(value)  # lists of names and Nones (a dict's ``**``) are weeded out below
+                extend(value)  # lists of names and Nones (a dict's ``**``) are weeded out below
             elif value is not None:
-                seen.append(value)
-    return [n for n in seen if isinstance(n, ast_type)]
+                append(value)
+    return [n for n in seen if isinstance(n, ast.AST)]
+
+
+def statements(block):
+    """Every statement in ``block`` and in the blocks nested in it (bodies, branches, handlers, cases).
+
+    Statements never sit inside expressions, so this finds every one that
+    :func:`walk` would, without visiting the expressions.
+    """
+    found, index = list(block), 0
+    while index < len(found):
+        statement = found[index]
+        index += 1
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(statement, field, None)
+            if type(inner) is list:
+                found.extend(inner)
+        for branch in (getattr(statement, "handlers", None) or []) + (getattr(statement, "cases", None) or []):
+            found.extend(branch.body)
+    return found
 
 
 def _is_np(node, numpy_names):
@@ -158,14 +183,14 @@ def _prune(function, nodes):
     counted, so dropping a statement forgets its reads without walking the
     function again.
     """
-    reads, local, outside = Counter(), set(), set()
+    reads, local, outside, read = Counter(), set(), set(), []
     for node in nodes:
         kind = type(node)
         if kind is ast.Name:
             if type(node.ctx) is ast.Store:
                 local.add(node.id)
             else:
-                reads[node.id] += 1
+                read.append(node.id)  # counted below, in one step
         elif kind is ast.arg:
             local.add(node.arg)
         elif kind is ast.AugAssign:
@@ -178,6 +203,7 @@ def _prune(function, nodes):
         elif kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ExceptHandler) and node is not function \
                 and node.name:
             local.add(node.name)
+    reads.update(read)
     for _ in range(20):
         if not _prune_block(function, "body", reads):
             break

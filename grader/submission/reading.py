@@ -191,6 +191,8 @@ def _text(value):
 
 def clean_text(text):
     """``text`` that encodes as UTF-8: JSON may carry lone surrogates, which no file or terminal takes."""
+    if text.isascii():
+        return text  # no surrogate can hide in it; much cheaper than encoding
     try:
         text.encode("utf-8")
         return text
@@ -204,6 +206,8 @@ def _scalars(nbgrader):
     out = {}
     for key in _NBGRADER_FIELDS:
         value = nbgrader.get(key)
+        if value is None:
+            continue  # most fields are absent from most cells
         if isinstance(value, str):
             out[key] = clean_text(value)
         elif type(value) in (bool, int, float):
