@@ -11,12 +11,14 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 from corpus.correct import CORRECT_STYLES
-from course import RELEASE_NB, copy_course, grader_cli, read, solved_submission, submit, with_answers
+from course import REPO, RELEASE_NB, copy_course, grader_cli, read, solved_submission, submit, with_answers
 from grader.checks.graded_functions import NAMES
 from grader.similarity import THRESHOLD
 from grader.similarity.fingerprints import function_print
@@ -729,3 +731,28 @@ def test_the_report_is_the_same_whether_its_code_is_read_in_a_pool_or_here(large
     assert [[(f.lines, f.passages) for f in v.functions] for v in pooled] == \
         [[(f.lines, f.passages) for f in v.functions] for v in here]
     assert sum(bool(f.passages) for v in pooled if v.detailed for f in v.functions) >= 10
+
+
+_SHARED_SUBEXPRESSION = '''
+from grader.similarity.fingerprints import function_print
+SOURCE = """
+def linear_forward(A, W, b):
+    Z = np.dot(W, A) + b
+    Y = np.dot(W, A) + b + 1
+    Q = np.dot(W, A) + b + 2
+    V = np.dot(W, A) + b + 3
+    cache = (A, W, b)
+    return Z + Y + Q + V, cache
+"""
+found = function_print("linear_forward", SOURCE, keep_pieces=True)
+print(sorted((h, [(p.kind, p.text, p.lines) for p in kept]) for h, kept in found.pieces.items()))
+'''
+
+
+def test_the_lines_kept_for_a_shared_sub_expression_are_the_same_whatever_the_hash_seed():
+    """The page shows the lines each shared piece came from: a run must not show other lines than the next
+    (a sub-expression written on four lines kept whichever line a set's order gave first)."""
+    outputs = {subprocess.run([sys.executable, "-c", _SHARED_SUBEXPRESSION], capture_output=True, text=True, check=True,
+                              env=dict(os.environ, PYTHONHASHSEED=str(seed), PYTHONPATH=str(REPO))).stdout
+               for seed in range(6)}
+    assert len(outputs) == 1 and "(a1@a0)" in outputs.pop()

@@ -89,7 +89,7 @@ def canonical(functions, numpy_names=frozenset({"np", "numpy"}), from_numpy=None
             subtrees = {}
             for output in outputs:
                 pieces.append(Piece("s", output.text, output.lines))
-                for text, lines in output.subtrees:
+                for text, lines in sorted(output.subtrees):  # a set: sorted, so the lines kept are the same every run
                     subtrees.setdefault(text, lines)
             pieces.extend(Piece("b", text, lines) for text, lines in sorted(subtrees.items()))
             texts.append(header + "{" + "; ".join(sorted(o.text for o in outputs)) + "}")
