@@ -212,8 +212,9 @@ def grader_cli(course, *args, timeout=900, **kwargs):
     command = [*map(str, args), "--course", str(course)]
     if not kwargs:
         return grader_command(*command, timeout=timeout)
+    kwargs.setdefault("env", tool_env())
     return subprocess.run([sys.executable, "-m", "grader.cli", *command], capture_output=True, text=True,
-                          env=tool_env(), timeout=timeout, **kwargs)
+                          timeout=timeout, **kwargs)
 
 
 def grader_command(*args, cwd=None, timeout=300):

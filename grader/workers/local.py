@@ -65,18 +65,49 @@ class LocalWorkers:
                 continue
             yield (submission,) + self._outcome(submission, future)
 
-    def _outcome(self, submission, future, again=True):
-        """(result, notebook) of a finished future: a grading process that died is replaced, its work graded once more."""
+    def _outcome(self, submission, future):
+        """(result, notebook) of a finished future.
+
+        A grading process that died breaks the whole pool: every submission then in flight comes back
+        broken, though at most one of them was being graded by the process that died. Each is graded once
+        more alone, in a process of its own (:meth:`_alone`), so a submission that kills its grading
+        process again takes no other down with it, and the one it kills is never a grade.
+        """
         try:
             return future.result()
         except BrokenProcessPool:
-            if not again:
-                return SubmissionResult(error="процесс проверки дважды аварийно завершился на этой работе"), None
-            return self._outcome(submission, self._submit(submission), again=False)
+            return self._alone(submission)
         except Exception as error:  # a fault of the grader's own, on this submission only
-            logging.getLogger("grader.workers").exception("grading %s failed", submission.notebook)
-            return SubmissionResult(error="проверка не удалась: внутренняя ошибка ({})".format(
-                type(error).__name__), unfinished=True), None
+            return _internal_error(submission, error)
+
+    def _alone(self, submission):
+        """Grade ``submission`` in a pool of one process, with nothing else in flight beside it.
+
+        Its process dying again is the grader's failure as far as anyone can tell (the machine's memory
+        killer, or a fault this work sets off in the grader): unfinished, never recorded as a grade, graded
+        again by the next run.
+        """
+        pool = None
+        try:
+            pool = ProcessPoolExecutor(max_workers=1, mp_context=self._context,
+                                       initializer=_start_grading_process, initargs=(self._lab, os.getpid()))
+            future = pool.submit(_grade, str(submission.notebook), str(submission.inside), self.limits)
+        except (OSError, RuntimeError) as error:  # EAGAIN, ENOMEM; "can't start new thread"
+            if pool is not None:
+                _stop(pool)
+            raise WorkersUnavailable(_unavailable("{}: {}".format(type(error).__name__, error))) from None
+        while not wait([future], timeout=0.2).done:
+            if _pool_stalled(pool):
+                _stop(pool)
+                raise WorkersUnavailable(_unavailable("the process pool's thread ended"))
+        pool.shutdown(wait=False)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            return SubmissionResult(error="процесс проверки аварийно завершился на этой работе дважды, во второй "
+                                          "раз проверяя только её", unfinished=True), None
+        except Exception as error:  # a fault of the grader's own
+            return _internal_error(submission, error)
 
     def _submit(self, submission):
         """Grade ``submission`` in the pool, first replacing a pool one of whose processes died."""
@@ -110,11 +141,10 @@ class LocalWorkers:
         The thread dies when it cannot start the feeder thread of its call queue; the pool is not marked
         broken then, so only the thread itself tells (the standard library keeps it as a private attribute).
         """
-        thread = self._manager_thread()
-        return thread is not None and thread.ident is not None and not thread.is_alive()
+        return _pool_stalled(self._pool)
 
     def _manager_thread(self):
-        return getattr(self._pool, "_executor_manager_thread", None)
+        return _manager_thread(self._pool)
 
     def _thread_ended(self, args):
         """``threading.excepthook`` while the pool is open: the pool's thread's failure is kept for the error
@@ -127,11 +157,7 @@ class LocalWorkers:
     def _abandon(self):
         """Stop a pool that cannot work: kill the processes it forked (they would wait for work forever, and
         the interpreter's exit waits for them), never wait for its thread (it may never have started)."""
-        processes = list((getattr(self._pool, "_processes", None) or {}).values())
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.kill()
-            process.join()
+        _stop(self._pool)
         self._pool = None
 
     def close(self):
@@ -145,6 +171,31 @@ class LocalWorkers:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def _internal_error(submission, error):
+    logging.getLogger("grader.workers").exception("grading %s failed", submission.notebook)
+    return SubmissionResult(error="проверка не удалась: внутренняя ошибка ({})".format(type(error).__name__),
+                            unfinished=True), None
+
+
+def _manager_thread(pool):
+    return getattr(pool, "_executor_manager_thread", None)
+
+
+def _pool_stalled(pool):
+    """Whether ``pool``'s manager thread started and has ended (see :meth:`LocalWorkers._stalled`)."""
+    thread = _manager_thread(pool)
+    return thread is not None and thread.ident is not None and not thread.is_alive()
+
+
+def _stop(pool):
+    """Shut ``pool`` down and kill the processes it forked, without waiting for its thread."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
+        process.join()
 
 
 def _unavailable(reason):
