@@ -20,7 +20,7 @@ from course import (ASSIGNMENT, NOTEBOOK, REPO, generated_course, gradebook_scor
                     grader_cli, nbgrader, solved_submission, submit, with_answers)
 
 
-# Under pytest-xdist (the README's test command: -n 2) a module's tests stay on one worker, so a
+# Under pytest-xdist (the README's test command: -n 3) a module's tests stay on one worker, so a
 # module's fixtures -- a course, a server, OS users -- are built once. These modules share one
 # worker: they share the session's graded corpus, and test_seal leaves deliberate orphans behind
 # (its layer-off controls) that the others' process census would count.
