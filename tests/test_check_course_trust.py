@@ -340,6 +340,35 @@ def test_a_batch_whose_grading_processes_will_not_start_stops_at_once_with_the_r
     assert gradebook_scores(course) == {student: FULL for student in students}
 
 
+def test_similarity_whose_processes_will_not_start_stops_at_once_with_the_reason(loaded):
+    """`grader similarity` fingerprints a class of 64 or more in a pool of processes: under every process limit it
+    ends within seconds, with its page (exit 0) or an English "error:" naming the cause (exit 2) -- never a
+    traceback, nor a wait for the results of a pool whose processes or threads could not start."""
+    user, bin_dir, folder, _ = loaded
+    course = generated_course(open_folder("cc-starved-") / "course")
+    submit(course, "sim-00", solved_submission())
+    for i in range(1, 70):  # more than one process's batch: a pool fingerprints them
+        shutil.copytree(course / "submitted" / "sim-00", course / "submitted" / "sim-{:02d}".format(i))
+    give_to(course, user.pw_name)
+    course.chmod(0o700)
+    page, codes = course / "reports" / "similarity.html", []
+    for limit in range(1, 7):
+        if page.exists():
+            page.unlink()
+        proc = run_as(user.pw_name, [str(bin_dir / "python"), str(folder / "probe.py"), str(limit),
+                                     str(folder / "starts-similarity"), "keep", "similarity", "--code-only",
+                                     "--course", str(course)],
+                      bin_dir, folder, folder / "home", timeout=STARVED_SECONDS, env={"OPENBLAS_NUM_THREADS": "1"})
+        assert "Traceback" not in proc.stderr and proc.returncode in (0, 2), (limit, proc.stdout, proc.stderr)
+        if proc.returncode == 2:
+            last = proc.stderr.strip().splitlines()[-1]
+            assert last.startswith("error: cannot start this machine's grading processes ("), (limit, proc.stderr)
+        else:
+            assert "compared 70 student(s)" in proc.stdout and page.is_file(), (limit, proc.stdout)
+        codes.append(proc.returncode)
+    assert codes[0] == 2 and codes[-1] == 0, codes  # not even one process: refused; enough of them: the page
+
+
 @pytest.mark.parametrize("limit", [1, 3])  # the launcher cannot be forked; the zygote cannot fork its probes
 def test_nbgrader_autograde_whose_sandbox_will_not_start_says_so_and_records_nobody(loaded, limit):
     user, bin_dir, folder, _ = loaded

@@ -9,14 +9,12 @@ the pairs the report shows in detail is read again and fingerprinted with its
 pieces (:func:`shown_code`) by such a pool too.
 """
 
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..checks.graded_functions import NAMES
+from ..workers.local import process_map
 from ..workers.window import windowed
 from .documents import SOURCE, read
 from .fingerprints import cached_print, definition_source, function_print, renamed_prints, whole_print, wrong_prints
@@ -117,23 +115,10 @@ def fingerprint_all(wanted, workers=2, scheduler=None, progress=None, certificat
             step(len(batch))
         return out
     out = []
-    with local_pool(workers) as pool:
-        for result in pool.map(_read_and_print, batches):
-            out.extend(result)
-            step(len(result))
+    for result in process_map(_read_and_print, batches, workers):
+        out.extend(result)
+        step(len(result))
     return out
-
-
-@contextmanager
-def local_pool(workers):
-    """A pool of ``workers`` processes forked from this one, each dying with it."""
-    import multiprocessing
-
-    from ..sandbox.lifeline import die_with_parent
-
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-        yield pool
 
 
 def shown_code(wanted, needed, workers=2):
@@ -150,9 +135,8 @@ def shown_code(wanted, needed, workers=2):
     batches = [items[i:i + size] for i in range(0, len(items), size)]
     local = workers <= 1 or len(items) < IN_PROCESS
     out = {}
-    with nullcontext() if local else local_pool(workers) as pool:
-        for result in map(_read_shown, batches) if local else pool.map(_read_shown, batches):
-            out.update(result)
+    for result in map(_read_shown, batches) if local else process_map(_read_shown, batches, workers):
+        out.update(result)
     return out
 
 

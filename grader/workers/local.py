@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures.process import BrokenProcessPool, _ExecutorManagerThread
 
 from ..checks.results import SubmissionResult
 from ..sandbox.engine import prepare, read_and_grade
@@ -42,8 +42,7 @@ class LocalWorkers:
         # Made here once, just before the first grading process is forked, every one of them has the cases.
         self._prepare = start_method == "fork" and self.workers > 1
         self._pool = self._new_pool()
-        self._thread_failure, self._other_hook = None, threading.excepthook
-        threading.excepthook = self._thread_ended  # until close: see _stalled
+        self._threads = _PoolThreads()  # until close: see _stalled
 
     def _new_pool(self):
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
@@ -56,7 +55,7 @@ class LocalWorkers:
             done = wait(futures, timeout=0.2, return_when=FIRST_COMPLETED).done
             if stalled and not done:
                 self._abandon()
-                raise WorkersUnavailable(_unavailable(self._thread_failure or "the process pool's thread ended"))
+                raise WorkersUnavailable(_unavailable(self._threads.failure))
             return done
 
         for submission, future in windowed(submissions, self._submit, first_done, 4 * self.workers):
@@ -99,7 +98,7 @@ class LocalWorkers:
         while not wait([future], timeout=0.2).done:
             if _pool_stalled(pool):
                 _stop(pool)
-                raise WorkersUnavailable(_unavailable("the process pool's thread ended"))
+                raise WorkersUnavailable(_unavailable(self._threads.failure))
         pool.shutdown(wait=False)
         try:
             return future.result()
@@ -143,17 +142,6 @@ class LocalWorkers:
         """
         return _pool_stalled(self._pool)
 
-    def _manager_thread(self):
-        return _manager_thread(self._pool)
-
-    def _thread_ended(self, args):
-        """``threading.excepthook`` while the pool is open: the pool's thread's failure is kept for the error
-        :meth:`grade` raises (not printed as a traceback); any other thread's goes to the hook there was."""
-        if args.thread is not None and args.thread is self._manager_thread():
-            self._thread_failure = "{}: {}".format(args.exc_type.__name__, args.exc_value)
-        else:
-            self._other_hook(args)
-
     def _abandon(self):
         """Stop a pool that cannot work: kill the processes it forked (they would wait for work forever, and
         the interpreter's exit waits for them), never wait for its thread (it may never have started)."""
@@ -163,14 +151,71 @@ class LocalWorkers:
     def close(self):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
-        if threading.excepthook == self._thread_ended:
-            threading.excepthook = self._other_hook
+        self._threads.close()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
+
+
+def process_map(function, items, workers):
+    """``function(item)`` of each of ``items``, in order, from a pool of ``workers`` processes forked from this one.
+
+    For trusted work on many files (fingerprinting a class): a pool that cannot be started, whose thread
+    ends, or one of whose processes dies raises :class:`~.errors.WorkersUnavailable` -- the standard
+    library's ``map`` would wait forever for the results of a pool missing its thread.
+    """
+    pool, futures, threads = None, [], _PoolThreads()
+    try:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=die_with_parent, initargs=(os.getpid(),))
+        futures = [pool.submit(function, item) for item in items]
+    except (OSError, RuntimeError) as error:  # EAGAIN, ENOMEM; "can't start new thread"; a process died
+        if pool is not None:
+            _stop(pool)
+        threads.close()
+        raise WorkersUnavailable(_unavailable("{}: {}".format(type(error).__name__, error))) from None
+    finished = False
+    try:
+        for future in futures:
+            while not wait([future], timeout=0.2).done:
+                if _pool_stalled(pool):
+                    raise WorkersUnavailable(_unavailable(threads.failure))
+            try:
+                yield future.result()
+            except BrokenProcessPool as error:
+                raise WorkersUnavailable(_unavailable("a process of the pool died: {}".format(error))) from None
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # stopped early, or failed: nothing more of it is wanted
+            _stop(pool)
+        threads.close()
+
+
+class _PoolThreads:
+    """``threading.excepthook`` until :meth:`close`: the failure of a process pool's manager thread is kept for
+    the error raised (:attr:`failure`), not printed as a traceback; any other thread's goes to the hook there was.
+
+    The thread dies when it cannot start its call queue's feeder thread, and the pool waits forever then.
+    """
+
+    def __init__(self):
+        self.failure, self._other = "the process pool's thread ended", threading.excepthook
+        threading.excepthook = self._hook
+
+    def _hook(self, args):
+        if isinstance(args.thread, _ExecutorManagerThread):
+            self.failure = "{}: {}".format(args.exc_type.__name__, args.exc_value)
+        else:
+            self._other(args)
+
+    def close(self):
+        if threading.excepthook == self._hook:
+            threading.excepthook = self._other
 
 
 def _internal_error(submission, error):
