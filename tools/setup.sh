@@ -18,14 +18,14 @@ else
   # uv resolves, fetches and unpacks in parallel: about 20 s where pip takes two minutes of CPU.
   # Byte-compiled at install (in parallel too): every process the tests start imports nbgrader,
   # and without .pyc files each would compile it again (PYTHONDONTWRITEBYTECODE, or another user).
-  # pip is the fallback when uv cannot be had.
+  # pip is the fallback when uv cannot be had or cannot install (uv does not read pip's configuration:
+  # a machine that reaches packages only through a mirror set for pip).
   pip_quiet() { .venv/bin/python -m pip install --quiet --disable-pip-version-check "$@" 2>&1 \
     | grep -v "^WARNING: Location" || true; }
   pip_quiet 'uv>=0.4'
-  if [ -x .venv/bin/uv ]; then
-    .venv/bin/uv pip install --quiet --python .venv/bin/python --compile-bytecode -e '.[test]'
-  else
-    say "uv could not be installed: installing with pip instead (slower)"
+  if ! { [ -x .venv/bin/uv ] &&
+         .venv/bin/uv pip install --quiet --python .venv/bin/python --compile-bytecode -e '.[test]'; }; then
+    say "uv could not install the packages: installing with pip instead (slower)"
     pip_quiet -e '.[test]'
   fi
   .venv/bin/python -c "import grader, nbgrader, numpy" # fail here, not later, if the install broke
