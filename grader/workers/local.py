@@ -84,7 +84,7 @@ class LocalWorkers:
 
         Its process dying again is the grader's failure as far as anyone can tell (the machine's memory
         killer, or a fault this work sets off in the grader): unfinished, never recorded as a grade, graded
-        again by the next run.
+        again later (by the next run; by the service after its pause).
         """
         pool = None
         try:
