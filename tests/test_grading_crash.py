@@ -1,31 +1,51 @@
 """A grading process that dies takes no other student's grade with it, and is never a grade itself.
 
-One process of ``grader autograde``'s local pool dying breaks the whole pool: every
-submission then in flight comes back broken, though one process was grading one of
-them. Here the grading processes die (``os._exit``, as under the memory killer)
-whenever they open one student's notebook -- every time: a crash only that work sets
-off -- through a ``sitecustomize`` audit hook in the grader's processes (the zygotes
-run ``-I -S`` and are not touched). The others in flight beside it must get their
-right grades, and it must get none: not recorded, named with the reason, graded by
-the next run.
+One process of the local pool (``grader autograde``'s, the service's) dying breaks
+the whole pool: every submission then in flight comes back broken, though one
+process was grading one of them. Here a grading process dies (``os._exit``, as
+under the memory killer) whenever it reads a notebook holding a marker -- every
+time: a crash only that work sets off -- through a ``sitecustomize`` audit hook in
+the grader's processes (the zygotes run ``-I -S`` and are not touched; the
+service's parsing processes are not grading and read on). The others in flight
+beside it must get their right grades, and it none: the batch names it and the
+next run grades it; the service answers it, not graded, rather than trying forever.
 """
 
 import os
 
 from course import FULL, generated_course, gradebook_scores, grader_cli, solved_submission, submit, tool_env
-from hostile import slow_class
+from hostile import as_text, slow_class
+from service_helpers import Service
 
+MARK = "CRASH-THE-GRADER"
 HOOK = '''
-import multiprocessing
 import os
 import sys
 
-_MARK = os.environ.get("GRADER_TEST_CRASH_ON")
+_MARK = os.environ.get("GRADER_TEST_CRASH_ON", "").encode()
+_reading = []
+
+
+def _grading():
+    frame = sys._getframe(2)
+    while frame is not None:
+        if frame.f_code.co_name == "_grade" and frame.f_code.co_filename.endswith(os.path.join("workers", "local.py")):
+            return True
+        frame = frame.f_back
+    return False
 
 
 def _crash(event, args):
-    if event == "open" and _MARK in str(args[0]) and multiprocessing.parent_process() is not None:
-        os._exit(70)  # a grading process of the pool, not the grader itself
+    if event != "open" or _reading or not str(args[0]).endswith(".ipynb") or not _grading():
+        return
+    _reading.append(1)
+    try:
+        with open(args[0], "rb") as notebook:
+            marked = _MARK in notebook.read()
+    finally:
+        _reading.pop()
+    if marked:
+        os._exit(70)  # this grading process, on reading the work
 
 
 if _MARK:
@@ -33,17 +53,27 @@ if _MARK:
 '''
 
 
-def test_a_grading_process_dying_on_one_work_costs_the_others_nothing_and_is_never_its_grade(tmp_path):
-    course = generated_course(tmp_path / "course")
-    expected = slow_class(course, 7, loops=300_000)  # in flight beside the crasher, every third with a mistake
-    submit(course, "crasher", solved_submission())  # first in the queue: the others go in with it
+def _crashing(tmp_path):
+    """The environment of a grader whose grading processes die on reading a notebook holding :data:`MARK`."""
     hooks = tmp_path / "hooks"
     hooks.mkdir()
     (hooks / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
-    env = dict(tool_env(), GRADER_TEST_CRASH_ON=os.sep + "crasher" + os.sep,
-               PYTHONPATH=os.pathsep.join(filter(None, [str(hooks), os.environ.get("PYTHONPATH")])))
+    return {"GRADER_TEST_CRASH_ON": MARK,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(hooks), os.environ.get("PYTHONPATH")]))}
 
-    run = grader_cli(course, "autograde", "--workers", "2", env=env)
+
+def _crasher():
+    notebook = solved_submission()
+    notebook.metadata["note"] = MARK
+    return notebook
+
+
+def test_a_grading_process_dying_on_one_work_costs_the_others_nothing_and_is_never_its_grade(tmp_path):
+    course = generated_course(tmp_path / "course")
+    expected = slow_class(course, 7, loops=300_000)  # in flight beside the crasher, every third with a mistake
+    submit(course, "crasher", _crasher())  # first in the queue: the others go in with it
+
+    run = grader_cli(course, "autograde", "--workers", "2", env=dict(tool_env(), **_crashing(tmp_path)))
     assert run.returncode == 1, (run.stdout[-3000:], run.stderr[-3000:])
     assert "crasher: not graded" in run.stdout and "аварийно завершился" in run.stdout, run.stdout[-3000:]
     assert "run `grader autograde` again" in run.stderr and "Traceback" not in run.stderr, run.stderr[-3000:]
@@ -54,3 +84,23 @@ def test_a_grading_process_dying_on_one_work_costs_the_others_nothing_and_is_nev
     again = grader_cli(course, "autograde")  # the machine is well again
     assert again.returncode == 0, again.stderr[-3000:]
     assert gradebook_scores(course) == dict(expected, crasher=FULL)
+
+
+def test_the_service_answers_a_work_its_grading_process_dies_on_and_grades_the_others(tmp_path, monkeypatch):
+    for name, value in _crashing(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    server = Service(tmp_path, ["crasher", "bo"], "--workers", "1")
+    try:
+        status, crashed, _ = server.submit("crasher", as_text(_crasher()).encode())
+        assert status == 202, crashed
+        status, other, _ = server.submit("bo", as_text(solved_submission()).encode())
+        assert status == 202, other
+        assert server.verdict("bo", other["id"])["score"] == 100
+        verdict = server.verdict("crasher", crashed["id"])  # on main: never answered, tried every few minutes
+        assert verdict.get("score") is None and "аварийно завершился на ней дважды" in verdict["error"], verdict
+        said = (server.course / "serve.log").read_text()
+        assert "its grading process died on it twice" in said and "Traceback" not in said, said[-3000:]
+        assert gradebook_scores(server.course) == {"bo": FULL}
+        assert server.get("/api/health")[1] == {"status": "ok"}
+    finally:
+        server.stop()

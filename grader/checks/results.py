@@ -69,6 +69,8 @@ class SubmissionResult:
     refused: tuple = ()     # what the seal refused the answer cells' own top-level code, in Russian
     unfinished: bool = False  # the grader failed, not the work (no sandbox on a loaded machine, a fault of
     #                           its own): never recorded as a grade; every path grades it again later
+    died_alone: bool = False  # (unfinished too) its grading process died on it twice, the second time
+    #                           grading nothing else: the service answers it rather than trying again
 
     def __post_init__(self):
         # A cell's error is the student's text, raised where the sealed child holds the hidden cases: a

@@ -15,6 +15,10 @@ could not be recorded -- is never recorded as a grade: the submission is
 graded again after a pause that doubles each time (:data:`RETRY_SECONDS`),
 the student reads why it waits (Russian, in the API's ``note``), the
 instructor a line of the log, and other students' submissions go on meanwhile.
+Two exceptions are answered instead, with no grade, as tries would go on forever:
+a submission the server died on :data:`MAX_ATTEMPTS` times, and one whose
+grading process died on it twice, the second time grading it alone
+(``result.died_alone``: each try would break the pool of everyone in flight).
 """
 
 import datetime
@@ -38,6 +42,9 @@ MAX_ATTEMPTS = 2  # a submission the server itself died on this often (claimed, 
 RETRY_SECONDS = (2.0, 300.0)  # the first pause before grading again after a fault of the grader's, and the longest
 RETRY_NOTE = ("Работа ещё не проверена: проверка не удалась по вине проверяющей системы, а не вашей работы "
               "({}). Она будет проверена повторно автоматически; отправлять её заново не нужно.")
+DIED_ALONE = ("Работа не проверена: процесс проверки аварийно завершился на ней дважды, во второй раз проверяя "
+              "только её. Оценка не выставлена; преподаватель видит это в журнале сервера. Отправьте работу ещё "
+              "раз или обратитесь к преподавателю.")
 SERVER_DIED = ("Работа не проверена: сервер проверки {} раза прервался на ней. Оценка не выставлена; "
                "преподаватель видит это в журнале сервера. Отправьте работу ещё раз или обратитесь к преподавателю.")
 
@@ -132,11 +139,15 @@ class Dispatcher:
             if job.attempts > MAX_ATTEMPTS:
                 log.error("submission %s of %s: the server stopped while grading it %d times; marked not graded "
                           "(nothing recorded in the gradebook)", job.id, job.student, MAX_ATTEMPTS)
-                store.finish_unrecorded(self.engine, job.id, {"score": None, "error": SERVER_DIED.format(
-                    MAX_ATTEMPTS), "not_graded": True, "functions": [], "notes": [], "refused": []})
-                self.on_done(job.id)
+                self._not_graded(job, SERVER_DIED.format(MAX_ATTEMPTS))
                 continue
             yield job
+
+    def _not_graded(self, job, error):
+        """Answer ``job`` with ``error`` (Russian) and no grade; the gradebook is left as it was."""
+        store.finish_unrecorded(self.engine, job.id, {"score": None, "error": error, "not_graded": True,
+                                                      "functions": [], "notes": [], "refused": []})
+        self.on_done(job.id)
 
     def _later_again(self, job, reason):
         """A fault of the grader's own on ``job``: nothing recorded; it stays claimed and is graded again after a
@@ -150,6 +161,11 @@ class Dispatcher:
         self._later.sort(key=lambda item: item[0])
 
     def _finish(self, gb, recorder, release, job, result, notebook):
+        if result is not None and result.died_alone:  # answered, not tried forever (each try breaks the pool)
+            log.error("submission %s of %s: its grading process died on it twice, the second time grading it "
+                      "alone; marked not graded (nothing recorded in the gradebook)", job.id, job.student)
+            self._not_graded(job, DIED_ALONE)
+            return
         if result is None or result.unfinished:  # the grader's failure, not the work's: never a grade
             self._later_again(job, "результат проверки потерян" if result is None else result.error)
             return

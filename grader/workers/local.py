@@ -104,7 +104,7 @@ class LocalWorkers:
             return future.result()
         except BrokenProcessPool:
             return SubmissionResult(error="процесс проверки аварийно завершился на этой работе дважды, во второй "
-                                          "раз проверяя только её", unfinished=True), None
+                                          "раз проверяя только её", unfinished=True, died_alone=True), None
         except Exception as error:  # a fault of the grader's own
             return _internal_error(submission, error)
 
