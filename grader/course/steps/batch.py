@@ -68,9 +68,7 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
             try:
                 for submission, result, notebook in workers.grade(_claimed(todo, claims, gb, course, force)):
                     if result is None or result.unfinished:  # never recorded: the next run grades them
-                        done[submission.student] = Unfinished(
-                            "the cluster lost this submission: run again" if result is None else
-                            "not graded now, through no fault of the work ({}): run again".format(result.error))
+                        done[submission.student] = Unfinished(_why_unfinished(result))
                         claims.release(submission.student)
                         continue
                     progress.step(submission.student, result)  # as it is graded, not when its batch is recorded
@@ -84,6 +82,16 @@ def run(course, limits, workers=2, scheduler=None, students=None, force=False, p
                                          safe_url(course.db_url), database_reason(error), recorded)) from None
             progress.finish()
     return done
+
+
+def _why_unfinished(result):
+    """Why a submission is not recorded now, for the instructor (``result``: unfinished, or None when lost)."""
+    if result is None:
+        return "the cluster lost this submission: run again"
+    if result.died_alone:  # perhaps the work's doing: no grade either way, and the instructor may look at it
+        return ("its grading process died on it twice, the second time grading it alone ({}); nothing "
+                "recorded: run again, and look at the work if it happens again".format(result.error))
+    return "not graded now, through no fault of the work ({}): run again".format(result.error)
 
 
 def _put_back_kept(gb, course, recorder, found):
