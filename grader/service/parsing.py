@@ -7,7 +7,9 @@ other request. Here the body never is in the server's memory at all: it was
 streamed to a file (:mod:`.app`), and a pool of ``workers`` processes, each
 with its address space capped at ``memory_bytes``, reads it. A file too
 costly to parse is refused with a reason, the server goes on; a parsing
-process that dies is replaced, and none outlives the server.
+process that dies is replaced, the uploads then in flight parsed again each
+alone (one that kills that process too is refused as too costly, no other
+with it), and none outlives the server.
 """
 
 import asyncio
@@ -30,12 +32,12 @@ class Parser:
         self.workers, self.memory_bytes = max(1, workers), memory_bytes
         self._pool = self._new_pool()
 
-    def _new_pool(self):
+    def _new_pool(self, workers=None):
         # spawn: the server has threads (the grading loop), which a fork would copy half-way
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
+        return ProcessPoolExecutor(max_workers=workers or self.workers, mp_context=multiprocessing.get_context("spawn"),
                                    initializer=_start_parsing_process, initargs=(self.memory_bytes, os.getpid()))
 
-    async def check(self, path, inside, again=True):
+    async def check(self, path, inside):
         pool = self._pool
         try:
             return await asyncio.wrap_future(pool.submit(_check, str(path), str(inside)))
@@ -43,9 +45,18 @@ class Parser:
             if pool is self._pool:
                 self._pool = self._new_pool()
                 pool.shutdown(wait=False, cancel_futures=True)
-            if again:  # this upload may have shared the pool with the one that killed it
-                return await self.check(path, inside, again=False)
+            return await self._alone(path, inside)
+
+    async def _alone(self, path, inside):
+        """Parse once more in a process of its own: every upload in flight comes back from a broken pool,
+        and only one that kills a process parsing nothing else is refused as too costly."""
+        pool = self._new_pool(workers=1)
+        try:
+            return await asyncio.wrap_future(pool.submit(_check, str(path), str(inside)))
+        except BrokenProcessPool:
             return "", TOO_COSTLY
+        finally:
+            pool.shutdown(wait=False)
 
     def close(self):
         self._pool.shutdown(wait=True, cancel_futures=True)
