@@ -17,8 +17,8 @@ the student reads why it waits (Russian, in the API's ``note``), the
 instructor a line of the log, and other students' submissions go on meanwhile.
 Two exceptions are answered instead, with no grade, as tries would go on forever:
 a submission the server died on :data:`MAX_ATTEMPTS` times, and one whose
-grading process died on it twice, the second time grading it alone
-(``result.died_alone``: each try would break the pool of everyone in flight).
+grading process died on it, grading it alone, as often (``result.died_alone``:
+each try breaks the pool of everyone in flight; once may be the machine's).
 """
 
 import datetime
@@ -42,9 +42,9 @@ MAX_ATTEMPTS = 2  # a submission the server itself died on this often (claimed, 
 RETRY_SECONDS = (2.0, 300.0)  # the first pause before grading again after a fault of the grader's, and the longest
 RETRY_NOTE = ("Работа ещё не проверена: проверка не удалась по вине проверяющей системы, а не вашей работы "
               "({}). Она будет проверена повторно автоматически; отправлять её заново не нужно.")
-DIED_ALONE = ("Работа не проверена: процесс проверки аварийно завершился на ней дважды, во второй раз проверяя "
-              "только её. Оценка не выставлена; преподаватель видит это в журнале сервера. Отправьте работу ещё "
-              "раз или обратитесь к преподавателю.")
+DIED_ALONE = ("Работа не проверена: процесс проверки {} раза аварийно завершился на ней, проверяя только её. "
+              "Оценка не выставлена; преподаватель видит это в журнале сервера. Отправьте работу ещё раз или "
+              "обратитесь к преподавателю.")
 SERVER_DIED = ("Работа не проверена: сервер проверки {} раза прервался на ней. Оценка не выставлена; "
                "преподаватель видит это в журнале сервера. Отправьте работу ещё раз или обратитесь к преподавателю.")
 
@@ -55,6 +55,7 @@ class Job:
     def __init__(self, row, uploads):
         self.id, self.student, self.submitted_at, self.attempts = row.id, row.student, row.submitted_at, row.attempts
         self.faults = 0  # the grader's own failures on it in this server's life
+        self.died_alone = 0  # of them, its grading process dying on it, grading it alone
         self.notebook = Path(uploads) / (row.id + ".ipynb")
         self.inside = Path(uploads)
 
@@ -162,10 +163,12 @@ class Dispatcher:
 
     def _finish(self, gb, recorder, release, job, result, notebook):
         if result is not None and result.died_alone:  # answered, not tried forever (each try breaks the pool)
-            log.error("submission %s of %s: its grading process died on it twice, the second time grading it "
-                      "alone; marked not graded (nothing recorded in the gradebook)", job.id, job.student)
-            self._not_graded(job, DIED_ALONE)
-            return
+            job.died_alone += 1
+            if job.died_alone >= MAX_ATTEMPTS:
+                log.error("submission %s of %s: its grading process died on it, grading it alone, %d times; marked "
+                          "not graded (nothing recorded in the gradebook)", job.id, job.student, job.died_alone)
+                self._not_graded(job, DIED_ALONE.format(job.died_alone))
+                return
         if result is None or result.unfinished:  # the grader's failure, not the work's: never a grade
             self._later_again(job, "результат проверки потерян" if result is None else result.error)
             return
