@@ -369,6 +369,43 @@ def test_similarity_whose_processes_will_not_start_stops_at_once_with_the_reason
     assert codes[0] == 2 and codes[-1] == 0, codes  # not even one process: refused; enough of them: the page
 
 
+# The service's upload parser under at most ``limit`` processes of the user's, judging a notebook.
+PARSE_PROBE = """
+import asyncio, resource, sys
+from grader.service.parsing import Parser, ParsingUnavailable
+
+async def judge():
+    parser = Parser(1)
+    try:
+        print("judged:", (await parser.check(sys.argv[2], sys.argv[3]))[1])
+    except ParsingUnavailable as error:
+        print("unavailable:", error)
+    parser.close()
+
+if __name__ == "__main__":  # the parsing processes are spawned: they import this file again
+    hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]
+    resource.setrlimit(resource.RLIMIT_NPROC, (int(sys.argv[1]), hard))
+    asyncio.run(judge())
+"""
+
+
+def test_the_services_parser_whose_processes_will_not_start_says_so_at_once(loaded):
+    """An upload is judged in a parsing process of its own; when none can be had (or its pool's thread), the
+    server says so -- `503`, try again (:mod:`grader.service.app`) -- never a `500`, nor waits forever."""
+    user, bin_dir, folder, notebook = loaded
+    probe = folder / "parse-probe.py"
+    probe.write_text(PARSE_PROBE, encoding="utf-8")
+    said = []
+    for limit in (*range(1, 5), 64):
+        proc = run_as(user.pw_name, [str(bin_dir / "python"), str(probe), str(limit), str(notebook), str(folder)],
+                      bin_dir, folder, folder / "home", timeout=STARVED_SECONDS, env={"OPENBLAS_NUM_THREADS": "1"})
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, (limit, proc.stdout, proc.stderr)
+        said.append(proc.stdout.strip())
+    assert said[0].startswith("unavailable: BlockingIOError"), said  # not even one process
+    assert said[-1] == "judged: None", said  # processes to spare: the notebook is this lab's
+    assert all(line == "judged: None" or line.startswith("unavailable: ") for line in said), said
+
+
 @pytest.mark.parametrize("limit", [1, 3])  # the launcher cannot be forked; the zygote cannot fork its probes
 def test_nbgrader_autograde_whose_sandbox_will_not_start_says_so_and_records_nobody(loaded, limit):
     user, bin_dir, folder, _ = loaded

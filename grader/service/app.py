@@ -34,6 +34,7 @@ token (of its client's address when it has none): ``429`` with
 import asyncio
 import collections
 import contextlib
+import logging
 import os
 import secrets
 import threading
@@ -49,7 +50,7 @@ from ..submission.reading import too_large
 from . import lateness, store
 from .access_log import AccessLog
 from .limits import Attempts, ReadLimit
-from .parsing import Parser
+from .parsing import Parser, ParsingUnavailable
 
 MB = 2 ** 20
 
@@ -189,7 +190,12 @@ def create_app(engine, uploads, dispatcher, options=None):
         part = incoming / (secrets.token_hex(16) + ".part")
         try:
             size = await _receive(request, part, options.max_bytes)
-            sha256, reason = await parser.check(part, incoming)
+            try:
+                sha256, reason = await parser.check(part, incoming)
+            except ParsingUnavailable as error:  # the machine's state, not the work's: try again soon
+                logging.getLogger("grader.service").warning("an upload of %s not parsed: %s", student, error)
+                raise HTTPException(503, "сервер перегружен: попробуйте через {} с".format(QUEUE_RETRY),
+                                    headers={"Retry-After": str(QUEUE_RETRY)}) from None
             if reason:
                 raise HTTPException(400, reason)
             submission = await run_in_threadpool(accept, student, part, size, sha256)

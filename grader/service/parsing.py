@@ -20,46 +20,87 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from ..sandbox.lifeline import die_with_parent
+from ..workers.local import pool_stalled, stop_pool
 
 TOO_COSTLY = ("файл не принят: разобрать его стоит слишком много памяти (в нём очень много мелких частей, "
               "обычно это выводы ячеек: очистите их, Kernel → Restart & Clear Output, и отправьте снова)")
 
 
+class ParsingUnavailable(Exception):
+    """This machine's parsing processes cannot be had now (``ulimit -u``, memory): the upload is not judged."""
+
+
 class Parser:
-    """``await parser.check(path)``: (sha256, None) for this lab's notebook, else (sha256, Russian reason)."""
+    """``await parser.check(path)``: (sha256, None) for this lab's notebook, else (sha256, Russian reason).
+
+    Raises :class:`ParsingUnavailable` when its processes or their threads cannot be started.
+    """
 
     def __init__(self, workers=2, memory_bytes=512 * 2 ** 20):
         self.workers, self.memory_bytes = max(1, workers), memory_bytes
-        self._pool = self._new_pool()
+        self._pool = None  # made for the first upload (its queues start a process: see _new_pool)
+        self._alone_at_once = asyncio.Semaphore(self.workers)  # after a break: no more processes than before
 
     def _new_pool(self, workers=None):
         # spawn: the server has threads (the grading loop), which a fork would copy half-way
-        return ProcessPoolExecutor(max_workers=workers or self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_start_parsing_process, initargs=(self.memory_bytes, os.getpid()))
+        try:
+            return ProcessPoolExecutor(max_workers=workers or self.workers,
+                                       mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_start_parsing_process, initargs=(self.memory_bytes, os.getpid()))
+        except (OSError, RuntimeError) as error:  # its queues' locks may start multiprocessing's resource tracker
+            raise ParsingUnavailable("{}: {}".format(type(error).__name__, error)) from None
 
     async def check(self, path, inside):
+        if self._pool is None:
+            self._pool = self._new_pool()
         pool = self._pool
         try:
-            return await asyncio.wrap_future(pool.submit(_check, str(path), str(inside)))
+            return await _parsed(pool, path, inside)
         except BrokenProcessPool:  # one of its processes was killed (the OOM killer, say): a new pool
-            if pool is self._pool:
-                self._pool = self._new_pool()
-                pool.shutdown(wait=False, cancel_futures=True)
+            self._replace(pool)
             return await self._alone(path, inside)
+        except ParsingUnavailable:  # the next upload tries a new pool
+            self._replace(pool)
+            raise
+
+    def _replace(self, pool):
+        """Stop ``pool``, broken or stalled: the next upload makes a new one."""
+        if pool is self._pool:
+            self._pool = None
+            stop_pool(pool)
 
     async def _alone(self, path, inside):
         """Parse once more in a process of its own: every upload in flight comes back from a broken pool,
         and only one that kills a process parsing nothing else is refused as too costly."""
-        pool = self._new_pool(workers=1)
-        try:
-            return await asyncio.wrap_future(pool.submit(_check, str(path), str(inside)))
-        except BrokenProcessPool:
-            return "", TOO_COSTLY
-        finally:
-            pool.shutdown(wait=False)
+        async with self._alone_at_once:
+            pool = self._new_pool(workers=1)
+            try:
+                return await _parsed(pool, path, inside)
+            except BrokenProcessPool:
+                return "", TOO_COSTLY
+            finally:
+                stop_pool(pool)
 
     def close(self):
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+async def _parsed(pool, path, inside):
+    """What :func:`_check` returns for ``path``, parsed in ``pool``; a pool that cannot start or whose thread
+    ended raises :class:`ParsingUnavailable` (its future would never finish)."""
+    try:
+        future = asyncio.wrap_future(pool.submit(_check, str(path), str(inside)))
+    except BrokenProcessPool:
+        raise
+    except (OSError, RuntimeError) as error:  # EAGAIN, ENOMEM; "can't start new thread"
+        raise ParsingUnavailable("{}: {}".format(type(error).__name__, error)) from None
+    while not (await asyncio.wait([future], timeout=0.5))[0]:
+        if pool_stalled(pool):
+            raise ParsingUnavailable("the parsing pool's thread ended")
+    if future.cancelled():  # its pool was stopped for another upload's sake
+        raise ParsingUnavailable("the parsing pool was stopped")
+    return future.result()
 
 
 def _start_parsing_process(memory_bytes, parent_pid):

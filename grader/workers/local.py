@@ -50,7 +50,7 @@ class LocalWorkers:
         self._context = multiprocessing.get_context(start_method)
         # Made here once, just before the first grading process is forked, every one of them has the cases.
         self._prepare = start_method == "fork" and self.workers > 1
-        self._threads = _PoolThreads()  # until close: see _pool_stalled
+        self._threads = _PoolThreads()  # until close: see pool_stalled
         self._pool = self._new_pool()
         self._lone = {}  # future: _Lone, graded again alone after a break
 
@@ -95,7 +95,7 @@ class LocalWorkers:
     def _first_done(self, futures):
         """Those of ``futures`` done within a moment; a pool whose thread ended stops the run (nothing would end)."""
         stalled = [pool for pool in [self._pool] + [lone.pool for lone in self._lone.values()]
-                   if _pool_stalled(pool)]  # asked first: a pool that broke marks its futures before its thread ends
+                   if pool_stalled(pool)]  # asked first: a pool that broke marks its futures before its thread ends
         done = wait(futures, timeout=0.2, return_when=FIRST_COMPLETED).done
         if stalled and not done:
             self._abandon()
@@ -113,7 +113,7 @@ class LocalWorkers:
                                                               str(submission.inside), self.limits))
         except (OSError, RuntimeError) as error:  # EAGAIN, ENOMEM; "can't start new thread"
             if pool is not None:
-                _stop(pool)
+                stop_pool(pool)
             self._abandon()
             raise WorkersUnavailable(_unavailable("{}: {}".format(type(error).__name__, error))) from None
 
@@ -148,14 +148,14 @@ class LocalWorkers:
         the interpreter's exit waits for them), never wait for their threads (they may never have started)."""
         for pool in [self._pool] + [lone.pool for lone in self._lone.values()]:
             if pool is not None:
-                _stop(pool)
+                stop_pool(pool)
         self._pool, self._lone = None, {}
 
     def close(self):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
         for lone in self._lone.values():
-            _stop(lone.pool)
+            stop_pool(lone.pool)
         self._threads.close()
 
     def __enter__(self):
@@ -202,14 +202,14 @@ def process_map(function, items, workers):
         futures = [pool.submit(function, item) for item in items]
     except (OSError, RuntimeError) as error:  # EAGAIN, ENOMEM; "can't start new thread"; a process died
         if pool is not None:
-            _stop(pool)
+            stop_pool(pool)
         threads.close()
         raise WorkersUnavailable(_unavailable("{}: {}".format(type(error).__name__, error))) from None
     finished = False
     try:
         for future in futures:
             while not wait([future], timeout=0.2).done:
-                if _pool_stalled(pool):
+                if pool_stalled(pool):
                     raise WorkersUnavailable(_unavailable(threads.failure))
             try:
                 yield future.result()
@@ -220,7 +220,7 @@ def process_map(function, items, workers):
         if finished:
             pool.shutdown(wait=True)
         else:  # stopped early, or failed: nothing more of it is wanted
-            _stop(pool)
+            stop_pool(pool)
         threads.close()
 
 
@@ -261,7 +261,7 @@ def _manager_thread(pool):
     return getattr(pool, "_executor_manager_thread", None)
 
 
-def _pool_stalled(pool):
+def pool_stalled(pool):
     """Whether ``pool``'s manager thread started and has ended though the pool did not break: nothing would finish.
 
     The thread dies when it cannot start the feeder thread of its call queue; the pool is not marked broken
@@ -273,7 +273,7 @@ def _pool_stalled(pool):
         not getattr(pool, "_broken", False)
 
 
-def _stop(pool):
+def stop_pool(pool):
     """Shut ``pool`` down and kill the processes it forked, without waiting for its thread."""
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
