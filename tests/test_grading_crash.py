@@ -76,7 +76,7 @@ def _crasher():
 
 def test_a_grading_process_dying_on_one_work_costs_the_others_nothing_and_is_never_its_grade(tmp_path):
     course = generated_course(tmp_path / "course")
-    expected = slow_class(course, 7, loops=300_000)  # in flight beside the crasher, every third with a mistake
+    expected = slow_class(course, 7, loops=0)  # in the same window as the crasher, every third with a mistake
     submit(course, "crasher", _crasher())  # first in the queue: the others go in with it
 
     run = grader_cli(course, "autograde", "--workers", "2", env=dict(tool_env(), **_crashing(tmp_path)))
