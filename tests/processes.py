@@ -1,4 +1,5 @@
-"""Processes seen from /proc: a process's whole tree, which of them are alive, the sandbox's own."""
+"""Processes seen from /proc: a process's whole tree, which of them are alive, the sandbox's own; and
+processes started with an audit hook of a test's in them."""
 
 import os
 import time
@@ -99,3 +100,12 @@ def left_behind(before, seconds=10):
         if not left or time.monotonic() > deadline:
             return left
         time.sleep(0.2)
+
+
+def with_hook(folder, source):
+    """The PYTHONPATH under which every Python process of the grader's runs ``source`` at start (an audit hook,
+    say), as ``sitecustomize`` in ``folder``; the zygotes run ``-I -S`` and are not touched."""
+    folder = Path(folder)
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(source, encoding="utf-8")
+    return os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))

@@ -11,12 +11,12 @@ names it and the next run grades it; the service answers it, not graded, rather
 than trying forever. The service's upload parsers are such a pool too.
 """
 
-import os
 import threading
 import time
 
 from course import FULL, generated_course, gradebook_scores, grader_cli, solved_submission, submit, tool_env
 from hostile import as_text, slow_class
+from processes import with_hook
 from service_helpers import Service
 
 MARK = "CRASH-THE-GRADER"
@@ -61,11 +61,8 @@ if _MARK:
 def _crashing(tmp_path, where="workers/local.py:_grade"):
     """The environment of a grader whose processes die on reading a notebook holding :data:`MARK` in
     ``where`` (a file's path ending and a function in it: by default, the grading processes' grading)."""
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
     return {"GRADER_TEST_CRASH_ON": MARK, "GRADER_TEST_CRASH_IN": where,
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(hooks), os.environ.get("PYTHONPATH")]))}
+            "PYTHONPATH": with_hook(tmp_path / "hooks", HOOK)}
 
 
 def _crasher():

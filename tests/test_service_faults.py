@@ -16,6 +16,7 @@ import pytest
 
 from course import FULL, gradebook_scores, solved_submission
 from hostile import as_text
+from processes import with_hook
 from service_helpers import Service
 
 HOOK = '''
@@ -39,11 +40,8 @@ if _SWITCH:
 @pytest.fixture
 def refusing(tmp_path, monkeypatch):
     """The switch file: while it exists, every sandbox start of the services started here fails."""
-    hooks = tmp_path / "hooks"
-    hooks.mkdir()
-    (hooks / "sitecustomize.py").write_text(HOOK, encoding="utf-8")
     switch = tmp_path / "refuse-sandbox"
-    monkeypatch.setenv("PYTHONPATH", str(hooks) + ":" + __import__("os").environ.get("PYTHONPATH", ""))
+    monkeypatch.setenv("PYTHONPATH", with_hook(tmp_path / "hooks", HOOK))
     monkeypatch.setenv("GRADER_TEST_REFUSE_SANDBOX", str(switch))
     return switch
 

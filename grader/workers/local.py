@@ -50,7 +50,7 @@ class LocalWorkers:
         self._context = multiprocessing.get_context(start_method)
         # Made here once, just before the first grading process is forked, every one of them has the cases.
         self._prepare = start_method == "fork" and self.workers > 1
-        self._threads = _PoolThreads()  # until close: see pool_stalled
+        self._threads = _PoolThreads()  # until close: its pools' thread failures, for the error raised
         self._pool = self._new_pool()
         self._lone = {}  # future: _Lone, graded again alone after a break
 
